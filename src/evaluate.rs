@@ -1,0 +1,325 @@
+//! Evaluation: a verdict and findings for every requirement of the pack. Pure: no I/O, no clock.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use serde_json::Value as Json;
+
+use crate::assessment::{Answer, Assessment};
+use crate::check::{Bindings, Outcome};
+use crate::model::{Kind, RequirementId, ServiceType, Severity, Status};
+use crate::pack::{Pack, Requirement, Texts};
+
+/// Stable finding codes (contract: documented in docs/codes.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Code {
+    FactCheckFailed,
+    FactMissing,
+    DeclarationContradicted,
+    EvidenceMissing,
+    EvidenceStale,
+    JustificationMissing,
+    InheritanceInvalid,
+    TargetDateOverdue,
+    UnknownRequirement,
+    Waived,
+    ReviewerOverride,
+}
+
+impl Code {
+    pub const ALL: &'static [Code] = &[
+        Code::FactCheckFailed,
+        Code::FactMissing,
+        Code::DeclarationContradicted,
+        Code::EvidenceMissing,
+        Code::EvidenceStale,
+        Code::JustificationMissing,
+        Code::InheritanceInvalid,
+        Code::TargetDateOverdue,
+        Code::UnknownRequirement,
+        Code::Waived,
+        Code::ReviewerOverride,
+    ];
+
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::FactCheckFailed => "fact-check-failed",
+            Code::FactMissing => "fact-missing",
+            Code::DeclarationContradicted => "declaration-contradicted",
+            Code::EvidenceMissing => "evidence-missing",
+            Code::EvidenceStale => "evidence-stale",
+            Code::JustificationMissing => "justification-missing",
+            Code::InheritanceInvalid => "inheritance-invalid",
+            Code::TargetDateOverdue => "target-date-overdue",
+            Code::UnknownRequirement => "unknown-requirement",
+            Code::Waived => "waived",
+            Code::ReviewerOverride => "reviewer-override",
+        }
+    }
+}
+
+/// A fact shown next to a failed or missing check.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FactValue {
+    pub path: String,
+    /// `null` when unknown.
+    pub value: Json,
+}
+
+/// Something worth telling about a requirement (or, for `unknown-requirement`, about the assessment).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Finding {
+    pub code: Code,
+    pub message: Texts,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub facts: Vec<FactValue>,
+}
+
+impl Finding {
+    fn new(code: Code, en: String, fr: String) -> Self {
+        Self { code, message: Texts { en, fr }, facts: Vec::new() }
+    }
+}
+
+/// The verdict on one requirement.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RequirementResult {
+    pub id: RequirementId,
+    pub chapter: String,
+    pub kind: Kind,
+    pub severity: Severity,
+    pub applicable: bool,
+    pub declared: Status,
+    pub verdict: Status,
+    pub findings: Vec<Finding>,
+    /// The qualified provider an inherited verdict rests on.
+    pub inherited_from: Option<String>,
+    pub target_date: Option<NaiveDate>,
+    pub owner: Option<String>,
+    /// Date of the newest evidence, if any.
+    pub evidence_date: Option<NaiveDate>,
+}
+
+impl RequirementResult {
+    #[must_use]
+    pub fn has(&self, code: Code) -> bool {
+        self.findings.iter().any(|f| f.code == code)
+    }
+
+    /// An applicable requirement (not recommendation) whose verdict is not met.
+    #[must_use]
+    pub fn is_gap(&self) -> bool {
+        self.applicable && self.kind == Kind::Requirement && !self.verdict.is_met()
+    }
+}
+
+/// Every verdict, plus findings about the assessment as a whole.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Evaluation {
+    pub results: Vec<RequirementResult>,
+    pub findings: Vec<Finding>,
+}
+
+/// Whether a requirement applies to the service, from its service types and layers (and not its facts).
+#[must_use]
+pub fn applies_to_service(requirement: &Requirement, types: &[ServiceType], built_on: &[ServiceType]) -> bool {
+    let type_ok = requirement.applies_to.is_empty() || requirement.applies_to.iter().any(|t| types.contains(t));
+    let layer_ok = requirement.built_on.is_empty() || requirement.built_on.iter().any(|l| built_on.contains(l));
+    type_ok && layer_ok
+}
+
+/// Evaluates every requirement of `pack` against `assessment` on `as_of`.
+#[must_use]
+pub fn evaluate(pack: &Pack, assessment: &Assessment, as_of: NaiveDate) -> Evaluation {
+    let bindings = Bindings::new(&assessment.facts, &assessment.service, as_of, &pack.constants);
+    let layers: Vec<ServiceType> = assessment.built_on.iter().map(|b| b.layer).collect();
+    let results = pack
+        .requirements
+        .iter()
+        .map(|r| evaluate_one(r, assessment, &layers, &bindings, as_of))
+        .collect();
+    let findings = assessment
+        .unknown_answers
+        .iter()
+        .map(|(id, line)| {
+            Finding::new(
+                Code::UnknownRequirement,
+                format!("line {line}: the answer for `{id}` matches no requirement of pack {}; it is ignored", pack.id),
+                format!("ligne {line} : la réponse pour `{id}` ne correspond à aucune exigence du référentiel {} ; elle est ignorée", pack.id),
+            )
+        })
+        .collect();
+    Evaluation { results, findings }
+}
+
+fn evaluate_one(
+    requirement: &Requirement,
+    assessment: &Assessment,
+    layers: &[ServiceType],
+    bindings: &Bindings,
+    as_of: NaiveDate,
+) -> RequirementResult {
+    let answer: Option<&Answer> = assessment.answers.get(&requirement.id);
+    let declared = answer.map_or(Status::NotAssessed, |a| a.status);
+    let mut result = RequirementResult {
+        id: requirement.id.clone(),
+        chapter: requirement.chapter.clone(),
+        kind: requirement.kind,
+        severity: requirement.severity,
+        applicable: true,
+        declared,
+        verdict: declared,
+        findings: Vec::new(),
+        inherited_from: None,
+        target_date: answer.and_then(|a| a.target_date),
+        owner: answer.and_then(|a| a.owner.clone()),
+        evidence_date: answer.and_then(|a| a.evidence.iter().filter_map(|e| e.date).max()),
+    };
+
+    // 1. Applicability: service types, layers, then a factual condition (unknown facts keep it applicable).
+    let condition_false = requirement
+        .applies_if
+        .as_ref()
+        .is_some_and(|c| bindings.run(&c.program, &c.facts) == Outcome::Fail);
+    if !applies_to_service(requirement, &assessment.service_types, layers) || condition_false {
+        result.applicable = false;
+        result.verdict = Status::NotApplicable;
+        return result;
+    }
+
+    let justified = answer.and_then(|a| a.justification.as_deref()).is_some_and(|j| !j.trim().is_empty());
+
+    // 4. Inheritance holds only for inheritable items on a provider qualified on the as-of date.
+    if declared == Status::Inherited {
+        if !justified {
+            result.findings.push(Finding::new(
+                Code::JustificationMissing,
+                "declared inherited without a justification: say what the provider carries".to_owned(),
+                "déclarée héritée sans justification : préciser ce que le fournisseur prend en charge".to_owned(),
+            ));
+        }
+        let provider = assessment.built_on.iter().find(|b| {
+            b.secnumcloud_qualified == Some(true) && b.qualification_valid_until.is_some_and(|d| d >= as_of)
+        });
+        match (requirement.inheritable, provider) {
+            (false, _) => {
+                result.verdict = Status::NonCompliant;
+                result.findings.push(Finding::new(
+                    Code::InheritanceInvalid,
+                    "this requirement cannot be inherited from an underlying provider: the vendor must meet it itself".to_owned(),
+                    "cette exigence ne peut pas être héritée d'un fournisseur sous-jacent : l'éditeur doit la satisfaire lui-même".to_owned(),
+                ));
+            }
+            (true, None) => {
+                result.verdict = Status::NonCompliant;
+                result.findings.push(Finding::new(
+                    Code::InheritanceInvalid,
+                    format!("no provider in service.built_on is SecNumCloud-qualified with a qualification valid on {as_of}"),
+                    format!("aucun fournisseur de service.built_on n'est qualifié SecNumCloud avec une qualification valide au {as_of}"),
+                ));
+            }
+            (true, Some(p)) => {
+                result.inherited_from =
+                    Some(p.provider.clone().unwrap_or_else(|| format!("{} provider", p.layer)));
+            }
+        }
+    }
+
+    if declared == Status::NotApplicable && !justified {
+        result.verdict = Status::NotAssessed;
+        result.findings.push(Finding::new(
+            Code::JustificationMissing,
+            "declared not applicable without a justification: the claim is not taken into account".to_owned(),
+            "déclarée non applicable sans justification : la déclaration n'est pas retenue".to_owned(),
+        ));
+    }
+
+    // 3. Facts are the stronger evidence: any failing check makes the verdict non_compliant.
+    let mut failed = false;
+    for check in &requirement.checks {
+        let facts: Vec<_> = check
+            .facts
+            .iter()
+            .map(|p| crate::evaluate::FactValue { path: p.clone(), value: bindings.fact(p).cloned().unwrap_or(Json::Null) })
+            .collect();
+        match bindings.run(&check.program, &check.facts) {
+            Outcome::Pass => {}
+            Outcome::Fail => {
+                failed = true;
+                result.findings.push(Finding { code: Code::FactCheckFailed, message: check.message.clone(), facts });
+            }
+            Outcome::Missing(why) => {
+                let unknown: Vec<&str> =
+                    check.facts.iter().filter(|p| bindings.fact(p).is_none()).map(String::as_str).collect();
+                let mut f = if unknown.is_empty() {
+                    Finding::new(
+                        Code::FactMissing,
+                        format!("the facts given cannot be checked ({why})"),
+                        format!("les faits fournis ne peuvent pas être vérifiés ({why})"),
+                    )
+                } else {
+                    let list = unknown.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ");
+                    Finding::new(
+                        Code::FactMissing,
+                        format!("unknown fact {list}: give it to check this requirement"),
+                        format!("fait inconnu {list} : le renseigner pour vérifier cette exigence"),
+                    )
+                };
+                f.facts = facts;
+                result.findings.push(f);
+            }
+        }
+    }
+    if failed {
+        if matches!(declared, Status::Compliant | Status::Inherited) {
+            result.findings.push(Finding::new(
+                Code::DeclarationContradicted,
+                format!("declared {declared}, but the facts show the requirement is not met"),
+                format!("déclarée {declared}, mais les faits montrent que l'exigence n'est pas satisfaite"),
+            ));
+        }
+        result.verdict = Status::NonCompliant;
+    }
+
+    // 5. A compliant claim needs evidence, fresh where the referential sets a periodicity.
+    if result.verdict == Status::Compliant {
+        let evidence = answer.map_or(&[][..], |a| a.evidence.as_slice());
+        if evidence.is_empty() {
+            result.verdict = Status::PartiallyCompliant;
+            result.findings.push(Finding::new(
+                Code::EvidenceMissing,
+                "declared compliant without any evidence".to_owned(),
+                "déclarée conforme sans aucune preuve".to_owned(),
+            ));
+        } else if let Some(months) = requirement.max_age_months {
+            let fresh = result.evidence_date.is_some_and(|d| crate::check::within_months(d, months, as_of));
+            if !fresh {
+                result.verdict = Status::PartiallyCompliant;
+                let (en, fr) = match result.evidence_date {
+                    Some(d) => (
+                        format!("the newest evidence ({d}) is older than {months} months on {as_of}"),
+                        format!("la preuve la plus récente ({d}) a plus de {months} mois au {as_of}"),
+                    ),
+                    None => (
+                        format!("no evidence is dated, and this requirement needs evidence under {months} months old"),
+                        format!("aucune preuve n'est datée, et cette exigence demande une preuve de moins de {months} mois"),
+                    ),
+                };
+                result.findings.push(Finding::new(Code::EvidenceStale, en, fr));
+            }
+        }
+    }
+
+    if let Some(target) = result.target_date
+        && target < as_of
+        && !result.verdict.is_met()
+    {
+        result.findings.push(Finding::new(
+            Code::TargetDateOverdue,
+            format!("the target date {target} has passed and the item is still open"),
+            format!("la date cible {target} est dépassée et le point reste ouvert"),
+        ));
+    }
+    result
+}

@@ -1,0 +1,56 @@
+//! The CI gate: which gaps and scores fail the build. Exit codes never depend on anything else.
+
+use serde::Serialize;
+
+use crate::evaluate::RequirementResult;
+use crate::model::Severity;
+use crate::pack::Texts;
+use crate::score::{PerMille, Score};
+
+/// What fails the gate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Policy {
+    /// A gap at or above this severity fails; `None` never fails on gaps.
+    pub fail_on: Option<Severity>,
+    /// An overall score below this fails.
+    pub min_score: Option<PerMille>,
+}
+
+impl Default for Policy {
+    /// By default any unmet applicable critical requirement fails, and there is no minimum score.
+    fn default() -> Self {
+        Self { fail_on: Some(Severity::Critical), min_score: None }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GateOutcome {
+    pub passed: bool,
+    pub reasons: Vec<Texts>,
+}
+
+/// Applies `policy` to an evaluation.
+#[must_use]
+pub fn gate(policy: &Policy, results: &[RequirementResult], score: &Score) -> GateOutcome {
+    let mut reasons = Vec::new();
+    if let Some(threshold) = policy.fail_on {
+        let gaps: Vec<&RequirementResult> =
+            results.iter().filter(|r| r.is_gap() && r.severity.at_least(threshold)).collect();
+        if !gaps.is_empty() {
+            let ids = gaps.iter().map(|r| format!("{} ({}, {})", r.id, r.severity, r.verdict)).collect::<Vec<_>>().join(", ");
+            reasons.push(Texts {
+                en: format!("{} requirement(s) of severity {threshold} or above not met: {ids}", gaps.len()),
+                fr: format!("{} exigence(s) de sévérité {threshold} ou plus non satisfaite(s) : {ids}", gaps.len()),
+            });
+        }
+    }
+    if let Some(min) = policy.min_score
+        && score.overall < min
+    {
+        reasons.push(Texts {
+            en: format!("overall score {} is below the minimum {min}", score.overall),
+            fr: format!("le score global {} est inférieur au minimum {min}", score.overall),
+        });
+    }
+    GateOutcome { passed: reasons.is_empty(), reasons }
+}

@@ -1,0 +1,51 @@
+//! The `snc` binary: parse arguments, run the library, print, map the outcome to an exit code.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+use snc::cli::{self, Cli, Environment, Exit};
+
+/// Writes to a stream; a closed pipe (`snc check … | head`) is a normal end, not a failure.
+fn emit(mut stream: impl Write, text: &str) {
+    if let Err(e) = stream.write_all(text.as_bytes()).and_then(|()| stream.flush())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        // Nothing else can be told if the stream itself fails.
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let text = e.render().to_string();
+            if e.use_stderr() {
+                emit(std::io::stderr(), &text);
+            } else {
+                emit(std::io::stdout(), &text);
+            }
+            return ExitCode::from(code);
+        }
+    };
+    let env = Environment {
+        today: chrono::Utc::now().date_naive(),
+        source_date_epoch: std::env::var("SOURCE_DATE_EPOCH").ok().filter(|s| !s.is_empty()),
+        locale: std::env::var("LC_ALL").ok().filter(|s| !s.is_empty()).or_else(|| std::env::var("LANG").ok()),
+    };
+    match cli::run(cli, &env) {
+        Ok(output) => {
+            emit(std::io::stdout(), &output.stdout);
+            emit(std::io::stderr(), &output.stderr);
+            match output.exit {
+                Exit::Success => ExitCode::SUCCESS,
+                Exit::GateFailed => ExitCode::from(1),
+            }
+        }
+        Err(e) => {
+            emit(std::io::stderr(), &format!("{e}\n"));
+            ExitCode::from(2)
+        }
+    }
+}

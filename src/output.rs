@@ -1,0 +1,78 @@
+//! Writing output files: atomically (a temporary file in the same folder, then a rename), never over an input.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+
+/// The absolute form of a path that may not exist yet: its folder resolved, its name kept.
+fn resolved(path: &Path) -> Option<PathBuf> {
+    if let Ok(p) = path.canonicalize() {
+        return Some(p);
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.canonicalize().ok()?,
+        _ => std::env::current_dir().ok()?,
+    };
+    Some(parent.join(path.file_name()?))
+}
+
+/// Refuses to write any output over one of the inputs.
+pub fn ensure_not_input(output: &Path, inputs: &[&Path]) -> Result<(), Error> {
+    let Some(out) = resolved(output) else { return Ok(()) };
+    for input in inputs {
+        if resolved(input).as_ref() == Some(&out) {
+            return Err(Error::Usage(format!("refusing to write {} over an input file", output.display())));
+        }
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to `path` atomically: readers see the old file or the new one, never a part.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut temp = tempfile::Builder::new()
+        .prefix(".snc-")
+        .suffix(".tmp")
+        .tempfile_in(&dir)
+        .map_err(|e| Error::io(path, "create a temporary file beside", e))?;
+    temp.write_all(bytes).map_err(|e| Error::io(path, "write", e))?;
+    temp.as_file().sync_all().map_err(|e| Error::io(path, "write", e))?;
+    temp.persist(path).map_err(|e| Error::io(path, "replace", e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_atomically_and_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("out.json");
+        write_atomic(&path, b"one").expect("write");
+        write_atomic(&path, b"two").expect("overwrite");
+        assert_eq!(std::fs::read(&path).expect("read"), b"two");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).expect("list").map(|e| e.expect("entry").file_name()).collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[test]
+    fn refuses_to_overwrite_an_input() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let input = dir.path().join("a.json");
+        std::fs::write(&input, "{}").expect("write");
+        let same = dir.path().join(".").join("a.json");
+        assert!(ensure_not_input(&same, &[&input]).is_err());
+        assert!(ensure_not_input(&dir.path().join("b.json"), &[&input]).is_ok());
+    }
+
+    #[test]
+    fn missing_folder_is_an_io_error() {
+        let err = write_atomic(Path::new("/nonexistent-snc-dir/x.json"), b"x").expect_err("no folder");
+        assert!(matches!(err, Error::Io { .. }), "{err}");
+    }
+}

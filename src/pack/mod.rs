@@ -1,0 +1,231 @@
+//! Rule packs: loading, validation and the compiled form the engine uses.
+
+mod facts;
+mod load;
+mod raw;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use serde_json::Value as Json;
+
+use crate::check::{Bindings, Outcome};
+use crate::error::Diagnostic;
+use crate::model::{EvidenceKind, Kind, Lang, RequirementId, ServiceType, Severity};
+
+pub use facts::{COUNTRIES, FactDecl, FactType, FieldDecl, LANGUAGES, Scalar, defs, fact_at_pointer, facts_schema, skeleton};
+pub use raw::Expect;
+
+/// The id of the pack embedded in the binary.
+pub const EMBEDDED_PACK: &str = "secnumcloud-3.2";
+
+/// A text in every language the tool speaks.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Texts {
+    pub en: String,
+    pub fr: String,
+}
+
+impl Texts {
+    #[must_use]
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.en,
+            Lang::Fr => &self.fr,
+        }
+    }
+}
+
+/// Where a pack is read from.
+#[derive(Clone, Debug)]
+pub enum PackSource {
+    /// The pack compiled into the binary.
+    Embedded,
+    /// A folder holding `pack.toml`.
+    Dir(PathBuf),
+}
+
+/// A validated rule pack with every check compiled.
+pub struct Pack {
+    pub id: String,
+    pub version: String,
+    pub pack_version: String,
+    pub name: Texts,
+    pub source: SourceInfo,
+    pub weights: Weights,
+    /// Minimum overall score, 0–100, for `audit_ready`.
+    pub audit_ready_min_score: u32,
+    pub constants: BTreeMap<String, Json>,
+    pub chapters: Vec<Chapter>,
+    pub requirements: Vec<Requirement>,
+    pub facts: Vec<FactDecl>,
+    /// `sha256:` of every pack file, in load order.
+    pub digest: String,
+    index: HashMap<RequirementId, usize>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SourceInfo {
+    pub title: String,
+    pub publisher: String,
+    pub date: String,
+    pub url: String,
+}
+
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Weights {
+    pub critical: u32,
+    pub high: u32,
+    pub medium: u32,
+    pub low: u32,
+}
+
+impl Weights {
+    #[must_use]
+    pub fn of(&self, severity: Severity) -> u32 {
+        match severity {
+            Severity::Critical => self.critical,
+            Severity::High => self.high,
+            Severity::Medium => self.medium,
+            Severity::Low => self.low,
+        }
+    }
+}
+
+pub struct Chapter {
+    pub number: String,
+    pub title: Texts,
+    pub sections: Vec<Section>,
+}
+
+pub struct Section {
+    pub id: String,
+    pub title: Texts,
+}
+
+pub struct Requirement {
+    pub id: RequirementId,
+    pub chapter: String,
+    pub section: String,
+    pub kind: Kind,
+    pub severity: Severity,
+    /// Service types the item applies to; empty means all.
+    pub applies_to: Vec<ServiceType>,
+    /// Layers the service must be built on for the item to apply; empty means no condition.
+    pub built_on: Vec<ServiceType>,
+    pub applies_if: Option<Condition>,
+    pub inheritable: bool,
+    pub inheritable_reason: Option<String>,
+    pub title: Texts,
+    pub question: Texts,
+    pub guidance: Texts,
+    pub evidence_kinds: Vec<EvidenceKind>,
+    pub max_age_months: Option<u32>,
+    pub checks: Vec<Check>,
+    pub examples: Vec<Example>,
+}
+
+/// A condition of applicability.
+pub struct Condition {
+    pub expr: String,
+    pub program: cel::Program,
+    pub facts: Vec<String>,
+}
+
+/// A compiled fact check.
+pub struct Check {
+    pub expr: String,
+    pub program: cel::Program,
+    pub facts: Vec<String>,
+    pub message: Texts,
+}
+
+/// A fixture proving a requirement's checks.
+pub struct Example {
+    pub name: String,
+    pub expect: Expect,
+    pub facts: Json,
+    pub service: Json,
+    pub as_of: NaiveDate,
+    /// Where the example is written, for diagnostics.
+    pub location: Diagnostic,
+}
+
+impl Pack {
+    /// Loads and validates a pack, collecting every problem.
+    pub fn load(source: &PackSource) -> Result<Pack, Vec<Diagnostic>> {
+        match load::load(source) {
+            (Some(pack), diagnostics) if diagnostics.is_empty() => Ok(pack),
+            (_, diagnostics) => Err(diagnostics),
+        }
+    }
+
+    /// Loads as much of a pack as is valid, with every problem found: for the linter, which still runs the
+    /// examples of the valid parts.
+    #[must_use]
+    pub fn load_partial(source: &PackSource) -> (Option<Pack>, Vec<Diagnostic>) {
+        load::load(source)
+    }
+
+    /// The pack built into the binary.
+    pub fn embedded() -> Result<Pack, Vec<Diagnostic>> {
+        Self::load(&PackSource::Embedded)
+    }
+
+    #[must_use]
+    pub fn requirement(&self, id: &RequirementId) -> Option<&Requirement> {
+        self.index.get(id).map(|&i| &self.requirements[i])
+    }
+
+    #[must_use]
+    pub fn chapter(&self, number: &str) -> Option<&Chapter> {
+        self.chapters.iter().find(|c| c.number == number)
+    }
+
+    /// Runs every example of every requirement; each mismatch is a diagnostic at the example.
+    #[must_use]
+    pub fn run_examples(&self) -> Vec<Diagnostic> {
+        let mut problems = Vec::new();
+        for requirement in &self.requirements {
+            for example in &requirement.examples {
+                let bindings = Bindings::new(&example.facts, &example.service, example.as_of, &self.constants);
+                let outcomes: Vec<Outcome> = requirement.checks.iter().map(|c| bindings.run(&c.program, &c.facts)).collect();
+                let got = if outcomes.contains(&Outcome::Fail) {
+                    Expect::Fail
+                } else if outcomes.iter().any(|o| matches!(o, Outcome::Missing(_))) {
+                    Expect::FactMissing
+                } else {
+                    Expect::Pass
+                };
+                if got != example.expect {
+                    let detail: Vec<String> = outcomes
+                        .iter()
+                        .zip(&requirement.checks)
+                        .map(|(o, c)| format!("`{}` → {}", c.expr, describe_outcome(o)))
+                        .collect();
+                    let mut d = example.location.clone();
+                    d.message = format!(
+                        "{}: example \"{}\" expects {:?} but the checks give {:?}: {}",
+                        requirement.id,
+                        example.name,
+                        example.expect,
+                        got,
+                        detail.join("; ")
+                    );
+                    problems.push(d);
+                }
+            }
+        }
+        problems
+    }
+}
+
+fn describe_outcome(outcome: &Outcome) -> String {
+    match outcome {
+        Outcome::Pass => "pass".to_owned(),
+        Outcome::Fail => "fail".to_owned(),
+        Outcome::Missing(why) => format!("fact-missing ({why})"),
+    }
+}

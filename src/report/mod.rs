@@ -1,0 +1,246 @@
+//! The report: one serializable view of an evaluation, rendered to every format.
+
+mod text;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::assessment::Assessment;
+use crate::evaluate::{Evaluation, FactValue, RequirementResult};
+use crate::gate::GateOutcome;
+use crate::model::{Kind, Lang, RequirementId, ServiceType, Severity, Status};
+use crate::pack::Pack;
+use crate::score::{PerMille, Readiness, Score};
+
+pub use text::render_text;
+
+/// Version of the JSON report format (contract: schemas/report.schema.json).
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize, Debug, Clone)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool: Tool,
+    pub pack: PackInfo,
+    pub assessment: AssessmentInfo,
+    pub as_of: NaiveDate,
+    pub lang: Lang,
+    pub readiness: Readiness,
+    pub score: ScoreView,
+    pub gate: GateView,
+    pub counts: Counts,
+    pub findings: Vec<FindingView>,
+    pub requirements: Vec<RequirementView>,
+}
+
+#[derive(Serialize, Debug, Clone)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+#[derive(Serialize, Debug, Clone)]
+pub struct PackInfo {
+    pub id: String,
+    pub version: String,
+    pub pack_version: String,
+    pub digest: String,
+}
+
+#[derive(Serialize, Debug, Clone)]
+pub struct AssessmentInfo {
+    pub digest: String,
+    pub vendor: String,
+    pub service: String,
+    pub service_types: Vec<ServiceType>,
+    pub built_on: Vec<BuiltOnView>,
+}
+
+#[derive(Serialize, Debug, Clone)]
+pub struct BuiltOnView {
+    pub layer: ServiceType,
+    pub provider: Option<String>,
+    pub secnumcloud_qualified: Option<bool>,
+    pub qualification_valid_until: Option<NaiveDate>,
+}
+
+#[derive(Serialize, Debug, Clone)]
+pub struct ScoreView {
+    pub overall: f64,
+    pub chapters: Vec<ChapterScoreView>,
+}
+
+#[derive(Serialize, Debug, Clone)]
+pub struct ChapterScoreView {
+    pub chapter: String,
+    pub title: String,
+    pub score: f64,
+    pub applicable: u32,
+    pub met: u32,
+}
+
+#[derive(Serialize, Debug, Clone)]
+pub struct GateView {
+    pub passed: bool,
+    pub reasons: Vec<String>,
+}
+
+/// Verdict counts over applicable requirements (recommendations apart).
+#[derive(Serialize, Debug, Clone, Default)]
+pub struct Counts {
+    pub applicable: u32,
+    pub compliant: u32,
+    pub partially_compliant: u32,
+    pub non_compliant: u32,
+    pub not_assessed: u32,
+    pub inherited: u32,
+    pub not_applicable: u32,
+    pub recommendations: u32,
+}
+
+#[derive(Serialize, Debug, Clone)]
+pub struct FindingView {
+    pub code: &'static str,
+    pub message: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub facts: Vec<FactValue>,
+}
+
+#[derive(Serialize, Debug, Clone)]
+pub struct RequirementView {
+    pub id: RequirementId,
+    pub chapter: String,
+    pub kind: Kind,
+    pub severity: Severity,
+    pub applicable: bool,
+    pub declared: Status,
+    pub verdict: Status,
+    pub title: String,
+    pub findings: Vec<FindingView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inherited_from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_date: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence_date: Option<NaiveDate>,
+}
+
+fn percent(p: PerMille) -> f64 {
+    p.percent()
+}
+
+impl Report {
+    /// Assembles the report of one evaluation in one language.
+    #[must_use]
+    #[expect(clippy::too_many_arguments, reason = "each argument is one stage of the pipeline")]
+    pub fn build(
+        pack: &Pack,
+        assessment: &Assessment,
+        as_of: NaiveDate,
+        lang: Lang,
+        evaluation: &Evaluation,
+        score: &Score,
+        readiness: Readiness,
+        gate: &GateOutcome,
+    ) -> Report {
+        let finding_view = |f: &crate::evaluate::Finding| FindingView {
+            code: f.code.as_str(),
+            message: f.message.get(lang).to_owned(),
+            facts: f.facts.clone(),
+        };
+        let mut counts = Counts::default();
+        for r in &evaluation.results {
+            if r.kind == Kind::Recommendation {
+                counts.recommendations += 1;
+                continue;
+            }
+            if !r.applicable {
+                continue;
+            }
+            counts.applicable += 1;
+            match r.verdict {
+                Status::Compliant => counts.compliant += 1,
+                Status::PartiallyCompliant => counts.partially_compliant += 1,
+                Status::NonCompliant => counts.non_compliant += 1,
+                Status::NotAssessed => counts.not_assessed += 1,
+                Status::Inherited => counts.inherited += 1,
+                Status::NotApplicable => counts.not_applicable += 1,
+            }
+        }
+        Report {
+            schema_version: SCHEMA_VERSION,
+            tool: Tool { name: "snc", version: env!("CARGO_PKG_VERSION") },
+            pack: PackInfo {
+                id: pack.id.clone(),
+                version: pack.version.clone(),
+                pack_version: pack.pack_version.clone(),
+                digest: pack.digest.clone(),
+            },
+            assessment: AssessmentInfo {
+                digest: assessment.digest.clone(),
+                vendor: assessment.vendor.clone(),
+                service: assessment.service_name.clone(),
+                service_types: assessment.service_types.clone(),
+                built_on: assessment
+                    .built_on
+                    .iter()
+                    .map(|b| BuiltOnView {
+                        layer: b.layer,
+                        provider: b.provider.clone(),
+                        secnumcloud_qualified: b.secnumcloud_qualified,
+                        qualification_valid_until: b.qualification_valid_until,
+                    })
+                    .collect(),
+            },
+            as_of,
+            lang,
+            readiness,
+            score: ScoreView {
+                overall: percent(score.overall),
+                chapters: score
+                    .chapters
+                    .iter()
+                    .map(|c| ChapterScoreView {
+                        chapter: c.chapter.clone(),
+                        title: pack.chapter(&c.chapter).map(|ch| ch.title.get(lang).to_owned()).unwrap_or_default(),
+                        score: percent(c.score),
+                        applicable: c.applicable,
+                        met: c.met,
+                    })
+                    .collect(),
+            },
+            gate: GateView { passed: gate.passed, reasons: gate.reasons.iter().map(|r| r.get(lang).to_owned()).collect() },
+            counts,
+            findings: evaluation.findings.iter().map(finding_view).collect(),
+            requirements: evaluation
+                .results
+                .iter()
+                .map(|r: &RequirementResult| RequirementView {
+                    id: r.id.clone(),
+                    chapter: r.chapter.clone(),
+                    kind: r.kind,
+                    severity: r.severity,
+                    applicable: r.applicable,
+                    declared: r.declared,
+                    verdict: r.verdict,
+                    title: pack.requirement(&r.id).map(|q| q.title.get(lang).to_owned()).unwrap_or_default(),
+                    findings: r.findings.iter().map(finding_view).collect(),
+                    inherited_from: r.inherited_from.clone(),
+                    target_date: r.target_date,
+                    owner: r.owner.clone(),
+                    evidence_date: r.evidence_date,
+                })
+                .collect(),
+        }
+    }
+
+    /// The report as pretty JSON, with a final newline.
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        let mut out = serde_json::to_string_pretty(self).unwrap_or_default();
+        out.push('\n');
+        out
+    }
+}
