@@ -13,3 +13,4 @@ pub mod i18n;
 pub mod report;
 pub mod output;
 pub mod cli;
+pub mod docs;
