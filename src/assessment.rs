@@ -127,7 +127,12 @@ pub fn load(path: &Path, pack: &Pack) -> Result<Assessment, Error> {
 pub fn parse(file: &str, bytes: &[u8], pack: &Pack) -> Result<Assessment, Error> {
     let digest = format!("sha256:{:x}", Sha256::digest(bytes));
     let text = std::str::from_utf8(bytes).map_err(|e| {
-        Diagnostic::at(file, &String::from_utf8_lossy(bytes), e.valid_up_to(), "the file is not UTF-8 text")
+        Diagnostic::at(
+            file,
+            &String::from_utf8_lossy(bytes),
+            e.valid_up_to(),
+            "the file is not UTF-8 text",
+        )
     })?;
     let json: Json = serde_json::from_str(text).map_err(|e| json_syntax_error(file, text, &e))?;
     let locator = Locator::new(text);
@@ -140,8 +145,12 @@ pub fn parse(file: &str, bytes: &[u8], pack: &Pack) -> Result<Assessment, Error>
             .into());
     }
 
-    let validator = schema::validator(&schema::assessment(pack))
-        .map_err(|e| Error::Invalid(vec![Diagnostic::file(file, format!("internal: the assessment schema does not compile: {e}"))]))?;
+    let validator = schema::validator(&schema::assessment(pack)).map_err(|e| {
+        Error::Invalid(vec![Diagnostic::file(
+            file,
+            format!("internal: the assessment schema does not compile: {e}"),
+        )])
+    })?;
     let mut diagnostics: Vec<Diagnostic> = validator
         .iter_errors(&json)
         .map(|error| schema_diagnostic(file, &locator, pack, &error))
@@ -152,8 +161,12 @@ pub fn parse(file: &str, bytes: &[u8], pack: &Pack) -> Result<Assessment, Error>
         return Err(Error::Invalid(diagnostics));
     }
 
-    let raw: RawAssessment = serde_json::from_value(json.clone())
-        .map_err(|e| Error::Invalid(vec![Diagnostic::file(file, format!("unexpected shape after schema validation: {e}"))]))?;
+    let raw: RawAssessment = serde_json::from_value(json.clone()).map_err(|e| {
+        Error::Invalid(vec![Diagnostic::file(
+            file,
+            format!("unexpected shape after schema validation: {e}"),
+        )])
+    })?;
     let mut answers = HashMap::new();
     let mut unknown_answers = Vec::new();
     let mut answer_lines = HashMap::new();
@@ -164,7 +177,11 @@ pub fn parse(file: &str, bytes: &[u8], pack: &Pack) -> Result<Assessment, Error>
         let answer: Answer = match serde_json::from_value(value) {
             Ok(a) => a,
             Err(e) => {
-                diagnostics.push(locator.diagnostic(file, &pointer, format!("invalid answer: {e}")));
+                diagnostics.push(locator.diagnostic(
+                    file,
+                    &pointer,
+                    format!("invalid answer: {e}"),
+                ));
                 continue;
             }
         };
@@ -198,7 +215,9 @@ pub fn parse(file: &str, bytes: &[u8], pack: &Pack) -> Result<Assessment, Error>
                 qualification_valid_until: b.qualification_valid_until,
             })
             .collect(),
-        facts: raw.facts.unwrap_or_else(|| Json::Object(serde_json::Map::new())),
+        facts: raw
+            .facts
+            .unwrap_or_else(|| Json::Object(serde_json::Map::new())),
         service: json.get("service").cloned().unwrap_or(Json::Null),
         answers,
         unknown_answers,
@@ -208,28 +227,49 @@ pub fn parse(file: &str, bytes: &[u8], pack: &Pack) -> Result<Assessment, Error>
 
 fn json_syntax_error(file: &str, text: &str, e: &serde_json::Error) -> Error {
     let message = e.to_string();
-    let message = message.rsplit_once(" at line ").map_or(message.as_str(), |(m, _)| m).to_owned();
+    let message = message
+        .rsplit_once(" at line ")
+        .map_or(message.as_str(), |(m, _)| m)
+        .to_owned();
     let message = format!("invalid JSON: {message}");
     // serde_json counts columns in bytes from 1; turn the position into a byte offset.
-    let line_start: usize = text.split_inclusive('\n').take(e.line().saturating_sub(1)).map(str::len).sum();
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(e.line().saturating_sub(1))
+        .map(str::len)
+        .sum();
     let offset = line_start + e.column().saturating_sub(1);
     Diagnostic::at(file, text, offset, message).into()
 }
 
-fn schema_diagnostic(file: &str, locator: &Locator, pack: &Pack, error: &jsonschema::ValidationError<'_>) -> Diagnostic {
+fn schema_diagnostic(
+    file: &str,
+    locator: &Locator,
+    pack: &Pack,
+    error: &jsonschema::ValidationError<'_>,
+) -> Diagnostic {
     let mut pointer = error.instance_path().as_str().to_owned();
     let mut message = error.to_string();
-    if let jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } = error.kind()
+    if let jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } =
+        error.kind()
         && let Some(first) = unexpected.first()
     {
         pointer = format!("{pointer}/{}", escape_pointer(first));
-        message = format!("unknown property `{first}`: check its spelling against the schema (`snc schema assessment`)");
+        message = format!(
+            "unknown property `{first}`: check its spelling against the schema (`snc schema assessment`)"
+        );
     }
     if let Some(fact) = fact_at_pointer(&pack.facts, &pointer) {
-        message = format!("{message}; `{}` expects {} (or null when unknown)", fact.path, fact.ty.describe(crate::model::Lang::En));
+        message = format!(
+            "{message}; `{}` expects {} (or null when unknown)",
+            fact.path,
+            fact.ty.describe(crate::model::Lang::En)
+        );
     }
     if pointer.starts_with("/answers/") && pointer.ends_with("/status") {
-        message = format!("{message}; expected one of compliant, partially_compliant, non_compliant, not_applicable, not_assessed, inherited");
+        message = format!(
+            "{message}; expected one of compliant, partially_compliant, non_compliant, not_applicable, not_assessed, inherited"
+        );
     }
     locator.diagnostic(file, &pointer, message)
 }
@@ -251,21 +291,31 @@ impl<'t> Locator<'t> {
             allow_loose_object_property_names: false,
             allow_trailing_commas: false,
         };
-        let root = jsonc_parser::parse_to_ast(text, &jsonc_parser::CollectOptions::default(), &options)
-            .ok()
-            .and_then(|r| r.value);
+        let root =
+            jsonc_parser::parse_to_ast(text, &jsonc_parser::CollectOptions::default(), &options)
+                .ok()
+                .and_then(|r| r.value);
         Self { text, root }
     }
 
     /// Byte offset of the deepest node on the pointer's path.
     fn offset(&self, pointer: &str) -> usize {
-        let Some(mut node) = self.root.as_ref() else { return 0 };
+        let Some(mut node) = self.root.as_ref() else {
+            return 0;
+        };
         let mut offset = node.range().start;
         for raw in pointer.split('/').skip(1) {
             let segment = raw.replace("~1", "/").replace("~0", "~");
             let next = match node {
-                ast::Value::Object(obj) => obj.properties.iter().find(|p| p.name.as_str() == segment).map(|p| &p.value),
-                ast::Value::Array(arr) => segment.parse::<usize>().ok().and_then(|i| arr.elements.get(i)),
+                ast::Value::Object(obj) => obj
+                    .properties
+                    .iter()
+                    .find(|p| p.name.as_str() == segment)
+                    .map(|p| &p.value),
+                ast::Value::Array(arr) => segment
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| arr.elements.get(i)),
                 _ => None,
             };
             match next {

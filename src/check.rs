@@ -10,15 +10,21 @@ use serde_json::Value as Json;
 static ENV: LazyLock<Arc<Env>> = LazyLock::new(|| Arc::new(Env::stdlib()));
 
 /// The domain functions registered for every check, with their arity.
-pub const DOMAIN_FUNCTIONS: &[(&str, usize)] =
-    &[("within_months", 2), ("within_days", 2), ("months_since", 1), ("days_since", 1), ("sum", 1)];
+pub const DOMAIN_FUNCTIONS: &[(&str, usize)] = &[
+    ("within_months", 2),
+    ("within_days", 2),
+    ("months_since", 1),
+    ("days_since", 1),
+    ("sum", 1),
+];
 
 /// The variables bound for every check, besides the pack's constants.
 pub const VARIABLES: &[&str] = &["facts", "service", "as_of"];
 
 /// Compiles a check expression.
 pub fn compile(expr: &str) -> Result<Program, String> {
-    ENV.compile(expr).map_err(|e| e.to_string().trim().to_owned())
+    ENV.compile(expr)
+        .map_err(|e| e.to_string().trim().to_owned())
 }
 
 /// Variables and functions an expression refers to, for the pack linter.
@@ -50,7 +56,12 @@ pub struct Bindings {
 impl Bindings {
     /// Binds `facts` (nulls removed: unknown is absent), `service`, `as_of` and the pack's constants.
     #[must_use]
-    pub fn new(facts: &Json, service: &Json, as_of: NaiveDate, constants: &BTreeMap<String, Json>) -> Self {
+    pub fn new(
+        facts: &Json,
+        service: &Json,
+        as_of: NaiveDate,
+        constants: &BTreeMap<String, Json>,
+    ) -> Self {
         let facts = strip_nulls(facts);
         let mut context = Context::with_env(Arc::clone(&ENV));
         context.add_variable_from_value("facts", json_to_cel(&facts));
@@ -66,8 +77,11 @@ impl Bindings {
     /// Runs a check: `Missing` if a listed fact is unknown or the expression fails, else pass or fail.
     #[must_use]
     pub fn run(&self, program: &Program, fact_paths: &[String]) -> Outcome {
-        let unknown: Vec<&str> =
-            fact_paths.iter().filter(|p| self.fact(p).is_none()).map(String::as_str).collect();
+        let unknown: Vec<&str> = fact_paths
+            .iter()
+            .filter(|p| self.fact(p).is_none())
+            .map(String::as_str)
+            .collect();
         if !unknown.is_empty() {
             return Outcome::Missing(format!("unknown: {}", unknown.join(", ")));
         }
@@ -97,9 +111,12 @@ fn describe(e: &ExecutionError) -> String {
 #[must_use]
 pub fn strip_nulls(value: &Json) -> Json {
     match value {
-        Json::Object(map) => {
-            Json::Object(map.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), strip_nulls(v))).collect())
-        }
+        Json::Object(map) => Json::Object(
+            map.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), strip_nulls(v)))
+                .collect(),
+        ),
         Json::Array(items) => Json::Array(items.iter().map(strip_nulls).collect()),
         other => other.clone(),
     }
@@ -121,8 +138,10 @@ fn json_to_cel(value: &Json) -> Value {
         Json::String(s) => Value::from(s.clone()),
         Json::Array(items) => Value::List(Arc::new(items.iter().map(json_to_cel).collect())),
         Json::Object(map) => {
-            let entries: std::collections::HashMap<String, Value> =
-                map.iter().map(|(k, v)| (k.clone(), json_to_cel(v))).collect();
+            let entries: std::collections::HashMap<String, Value> = map
+                .iter()
+                .map(|(k, v)| (k.clone(), json_to_cel(v)))
+                .collect();
             Value::from(entries)
         }
     }
@@ -130,9 +149,13 @@ fn json_to_cel(value: &Json) -> Value {
 
 fn date_arg(name: &str, value: &Value) -> Result<NaiveDate, ExecutionError> {
     match value {
-        Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map_err(|_| ExecutionError::function_error(name, format!("`{s}` is not a YYYY-MM-DD date"))),
-        other => Err(ExecutionError::function_error(name, format!("expected a date string, got {other:?}"))),
+        Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+            ExecutionError::function_error(name, format!("`{s}` is not a YYYY-MM-DD date"))
+        }),
+        other => Err(ExecutionError::function_error(
+            name,
+            format!("expected a date string, got {other:?}"),
+        )),
     }
 }
 
@@ -142,19 +165,23 @@ fn count_arg(name: &str, value: &Value) -> Result<u32, ExecutionError> {
         Value::UInt(u) => u32::try_from(*u).ok(),
         _ => None,
     };
-    n.ok_or_else(|| ExecutionError::function_error(name, format!("expected a count, got {value:?}")))
+    n.ok_or_else(|| {
+        ExecutionError::function_error(name, format!("expected a count, got {value:?}"))
+    })
 }
 
 /// `date + months` is on or after `as_of`; month ends clamp (January 31st plus one month is February's last day).
 #[must_use]
 pub fn within_months(date: NaiveDate, months: u32, as_of: NaiveDate) -> bool {
-    date.checked_add_months(Months::new(months)).is_none_or(|limit| limit >= as_of)
+    date.checked_add_months(Months::new(months))
+        .is_none_or(|limit| limit >= as_of)
 }
 
 /// `date + days` is on or after `as_of`.
 #[must_use]
 pub fn within_days(date: NaiveDate, days: u32, as_of: NaiveDate) -> bool {
-    date.checked_add_signed(TimeDelta::days(i64::from(days))).is_none_or(|limit| limit >= as_of)
+    date.checked_add_signed(TimeDelta::days(i64::from(days)))
+        .is_none_or(|limit| limit >= as_of)
 }
 
 /// Whole calendar months from `date` to `as_of`, negative when `date` is later.
@@ -167,7 +194,14 @@ pub fn months_since(date: NaiveDate, as_of: NaiveDate) -> i64 {
     let months = (i64::from(as_of.year()) - i64::from(date.year())) * 12 + i64::from(as_of.month())
         - i64::from(date.month());
     let whole = u32::try_from(months).unwrap_or(u32::MAX);
-    if date.checked_add_months(Months::new(whole)).is_some_and(|d| d > as_of) { months - 1 } else { months }
+    if date
+        .checked_add_months(Months::new(whole))
+        .is_some_and(|d| d > as_of)
+    {
+        months - 1
+    } else {
+        months
+    }
 }
 
 /// Sum of numbers rounded to six decimals, so that percentages written with one or two decimals add up exactly.
@@ -175,9 +209,15 @@ pub fn sum(values: &[Value]) -> Result<f64, String> {
     let mut total = 0.0_f64;
     for v in values {
         total += match v {
-            #[expect(clippy::cast_precision_loss, reason = "percentages and counts are far below 2^52")]
+            #[expect(
+                clippy::cast_precision_loss,
+                reason = "percentages and counts are far below 2^52"
+            )]
             Value::Int(i) => *i as f64,
-            #[expect(clippy::cast_precision_loss, reason = "percentages and counts are far below 2^52")]
+            #[expect(
+                clippy::cast_precision_loss,
+                reason = "percentages and counts are far below 2^52"
+            )]
             Value::UInt(u) => *u as f64,
             Value::Float(f) => *f,
             other => return Err(format!("sum() takes numbers, got {other:?}")),
@@ -188,26 +228,57 @@ pub fn sum(values: &[Value]) -> Result<f64, String> {
 
 fn register_functions(context: &mut Context<'static, 'static>, as_of: NaiveDate) {
     let results = [
-        context.add_function("within_months", move |d: Value, n: Value| -> Result<Value, ExecutionError> {
-            Ok(Value::Bool(within_months(date_arg("within_months", &d)?, count_arg("within_months", &n)?, as_of)))
-        }),
-        context.add_function("within_days", move |d: Value, n: Value| -> Result<Value, ExecutionError> {
-            Ok(Value::Bool(within_days(date_arg("within_days", &d)?, count_arg("within_days", &n)?, as_of)))
-        }),
-        context.add_function("months_since", move |d: Value| -> Result<Value, ExecutionError> {
-            Ok(Value::Int(months_since(date_arg("months_since", &d)?, as_of)))
-        }),
-        context.add_function("days_since", move |d: Value| -> Result<Value, ExecutionError> {
-            Ok(Value::Int((as_of - date_arg("days_since", &d)?).num_days()))
-        }),
+        context.add_function(
+            "within_months",
+            move |d: Value, n: Value| -> Result<Value, ExecutionError> {
+                Ok(Value::Bool(within_months(
+                    date_arg("within_months", &d)?,
+                    count_arg("within_months", &n)?,
+                    as_of,
+                )))
+            },
+        ),
+        context.add_function(
+            "within_days",
+            move |d: Value, n: Value| -> Result<Value, ExecutionError> {
+                Ok(Value::Bool(within_days(
+                    date_arg("within_days", &d)?,
+                    count_arg("within_days", &n)?,
+                    as_of,
+                )))
+            },
+        ),
+        context.add_function(
+            "months_since",
+            move |d: Value| -> Result<Value, ExecutionError> {
+                Ok(Value::Int(months_since(
+                    date_arg("months_since", &d)?,
+                    as_of,
+                )))
+            },
+        ),
+        context.add_function(
+            "days_since",
+            move |d: Value| -> Result<Value, ExecutionError> {
+                Ok(Value::Int((as_of - date_arg("days_since", &d)?).num_days()))
+            },
+        ),
         context.add_function("sum", |list: Value| -> Result<Value, ExecutionError> {
             match list {
-                Value::List(items) => sum(&items).map(Value::Float).map_err(|e| ExecutionError::function_error("sum", e)),
-                other => Err(ExecutionError::function_error("sum", format!("expected a list, got {other:?}"))),
+                Value::List(items) => sum(&items)
+                    .map(Value::Float)
+                    .map_err(|e| ExecutionError::function_error("sum", e)),
+                other => Err(ExecutionError::function_error(
+                    "sum",
+                    format!("expected a list, got {other:?}"),
+                )),
             }
         }),
     ];
-    debug_assert!(results.iter().all(Result::is_ok), "domain functions clash with the standard library");
+    debug_assert!(
+        results.iter().all(Result::is_ok),
+        "domain functions clash with the standard library"
+    );
 }
 
 #[cfg(test)]
@@ -222,9 +293,17 @@ mod tests {
     fn eval(expr: &str, facts: &Json, paths: &[&str]) -> Outcome {
         let mut constants = BTreeMap::new();
         constants.insert("EU27".to_owned(), json!(["FR", "DE"]));
-        let bindings = Bindings::new(facts, &json!({"types": ["SaaS"], "built_on": []}), date("2026-11-28"), &constants);
+        let bindings = Bindings::new(
+            facts,
+            &json!({"types": ["SaaS"], "built_on": []}),
+            date("2026-11-28"),
+            &constants,
+        );
         let program = compile(expr).expect("compiles");
-        bindings.run(&program, &paths.iter().map(|p| (*p).to_owned()).collect::<Vec<_>>())
+        bindings.run(
+            &program,
+            &paths.iter().map(|p| (*p).to_owned()).collect::<Vec<_>>(),
+        )
     }
 
     #[test]
@@ -233,7 +312,10 @@ mod tests {
         assert!(!within_months(date("2025-11-28"), 12, date("2026-11-29")));
         assert!(within_months(date("2026-01-31"), 1, date("2026-02-28")));
         assert!(!within_months(date("2026-01-31"), 1, date("2026-03-01")));
-        assert!(within_months(date("2027-01-01"), 3, date("2026-11-28")), "a future date is within");
+        assert!(
+            within_months(date("2027-01-01"), 3, date("2026-11-28")),
+            "a future date is within"
+        );
     }
 
     #[test]
@@ -263,27 +345,49 @@ mod tests {
 
     #[test]
     fn missing_fact_is_never_a_pass() {
-        let outcome = eval("facts.logging.retention_days >= 183", &json!({"logging": {"retention_days": null}}), &[
-            "logging.retention_days",
-        ]);
+        let outcome = eval(
+            "facts.logging.retention_days >= 183",
+            &json!({"logging": {"retention_days": null}}),
+            &["logging.retention_days"],
+        );
         assert!(matches!(outcome, Outcome::Missing(_)), "{outcome:?}");
     }
 
     #[test]
     fn nested_missing_field_is_fact_missing() {
         let facts = json!({"company": {"shareholders": [{"name": "A", "country": "US"}]}});
-        let outcome = eval("facts.company.shareholders.all(h, h.capital_pct <= 24)", &facts, &["company.shareholders"]);
+        let outcome = eval(
+            "facts.company.shareholders.all(h, h.capital_pct <= 24)",
+            &facts,
+            &["company.shareholders"],
+        );
         assert!(matches!(outcome, Outcome::Missing(_)), "{outcome:?}");
     }
 
     #[test]
     fn mixed_number_types_compare_and_constants_bind() {
         let facts = json!({"x": 24, "y": 24.01, "c": ["FR", "US"]});
-        assert_eq!(eval("facts.x <= 24.0 && facts.y > 24", &facts, &["x", "y"]), Outcome::Pass);
-        assert_eq!(eval("facts.c.all(c, c in EU27)", &facts, &["c"]), Outcome::Fail);
+        assert_eq!(
+            eval("facts.x <= 24.0 && facts.y > 24", &facts, &["x", "y"]),
+            Outcome::Pass
+        );
+        assert_eq!(
+            eval("facts.c.all(c, c in EU27)", &facts, &["c"]),
+            Outcome::Fail
+        );
         assert_eq!(eval("sum([1, 2.5]) == 3.5", &facts, &[]), Outcome::Pass);
-        assert_eq!(eval("within_months('2025-11-28', 12)", &facts, &[]), Outcome::Pass);
-        assert_eq!(eval("days_since('2026-11-27') == 1 && months_since('2026-10-28') == 1", &facts, &[]), Outcome::Pass);
+        assert_eq!(
+            eval("within_months('2025-11-28', 12)", &facts, &[]),
+            Outcome::Pass
+        );
+        assert_eq!(
+            eval(
+                "days_since('2026-11-27') == 1 && months_since('2026-10-28') == 1",
+                &facts,
+                &[]
+            ),
+            Outcome::Pass
+        );
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub struct Cli {
     /// Load the rule pack from this folder instead of the embedded one.
     #[arg(long, global = true, value_name = "DIR")]
     pub rules: Option<PathBuf>,
-    /// Language of reports and explanations (default: from LC_ALL or LANG, else English).
+    /// Language of reports and explanations (default: from `LC_ALL` or `LANG`, else English).
     #[arg(long, global = true, value_enum)]
     pub lang: Option<LangArg>,
     #[command(subcommand)]
@@ -89,7 +89,7 @@ pub struct CheckArgs {
     /// Also write the report to FILE; the format follows the extension (.json, .txt). Repeatable.
     #[arg(short, long = "output", value_name = "FILE")]
     pub outputs: Vec<PathBuf>,
-    /// Evaluation date (default: SOURCE_DATE_EPOCH, else today in UTC).
+    /// Evaluation date (default: `SOURCE_DATE_EPOCH`, else today in UTC).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub as_of: Option<String>,
     /// Fail the gate when the overall score is below N (0–100).
@@ -213,7 +213,11 @@ pub struct Output {
 
 impl Output {
     fn ok(stdout: String) -> Self {
-        Self { stdout, stderr: String::new(), exit: Exit::Success }
+        Self {
+            stdout,
+            stderr: String::new(),
+            exit: Exit::Success,
+        }
     }
 }
 
@@ -227,7 +231,10 @@ pub fn run(cli: Cli, env: &Environment) -> Result<Output, Error> {
     if let Command::Rules(RulesCommand::Lint { dir }) = &cli.command {
         return lint_command(dir);
     }
-    let source = cli.rules.clone().map_or(PackSource::Embedded, PackSource::Dir);
+    let source = cli
+        .rules
+        .clone()
+        .map_or(PackSource::Embedded, PackSource::Dir);
     let pack = Pack::load(&source).map_err(Error::Invalid)?;
     match cli.command {
         Command::Init(args) => init(&pack, &args, lang),
@@ -244,7 +251,9 @@ pub fn run(cli: Cli, env: &Environment) -> Result<Output, Error> {
 }
 
 fn unreachable_lint() -> Result<Output, Error> {
-    Err(Error::Usage("`rules lint` is handled before the pack loads".to_owned()))
+    Err(Error::Usage(
+        "`rules lint` is handled before the pack loads".to_owned(),
+    ))
 }
 
 fn pretty(value: &Json) -> String {
@@ -256,7 +265,10 @@ fn pretty(value: &Json) -> String {
 fn lint_command(dir: &Path) -> Result<Output, Error> {
     let problems = lint::lint(&PackSource::Dir(dir.to_path_buf()));
     if problems.is_empty() {
-        Ok(Output::ok(format!("{}: rule pack is valid\n", dir.display())))
+        Ok(Output::ok(format!(
+            "{}: rule pack is valid\n",
+            dir.display()
+        )))
     } else {
         Err(Error::Invalid(problems))
     }
@@ -269,10 +281,11 @@ pub fn as_of(flag: Option<&str>, env: &Environment) -> Result<NaiveDate, Error> 
             .map_err(|_| Error::Usage(format!("--as-of `{text}` is not a date YYYY-MM-DD")));
     }
     if let Some(epoch) = &env.source_date_epoch {
-        let seconds: i64 = epoch
-            .trim()
-            .parse()
-            .map_err(|_| Error::Usage(format!("SOURCE_DATE_EPOCH `{epoch}` is not a number of seconds")))?;
+        let seconds: i64 = epoch.trim().parse().map_err(|_| {
+            Error::Usage(format!(
+                "SOURCE_DATE_EPOCH `{epoch}` is not a number of seconds"
+            ))
+        })?;
         return chrono::DateTime::from_timestamp(seconds, 0)
             .map(|d| d.date_naive())
             .ok_or_else(|| Error::Usage(format!("SOURCE_DATE_EPOCH `{epoch}` is out of range")));
@@ -282,7 +295,10 @@ pub fn as_of(flag: Option<&str>, env: &Environment) -> Result<NaiveDate, Error> 
 
 fn init(pack: &Pack, args: &InitArgs, lang: Lang) -> Result<Output, Error> {
     if args.output.exists() && !args.force {
-        return Err(Error::Usage(format!("{} already exists: use --force to overwrite it", args.output.display())));
+        return Err(Error::Usage(format!(
+            "{} already exists: use --force to overwrite it",
+            args.output.display()
+        )));
     }
     let types: Vec<ServiceType> = args.service_types.iter().map(|&t| t.into()).collect();
     let layers: Vec<ServiceType> = args.built_on.iter().map(|&l| l.into()).collect();
@@ -297,10 +313,24 @@ fn init(pack: &Pack, args: &InitArgs, lang: Lang) -> Result<Output, Error> {
 
 /// An assessment skeleton: every applicable requirement `not_assessed`, every fact `null`.
 #[must_use]
-pub fn skeleton(pack: &Pack, types: &[ServiceType], layers: &[ServiceType], vendor: &str, service: &str, lang: Lang) -> Json {
+pub fn skeleton(
+    pack: &Pack,
+    types: &[ServiceType],
+    layers: &[ServiceType],
+    vendor: &str,
+    service: &str,
+    lang: Lang,
+) -> Json {
     let mut answers = Map::new();
-    for r in pack.requirements.iter().filter(|r| evaluate::applies_to_service(r, types, layers)) {
-        answers.insert(r.id.to_string(), json!({"status": "not_assessed", "title": r.title.get(lang)}));
+    for r in pack
+        .requirements
+        .iter()
+        .filter(|r| evaluate::applies_to_service(r, types, layers))
+    {
+        answers.insert(
+            r.id.to_string(),
+            json!({"status": "not_assessed", "title": r.title.get(lang)}),
+        );
     }
     let built_on: Vec<Json> = layers
         .iter()
@@ -320,23 +350,47 @@ fn validate(pack: &Pack, path: &Path) -> Result<Output, Error> {
     let a = assessment::load(path, pack)?;
     let mut stderr = String::new();
     for (id, line) in &a.unknown_answers {
-        let _ = writeln!(stderr, "warning: {}:{line}: the answer for `{id}` matches no requirement of pack {}", a.file, pack.id);
+        let _ = writeln!(
+            stderr,
+            "warning: {}:{line}: the answer for `{id}` matches no requirement of pack {}",
+            a.file, pack.id
+        );
     }
     Ok(Output {
-        stdout: format!("{}: valid ({} answers, pack {})\n", a.file, a.answers.len(), pack.id),
+        stdout: format!(
+            "{}: valid ({} answers, pack {})\n",
+            a.file,
+            a.answers.len(),
+            pack.id
+        ),
         stderr,
         exit: Exit::Success,
     })
 }
 
 /// Loads, evaluates and reports one assessment.
-pub fn evaluate_file(pack: &Pack, path: &Path, as_of: NaiveDate, lang: Lang, policy: &Policy) -> Result<Report, Error> {
+pub fn evaluate_file(
+    pack: &Pack,
+    path: &Path,
+    as_of: NaiveDate,
+    lang: Lang,
+    policy: &Policy,
+) -> Result<Report, Error> {
     let assessment: Assessment = assessment::load(path, pack)?;
     let evaluation: Evaluation = evaluate::evaluate(pack, &assessment, as_of);
     let score = score::score(pack, &evaluation.results);
     let readiness = score::readiness(pack, &evaluation.results, &score);
     let gate = gate::gate(policy, &evaluation.results, &score);
-    Ok(Report::build(pack, &assessment, as_of, lang, &evaluation, &score, readiness, &gate))
+    Ok(Report::build(
+        pack,
+        &assessment,
+        as_of,
+        lang,
+        &evaluation,
+        &score,
+        readiness,
+        &gate,
+    ))
 }
 
 fn render(report: &Report, format: FormatArg) -> String {
@@ -347,10 +401,18 @@ fn render(report: &Report, format: FormatArg) -> String {
 }
 
 fn format_of(path: &Path) -> Result<FormatArg, Error> {
-    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         Some("json") => Ok(FormatArg::Json),
         Some("txt") => Ok(FormatArg::Text),
-        _ => Err(Error::Usage(format!("cannot tell the format of {} from its extension: use .json or .txt", path.display()))),
+        _ => Err(Error::Usage(format!(
+            "cannot tell the format of {} from its extension: use .json or .txt",
+            path.display()
+        ))),
     }
 }
 
@@ -368,9 +430,15 @@ fn check(pack: &Pack, args: &CheckArgs, lang: Lang, env: &Environment) -> Result
     }
     if let Some(min) = args.min_score {
         if !(0.0..=100.0).contains(&min) {
-            return Err(Error::Usage(format!("--min-score {min} is not a score from 0 to 100")));
+            return Err(Error::Usage(format!(
+                "--min-score {min} is not a score from 0 to 100"
+            )));
         }
-        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "checked to be 0–100")]
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "checked to be 0–100"
+        )]
         let per_mille = (min * 10.0).round() as u32;
         policy.min_score = Some(PerMille(per_mille));
     }
@@ -381,14 +449,21 @@ fn check(pack: &Pack, args: &CheckArgs, lang: Lang, env: &Environment) -> Result
         files.push((path, format_of(path)?));
     }
     let report = evaluate_file(pack, &args.assessment, as_of, lang, &policy)?;
-    let rendered: Vec<(&PathBuf, String)> = files.into_iter().map(|(p, f)| (p, render(&report, f))).collect();
+    let rendered: Vec<(&PathBuf, String)> = files
+        .into_iter()
+        .map(|(p, f)| (p, render(&report, f)))
+        .collect();
     for (path, text) in &rendered {
         output::write_atomic(path, text.as_bytes())?;
     }
     Ok(Output {
         stdout: render(&report, args.format),
         stderr: String::new(),
-        exit: if report.gate.passed { Exit::Success } else { Exit::GateFailed },
+        exit: if report.gate.passed {
+            Exit::Success
+        } else {
+            Exit::GateFailed
+        },
     })
 }
 
@@ -396,10 +471,22 @@ fn applies_label(r: &Requirement) -> String {
     let mut s = if r.applies_to.is_empty() {
         "all".to_owned()
     } else {
-        r.applies_to.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+        r.applies_to
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     if !r.built_on.is_empty() {
-        let _ = write!(s, " (built on {})", r.built_on.iter().map(ToString::to_string).collect::<Vec<_>>().join(" or "));
+        let _ = write!(
+            s,
+            " (built on {})",
+            r.built_on
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" or ")
+        );
     }
     s
 }
@@ -424,8 +511,19 @@ fn list(pack: &Pack, format: ListFormat, lang: Lang) -> String {
         ListFormat::Text => {
             let mut out = String::new();
             for r in &pack.requirements {
-                let kind = if r.kind == Kind::Recommendation { "rec" } else { "req" };
-                let _ = writeln!(out, "{:<10} {kind} {:<8} {:<22} {}", r.id.as_str(), r.severity.as_str(), applies_label(r), r.title.get(lang));
+                let kind = if r.kind == Kind::Recommendation {
+                    "rec"
+                } else {
+                    "req"
+                };
+                let _ = writeln!(
+                    out,
+                    "{:<10} {kind} {:<8} {:<22} {}",
+                    r.id.as_str(),
+                    r.severity.as_str(),
+                    applies_label(r),
+                    r.title.get(lang)
+                );
             }
             out
         }
@@ -433,40 +531,109 @@ fn list(pack: &Pack, format: ListFormat, lang: Lang) -> String {
 }
 
 fn explain(pack: &Pack, id: &str, lang: Lang) -> Result<String, Error> {
-    let parsed: RequirementId = id.parse().map_err(|e: crate::model::InvalidRequirementId| Error::Usage(e.to_string()))?;
-    let r = pack
-        .requirement(&parsed)
-        .ok_or_else(|| Error::Usage(format!("pack {} has no requirement `{id}`: see `snc rules list`", pack.id)))?;
+    let parsed: RequirementId = id
+        .parse()
+        .map_err(|e: crate::model::InvalidRequirementId| Error::Usage(e.to_string()))?;
+    let r = pack.requirement(&parsed).ok_or_else(|| {
+        Error::Usage(format!(
+            "pack {} has no requirement `{id}`: see `snc rules list`",
+            pack.id
+        ))
+    })?;
     let fr = lang == Lang::Fr;
     let label = |en: &'static str, fr_text: &'static str| if fr { fr_text } else { en };
     let mut out = String::new();
-    let chapter = pack.chapter(&r.chapter).map(|c| c.title.get(lang)).unwrap_or_default();
+    let chapter = pack
+        .chapter(&r.chapter)
+        .map(|c| c.title.get(lang))
+        .unwrap_or_default();
     let section = pack
         .chapter(&r.chapter)
         .and_then(|c| c.sections.iter().find(|s| s.id == r.section))
         .map(|s| s.title.get(lang))
         .unwrap_or_default();
     let _ = writeln!(out, "{}  {}", r.id, r.title.get(lang));
-    let _ = writeln!(out, "{} {} — {chapter} / {} {section}", label("Chapter", "Chapitre"), r.chapter, r.section);
-    let _ = writeln!(out, "{}: {}   {}: {}   {}: {}", label("Kind", "Nature"), r.kind, label("Severity", "Sévérité"), r.severity, label("Applies to", "S'applique à"), applies_label(r));
+    let _ = writeln!(
+        out,
+        "{} {} — {chapter} / {} {section}",
+        label("Chapter", "Chapitre"),
+        r.chapter,
+        r.section
+    );
+    let _ = writeln!(
+        out,
+        "{}: {}   {}: {}   {}: {}",
+        label("Kind", "Nature"),
+        r.kind,
+        label("Severity", "Sévérité"),
+        r.severity,
+        label("Applies to", "S'applique à"),
+        applies_label(r)
+    );
     if r.inheritable {
-        let _ = writeln!(out, "{}: {}", label("Inheritable from a qualified provider", "Héritable d'un fournisseur qualifié"), r.inheritable_reason.as_deref().unwrap_or_default());
+        let _ = writeln!(
+            out,
+            "{}: {}",
+            label(
+                "Inheritable from a qualified provider",
+                "Héritable d'un fournisseur qualifié"
+            ),
+            r.inheritable_reason.as_deref().unwrap_or_default()
+        );
     }
-    let _ = writeln!(out, "\n{}\n  {}", label("Question", "Question"), r.question.get(lang));
-    let _ = writeln!(out, "\n{}\n  {}", label("Guidance", "Recommandations"), r.guidance.get(lang));
-    let kinds = r.evidence_kinds.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+    let _ = writeln!(
+        out,
+        "\n{}\n  {}",
+        label("Question", "Question"),
+        r.question.get(lang)
+    );
+    let _ = writeln!(
+        out,
+        "\n{}\n  {}",
+        label("Guidance", "Recommandations"),
+        r.guidance.get(lang)
+    );
+    let kinds = r
+        .evidence_kinds
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
     let _ = write!(out, "\n{}: {kinds}", label("Evidence", "Preuves"));
     if let Some(m) = r.max_age_months {
-        let _ = write!(out, " ({} {m} {})", label("at most", "au plus"), label("months old", "mois"));
+        let _ = write!(
+            out,
+            " ({} {m} {})",
+            label("at most", "au plus"),
+            label("months old", "mois")
+        );
     }
     let _ = writeln!(out);
     if let Some(c) = &r.applies_if {
-        let _ = writeln!(out, "\n{}: {}  [{}]", label("Applies only if", "S'applique seulement si"), c.expr, c.facts.join(", "));
+        let _ = writeln!(
+            out,
+            "\n{}: {}  [{}]",
+            label("Applies only if", "S'applique seulement si"),
+            c.expr,
+            c.facts.join(", ")
+        );
     }
     if !r.checks.is_empty() {
-        let _ = writeln!(out, "\n{}", label("Fact checks", "Vérifications sur les faits"));
+        let _ = writeln!(
+            out,
+            "\n{}",
+            label("Fact checks", "Vérifications sur les faits")
+        );
         for c in &r.checks {
-            let _ = writeln!(out, "  - {}\n    {}: {}\n    {}: {}", c.expr, label("facts", "faits"), c.facts.join(", "), label("when false", "si faux"), c.message.get(lang));
+            let _ = writeln!(
+                out,
+                "  - {}\n    {}: {}\n    {}: {}",
+                c.expr,
+                label("facts", "faits"),
+                c.facts.join(", "),
+                label("when false", "si faux"),
+                c.message.get(lang)
+            );
         }
     }
     Ok(out)

@@ -13,10 +13,26 @@ fn cell(text: &str) -> String {
 #[must_use]
 pub fn rules_markdown(pack: &Pack) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "# Rules of `{}` (pack {})\n", pack.id, pack.pack_version);
-    let _ = writeln!(out, "<!-- Generated from rules/{}/ by `SNC_BLESS=1 cargo test`: do not edit. -->\n", pack.id);
-    let requirements = pack.requirements.iter().filter(|r| r.kind == Kind::Requirement).count();
-    let checked = pack.requirements.iter().filter(|r| !r.checks.is_empty()).count();
+    let _ = writeln!(
+        out,
+        "# Rules of `{}` (pack {})\n",
+        pack.id, pack.pack_version
+    );
+    let _ = writeln!(
+        out,
+        "<!-- Generated from rules/{}/ by `SNC_BLESS=1 cargo test`: do not edit. -->\n",
+        pack.id
+    );
+    let requirements = pack
+        .requirements
+        .iter()
+        .filter(|r| r.kind == Kind::Requirement)
+        .count();
+    let checked = pack
+        .requirements
+        .iter()
+        .filter(|r| !r.checks.is_empty())
+        .count();
     let _ = writeln!(
         out,
         "{} lettered items: {requirements} requirements and {} recommendations; {checked} have fact checks.\n",
@@ -24,22 +40,50 @@ pub fn rules_markdown(pack: &Pack) -> String {
         pack.requirements.len() - requirements
     );
     for chapter in &pack.chapters {
-        let _ = writeln!(out, "## {} {} / {}\n", chapter.number, chapter.title.en, chapter.title.fr);
-        let _ = writeln!(out, "| id | kind | severity | applies to | inheritable | title | checks |");
+        let _ = writeln!(
+            out,
+            "## {} {} / {}\n",
+            chapter.number, chapter.title.en, chapter.title.fr
+        );
+        let _ = writeln!(
+            out,
+            "| id | kind | severity | applies to | inheritable | title | checks |"
+        );
         let _ = writeln!(out, "|---|---|---|---|---|---|---|");
-        for r in pack.requirements.iter().filter(|r| r.chapter == chapter.number) {
+        for r in pack
+            .requirements
+            .iter()
+            .filter(|r| r.chapter == chapter.number)
+        {
             let mut applies = if r.applies_to.is_empty() {
                 "all".to_owned()
             } else {
-                r.applies_to.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+                r.applies_to
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             };
             if !r.built_on.is_empty() {
-                let _ = write!(applies, " on {}", r.built_on.iter().map(ToString::to_string).collect::<Vec<_>>().join("/"));
+                let _ = write!(
+                    applies,
+                    " on {}",
+                    r.built_on
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("/")
+                );
             }
             if let Some(c) = &r.applies_if {
                 let _ = write!(applies, " if `{}`", cell(&c.expr));
             }
-            let checks = r.checks.iter().map(|c| format!("`{}`", cell(&c.expr))).collect::<Vec<_>>().join("<br>");
+            let checks = r
+                .checks
+                .iter()
+                .map(|c| format!("`{}`", cell(&c.expr)))
+                .collect::<Vec<_>>()
+                .join("<br>");
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} | {} | {} | {} |",
@@ -62,7 +106,10 @@ pub fn rules_markdown(pack: &Pack) -> String {
 pub fn facts_markdown(pack: &Pack) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "## Fact reference / Référence des faits\n");
-    let _ = writeln!(out, "<!-- Generated from the pack's fact vocabulary by `SNC_BLESS=1 cargo test`: do not edit below. -->\n");
+    let _ = writeln!(
+        out,
+        "<!-- Generated from the pack's fact vocabulary by `SNC_BLESS=1 cargo test`: do not edit below. -->\n"
+    );
     let mut group = "";
     for fact in &pack.facts {
         let top = fact.path.split('.').next().unwrap_or_default();
@@ -71,25 +118,48 @@ pub fn facts_markdown(pack: &Pack) -> String {
             let _ = writeln!(out, "### `{group}`\n");
         }
         let _ = writeln!(out, "#### `facts.{}`\n", fact.path);
-        let _ = writeln!(out, "- **en**: {} Type: {}.", fact.description.en, fact.ty.describe(Lang::En));
-        let _ = writeln!(out, "- **fr** : {} Type : {}.", fact.description.fr, fact.ty.describe(Lang::Fr));
+        let _ = writeln!(
+            out,
+            "- **en**: {} Type: {}.",
+            fact.description.en,
+            fact.ty.describe(Lang::En)
+        );
+        let _ = writeln!(
+            out,
+            "- **fr** : {} Type : {}.",
+            fact.description.fr,
+            fact.ty.describe(Lang::Fr)
+        );
         if let FactType::Objects(fields) = &fact.ty {
             for f in fields {
                 let list = if f.list { "[]" } else { "" };
-                let _ = writeln!(out, "  - `{}`{list}: {} / {}", f.name, f.description.en, f.description.fr);
+                let _ = writeln!(
+                    out,
+                    "  - `{}`{list}: {} / {}",
+                    f.name, f.description.en, f.description.fr
+                );
             }
         }
         let used: Vec<String> = pack
             .requirements
             .iter()
-            .filter(|r| r.checks.iter().any(|c| c.facts.contains(&fact.path)) || r.applies_if.as_ref().is_some_and(|c| c.facts.contains(&fact.path)))
+            .filter(|r| {
+                r.checks.iter().any(|c| c.facts.contains(&fact.path))
+                    || r.applies_if
+                        .as_ref()
+                        .is_some_and(|c| c.facts.contains(&fact.path))
+            })
             .map(|r| r.id.to_string())
             .collect();
         if !used.is_empty() {
             let _ = writeln!(out, "- Used by / utilisé par : {}", used.join(", "));
         }
         if let Some(example) = &fact.example {
-            let _ = writeln!(out, "- Example / exemple : `{}`", serde_json::to_string(example).unwrap_or_default());
+            let _ = writeln!(
+                out,
+                "- Example / exemple : `{}`",
+                serde_json::to_string(example).unwrap_or_default()
+            );
         }
         let _ = writeln!(out);
     }

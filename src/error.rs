@@ -21,14 +21,31 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A problem with a whole file.
     pub fn file(file: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { file: file.into(), position: None, pointer: None, message: message.into(), source_line: None }
+        Self {
+            file: file.into(),
+            position: None,
+            pointer: None,
+            message: message.into(),
+            source_line: None,
+        }
     }
 
     /// A problem at a byte offset of `text`.
-    pub fn at(file: impl Into<String>, text: &str, offset: usize, message: impl Into<String>) -> Self {
+    pub fn at(
+        file: impl Into<String>,
+        text: &str,
+        offset: usize,
+        message: impl Into<String>,
+    ) -> Self {
         let (line, column) = line_column(text, offset);
         let source_line = text.lines().nth(line - 1).map(str::to_owned);
-        Self { file: file.into(), position: Some((line, column)), pointer: None, message: message.into(), source_line }
+        Self {
+            file: file.into(),
+            position: Some((line, column)),
+            pointer: None,
+            message: message.into(),
+            source_line,
+        }
     }
 
     #[must_use]
@@ -46,7 +63,11 @@ impl fmt::Display for Diagnostic {
         }
         write!(f, ": {}", self.message)?;
         if let Some(pointer) = &self.pointer {
-            let shown = if pointer.is_empty() { "(document root)" } else { pointer };
+            let shown = if pointer.is_empty() {
+                "(document root)"
+            } else {
+                pointer
+            };
             write!(f, " [at {shown}]")?;
         }
         if let (Some(text), Some((line, column))) = (&self.source_line, self.position) {
@@ -57,7 +78,11 @@ impl fmt::Display for Diagnostic {
                 .take(column.saturating_sub(1).min(200))
                 .map(|c| if c == '\t' { '\t' } else { ' ' })
                 .collect();
-            write!(f, "\n{:gutter$} |\n{line} | {shown}\n{:gutter$} | {caret_pad}^", "", "")?;
+            write!(
+                f,
+                "\n{:gutter$} |\n{line} | {shown}\n{:gutter$} | {caret_pad}^",
+                "", ""
+            )?;
         }
         Ok(())
     }
@@ -83,14 +108,22 @@ pub enum Error {
     /// Invalid input: every problem found, each located.
     Invalid(Vec<Diagnostic>),
     /// A file could not be read or written.
-    Io { path: PathBuf, action: &'static str, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        action: &'static str,
+        source: std::io::Error,
+    },
     /// The command line asks for something impossible.
     Usage(String),
 }
 
 impl Error {
     pub fn io(path: impl Into<PathBuf>, action: &'static str, source: std::io::Error) -> Self {
-        Error::Io { path: path.into(), action, source }
+        Error::Io {
+            path: path.into(),
+            action,
+            source,
+        }
     }
 }
 
@@ -109,7 +142,11 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
-            Error::Io { path, action, source } => write!(f, "error: cannot {action} {}: {source}", path.display()),
+            Error::Io {
+                path,
+                action,
+                source,
+            } => write!(f, "error: cannot {action} {}: {source}", path.display()),
             Error::Usage(message) => write!(f, "error: {message}"),
         }
     }
@@ -142,7 +179,10 @@ mod tests {
         let text = "{\n  \"a\": tru\n}";
         let d = Diagnostic::at("x.json", text, 9, "expected a value").with_pointer("/a");
         let shown = d.to_string();
-        assert!(shown.starts_with("x.json:2:8: expected a value [at /a]"), "{shown}");
+        assert!(
+            shown.starts_with("x.json:2:8: expected a value [at /a]"),
+            "{shown}"
+        );
         assert!(shown.ends_with("  |        ^"), "{shown}");
     }
 }

@@ -78,7 +78,11 @@ pub struct Finding {
 
 impl Finding {
     fn new(code: Code, en: String, fr: String) -> Self {
-        Self { code, message: Texts { en, fr }, facts: Vec::new() }
+        Self {
+            code,
+            message: Texts { en, fr },
+            facts: Vec::new(),
+        }
     }
 }
 
@@ -123,16 +127,27 @@ pub struct Evaluation {
 
 /// Whether a requirement applies to the service, from its service types and layers (and not its facts).
 #[must_use]
-pub fn applies_to_service(requirement: &Requirement, types: &[ServiceType], built_on: &[ServiceType]) -> bool {
-    let type_ok = requirement.applies_to.is_empty() || requirement.applies_to.iter().any(|t| types.contains(t));
-    let layer_ok = requirement.built_on.is_empty() || requirement.built_on.iter().any(|l| built_on.contains(l));
+pub fn applies_to_service(
+    requirement: &Requirement,
+    types: &[ServiceType],
+    built_on: &[ServiceType],
+) -> bool {
+    let type_ok = requirement.applies_to.is_empty()
+        || requirement.applies_to.iter().any(|t| types.contains(t));
+    let layer_ok = requirement.built_on.is_empty()
+        || requirement.built_on.iter().any(|l| built_on.contains(l));
     type_ok && layer_ok
 }
 
 /// Evaluates every requirement of `pack` against `assessment` on `as_of`.
 #[must_use]
 pub fn evaluate(pack: &Pack, assessment: &Assessment, as_of: NaiveDate) -> Evaluation {
-    let bindings = Bindings::new(&assessment.facts, &assessment.service, as_of, &pack.constants);
+    let bindings = Bindings::new(
+        &assessment.facts,
+        &assessment.service,
+        as_of,
+        &pack.constants,
+    );
     let layers: Vec<ServiceType> = assessment.built_on.iter().map(|b| b.layer).collect();
     let results = pack
         .requirements
@@ -188,7 +203,9 @@ fn evaluate_one(
         return result;
     }
 
-    let justified = answer.and_then(|a| a.justification.as_deref()).is_some_and(|j| !j.trim().is_empty());
+    let justified = answer
+        .and_then(|a| a.justification.as_deref())
+        .is_some_and(|j| !j.trim().is_empty());
 
     // 4. Inheritance holds only for inheritable items on a provider qualified on the as-of date.
     if declared == Status::Inherited {
@@ -200,7 +217,8 @@ fn evaluate_one(
             ));
         }
         let provider = assessment.built_on.iter().find(|b| {
-            b.secnumcloud_qualified == Some(true) && b.qualification_valid_until.is_some_and(|d| d >= as_of)
+            b.secnumcloud_qualified == Some(true)
+                && b.qualification_valid_until.is_some_and(|d| d >= as_of)
         });
         match (requirement.inheritable, provider) {
             (false, _) => {
@@ -220,8 +238,11 @@ fn evaluate_one(
                 ));
             }
             (true, Some(p)) => {
-                result.inherited_from =
-                    Some(p.provider.clone().unwrap_or_else(|| format!("{} provider", p.layer)));
+                result.inherited_from = Some(
+                    p.provider
+                        .clone()
+                        .unwrap_or_else(|| format!("{} provider", p.layer)),
+                );
             }
         }
     }
@@ -230,8 +251,10 @@ fn evaluate_one(
         result.verdict = Status::NotAssessed;
         result.findings.push(Finding::new(
             Code::JustificationMissing,
-            "declared not applicable without a justification: the claim is not taken into account".to_owned(),
-            "déclarée non applicable sans justification : la déclaration n'est pas retenue".to_owned(),
+            "declared not applicable without a justification: the claim is not taken into account"
+                .to_owned(),
+            "déclarée non applicable sans justification : la déclaration n'est pas retenue"
+                .to_owned(),
         ));
     }
 
@@ -241,17 +264,28 @@ fn evaluate_one(
         let facts: Vec<_> = check
             .facts
             .iter()
-            .map(|p| crate::evaluate::FactValue { path: p.clone(), value: bindings.fact(p).cloned().unwrap_or(Json::Null) })
+            .map(|p| crate::evaluate::FactValue {
+                path: p.clone(),
+                value: bindings.fact(p).cloned().unwrap_or(Json::Null),
+            })
             .collect();
         match bindings.run(&check.program, &check.facts) {
             Outcome::Pass => {}
             Outcome::Fail => {
                 failed = true;
-                result.findings.push(Finding { code: Code::FactCheckFailed, message: check.message.clone(), facts });
+                result.findings.push(Finding {
+                    code: Code::FactCheckFailed,
+                    message: check.message.clone(),
+                    facts,
+                });
             }
             Outcome::Missing(why) => {
-                let unknown: Vec<&str> =
-                    check.facts.iter().filter(|p| bindings.fact(p).is_none()).map(String::as_str).collect();
+                let unknown: Vec<&str> = check
+                    .facts
+                    .iter()
+                    .filter(|p| bindings.fact(p).is_none())
+                    .map(String::as_str)
+                    .collect();
                 let mut f = if unknown.is_empty() {
                     Finding::new(
                         Code::FactMissing,
@@ -259,7 +293,11 @@ fn evaluate_one(
                         format!("les faits fournis ne peuvent pas être vérifiés ({why})"),
                     )
                 } else {
-                    let list = unknown.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ");
+                    let list = unknown
+                        .iter()
+                        .map(|p| format!("`{p}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
                     Finding::new(
                         Code::FactMissing,
                         format!("unknown fact {list}: give it to check this requirement"),
@@ -293,20 +331,32 @@ fn evaluate_one(
                 "déclarée conforme sans aucune preuve".to_owned(),
             ));
         } else if let Some(months) = requirement.max_age_months {
-            let fresh = result.evidence_date.is_some_and(|d| crate::check::within_months(d, months, as_of));
+            let fresh = result
+                .evidence_date
+                .is_some_and(|d| crate::check::within_months(d, months, as_of));
             if !fresh {
                 result.verdict = Status::PartiallyCompliant;
                 let (en, fr) = match result.evidence_date {
                     Some(d) => (
-                        format!("the newest evidence ({d}) is older than {months} months on {as_of}"),
-                        format!("la preuve la plus récente ({d}) a plus de {months} mois au {as_of}"),
+                        format!(
+                            "the newest evidence ({d}) is older than {months} months on {as_of}"
+                        ),
+                        format!(
+                            "la preuve la plus récente ({d}) a plus de {months} mois au {as_of}"
+                        ),
                     ),
                     None => (
-                        format!("no evidence is dated, and this requirement needs evidence under {months} months old"),
-                        format!("aucune preuve n'est datée, et cette exigence demande une preuve de moins de {months} mois"),
+                        format!(
+                            "no evidence is dated, and this requirement needs evidence under {months} months old"
+                        ),
+                        format!(
+                            "aucune preuve n'est datée, et cette exigence demande une preuve de moins de {months} mois"
+                        ),
                     ),
                 };
-                result.findings.push(Finding::new(Code::EvidenceStale, en, fr));
+                result
+                    .findings
+                    .push(Finding::new(Code::EvidenceStale, en, fr));
             }
         }
     }

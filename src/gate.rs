@@ -19,7 +19,10 @@ pub struct Policy {
 impl Default for Policy {
     /// By default any unmet applicable critical requirement fails, and there is no minimum score.
     fn default() -> Self {
-        Self { fail_on: Some(Severity::Critical), min_score: None }
+        Self {
+            fail_on: Some(Severity::Critical),
+            min_score: None,
+        }
     }
 }
 
@@ -34,13 +37,25 @@ pub struct GateOutcome {
 pub fn gate(policy: &Policy, results: &[RequirementResult], score: &Score) -> GateOutcome {
     let mut reasons = Vec::new();
     if let Some(threshold) = policy.fail_on {
-        let gaps: Vec<&RequirementResult> =
-            results.iter().filter(|r| r.is_gap() && r.severity.at_least(threshold)).collect();
+        let gaps: Vec<&RequirementResult> = results
+            .iter()
+            .filter(|r| r.is_gap() && r.severity.at_least(threshold))
+            .collect();
         if !gaps.is_empty() {
-            let ids = gaps.iter().map(|r| format!("{} ({}, {})", r.id, r.severity, r.verdict)).collect::<Vec<_>>().join(", ");
+            let ids = gaps
+                .iter()
+                .map(|r| format!("{} ({}, {})", r.id, r.severity, r.verdict))
+                .collect::<Vec<_>>()
+                .join(", ");
             reasons.push(Texts {
-                en: format!("{} requirement(s) of severity {threshold} or above not met: {ids}", gaps.len()),
-                fr: format!("{} exigence(s) de sévérité {threshold} ou plus non satisfaite(s) : {ids}", gaps.len()),
+                en: format!(
+                    "{} requirement(s) of severity {threshold} or above not met: {ids}",
+                    gaps.len()
+                ),
+                fr: format!(
+                    "{} exigence(s) de sévérité {threshold} ou plus non satisfaite(s) : {ids}",
+                    gaps.len()
+                ),
             });
         }
     }
@@ -49,8 +64,14 @@ pub fn gate(policy: &Policy, results: &[RequirementResult], score: &Score) -> Ga
     {
         reasons.push(Texts {
             en: format!("overall score {} is below the minimum {min}", score.overall),
-            fr: format!("le score global {} est inférieur au minimum {min}", score.overall),
+            fr: format!(
+                "le score global {} est inférieur au minimum {min}",
+                score.overall
+            ),
         });
     }
-    GateOutcome { passed: reasons.is_empty(), reasons }
+    GateOutcome {
+        passed: reasons.is_empty(),
+        reasons,
+    }
 }

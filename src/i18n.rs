@@ -28,7 +28,9 @@ pub fn catalog(lang: Lang) -> &'static BTreeMap<String, String> {
 /// The text for `key`; the key itself when missing (never for the shipped catalogs, which a test keeps complete).
 #[must_use]
 pub fn t(lang: Lang, key: &str) -> &'static str {
-    catalog(lang).get(key).map_or_else(|| missing(key), String::as_str)
+    catalog(lang)
+        .get(key)
+        .map_or_else(|| missing(key), String::as_str)
 }
 
 fn missing(key: &str) -> &'static str {

@@ -1,16 +1,16 @@
-//! `snc`: SecNumCloud qualification readiness checker.
-pub mod check;
-pub mod error;
-pub mod model;
-pub mod pack;
-pub mod lint;
-pub mod schema;
+//! `snc`: `SecNumCloud` qualification readiness checker.
 pub mod assessment;
-pub mod evaluate;
-pub mod gate;
-pub mod score;
-pub mod i18n;
-pub mod report;
-pub mod output;
+pub mod check;
 pub mod cli;
 pub mod docs;
+pub mod error;
+pub mod evaluate;
+pub mod gate;
+pub mod i18n;
+pub mod lint;
+pub mod model;
+pub mod output;
+pub mod pack;
+pub mod report;
+pub mod schema;
+pub mod score;

@@ -38,13 +38,19 @@ pub fn lint(source: &PackSource) -> Vec<Diagnostic> {
                     for error in validator.iter_errors(&doc) {
                         problems.push(Diagnostic::file(
                             "facts",
-                            format!("the example of fact `{}` does not fit its type: {error}", fact.path),
+                            format!(
+                                "the example of fact `{}` does not fit its type: {error}",
+                                fact.path
+                            ),
                         ));
                     }
                 }
             }
         }
-        Err(e) => problems.push(Diagnostic::file("facts", format!("the fact vocabulary gives an invalid schema: {e}"))),
+        Err(e) => problems.push(Diagnostic::file(
+            "facts",
+            format!("the fact vocabulary gives an invalid schema: {e}"),
+        )),
     }
     problems
 }

@@ -8,7 +8,9 @@ use snc::cli::{self, Cli, Environment, Exit};
 
 /// Writes to a stream; a closed pipe (`snc check … | head`) is a normal end, not a failure.
 fn emit(mut stream: impl Write, text: &str) {
-    if let Err(e) = stream.write_all(text.as_bytes()).and_then(|()| stream.flush())
+    if let Err(e) = stream
+        .write_all(text.as_bytes())
+        .and_then(|()| stream.flush())
         && e.kind() != std::io::ErrorKind::BrokenPipe
     {
         // Nothing else can be told if the stream itself fails.
@@ -31,8 +33,13 @@ fn main() -> ExitCode {
     };
     let env = Environment {
         today: chrono::Utc::now().date_naive(),
-        source_date_epoch: std::env::var("SOURCE_DATE_EPOCH").ok().filter(|s| !s.is_empty()),
-        locale: std::env::var("LC_ALL").ok().filter(|s| !s.is_empty()).or_else(|| std::env::var("LANG").ok()),
+        source_date_epoch: std::env::var("SOURCE_DATE_EPOCH")
+            .ok()
+            .filter(|s| !s.is_empty()),
+        locale: std::env::var("LC_ALL")
+            .ok()
+            .filter(|s| !s.is_empty())
+            .or_else(|| std::env::var("LANG").ok()),
     };
     match cli::run(cli, &env) {
         Ok(output) => {

@@ -167,7 +167,10 @@ impl Status {
     /// Met: counts fully in the score and is no gap.
     #[must_use]
     pub fn is_met(self) -> bool {
-        matches!(self, Status::Compliant | Status::Inherited | Status::NotApplicable)
+        matches!(
+            self,
+            Status::Compliant | Status::Inherited | Status::NotApplicable
+        )
     }
 }
 
@@ -206,8 +209,21 @@ mod tests {
 
     #[test]
     fn rejects_malformed_ids() {
-        for bad in ["12.6", "12.6.C", "12.6.c;", "0.1.a", "12.6.cc", "12..c", "a.b.c", "1.2.3.4.a", " 12.6.c"] {
-            assert!(bad.parse::<RequirementId>().is_err(), "{bad} should be rejected");
+        for bad in [
+            "12.6",
+            "12.6.C",
+            "12.6.c;",
+            "0.1.a",
+            "12.6.cc",
+            "12..c",
+            "a.b.c",
+            "1.2.3.4.a",
+            " 12.6.c",
+        ] {
+            assert!(
+                bad.parse::<RequirementId>().is_err(),
+                "{bad} should be rejected"
+            );
         }
     }
 
@@ -220,7 +236,10 @@ mod tests {
 
     #[test]
     fn vocabulary_round_trips_and_lists_choices_on_error() {
-        assert_eq!("partially_compliant".parse::<Status>(), Ok(Status::PartiallyCompliant));
+        assert_eq!(
+            "partially_compliant".parse::<Status>(),
+            Ok(Status::PartiallyCompliant)
+        );
         let err = "done".parse::<Status>().expect_err("not a status");
         assert!(err.contains("`compliant`"), "{err}");
     }

@@ -19,10 +19,15 @@ fn resolved(path: &Path) -> Option<PathBuf> {
 
 /// Refuses to write any output over one of the inputs.
 pub fn ensure_not_input(output: &Path, inputs: &[&Path]) -> Result<(), Error> {
-    let Some(out) = resolved(output) else { return Ok(()) };
+    let Some(out) = resolved(output) else {
+        return Ok(());
+    };
     for input in inputs {
         if resolved(input).as_ref() == Some(&out) {
-            return Err(Error::Usage(format!("refusing to write {} over an input file", output.display())));
+            return Err(Error::Usage(format!(
+                "refusing to write {} over an input file",
+                output.display()
+            )));
         }
     }
     Ok(())
@@ -39,9 +44,13 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         .suffix(".tmp")
         .tempfile_in(&dir)
         .map_err(|e| Error::io(path, "create a temporary file beside", e))?;
-    temp.write_all(bytes).map_err(|e| Error::io(path, "write", e))?;
-    temp.as_file().sync_all().map_err(|e| Error::io(path, "write", e))?;
-    temp.persist(path).map_err(|e| Error::io(path, "replace", e.error))?;
+    temp.write_all(bytes)
+        .map_err(|e| Error::io(path, "write", e))?;
+    temp.as_file()
+        .sync_all()
+        .map_err(|e| Error::io(path, "write", e))?;
+    temp.persist(path)
+        .map_err(|e| Error::io(path, "replace", e.error))?;
     Ok(())
 }
 
@@ -56,7 +65,10 @@ mod tests {
         write_atomic(&path, b"one").expect("write");
         write_atomic(&path, b"two").expect("overwrite");
         assert_eq!(std::fs::read(&path).expect("read"), b"two");
-        let names: Vec<_> = std::fs::read_dir(dir.path()).expect("list").map(|e| e.expect("entry").file_name()).collect();
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("list")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
         assert_eq!(names.len(), 1, "{names:?}");
     }
 
@@ -72,7 +84,8 @@ mod tests {
 
     #[test]
     fn missing_folder_is_an_io_error() {
-        let err = write_atomic(Path::new("/nonexistent-snc-dir/x.json"), b"x").expect_err("no folder");
+        let err =
+            write_atomic(Path::new("/nonexistent-snc-dir/x.json"), b"x").expect_err("no folder");
         assert!(matches!(err, Error::Io { .. }), "{err}");
     }
 }

@@ -20,12 +20,11 @@ fn names<T: std::fmt::Display>(all: &[T]) -> Vec<String> {
 #[must_use]
 pub fn assessment(pack: &Pack) -> Json {
     let mut defs = pack::defs();
-    let defs_map = defs.as_object_mut().expect("defs is an object");
-    defs_map.insert("status".into(), json!({
+    defs["status"] = json!({
         "enum": names(Status::ALL),
         "description": "compliant, partially_compliant, non_compliant, not_applicable (needs a justification), not_assessed, or inherited (needs a justification and a qualified provider in service.built_on)."
-    }));
-    defs_map.insert("evidence".into(), json!({
+    });
+    defs["evidence"] = json!({
         "type": "object",
         "description": "A piece of evidence an assessor can ask to see.",
         "required": ["title"],
@@ -36,8 +35,8 @@ pub fn assessment(pack: &Pack) -> Json {
             "date": {"anyOf": [{"$ref": "#/$defs/date"}, {"type": "null"}], "description": "Date of the document or record; freshness is judged from the newest evidence."},
             "kind": {"anyOf": [{"enum": names(EvidenceKind::ALL)}, {"type": "null"}], "description": "The kind of evidence."}
         }
-    }));
-    defs_map.insert("answer".into(), json!({
+    });
+    defs["answer"] = json!({
         "type": "object",
         "description": "The vendor's answer for one requirement.",
         "required": ["status"],
@@ -51,7 +50,7 @@ pub fn assessment(pack: &Pack) -> Json {
             "justification": {"type": ["string", "null"], "description": "Why the item is not applicable or inherited: required for those statuses."},
             "target_date": {"anyOf": [{"$ref": "#/$defs/date"}, {"type": "null"}], "description": "When an open item will be closed: feeds the roadmap."}
         }
-    }));
+    });
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "urn:snc:schema:assessment:1",
@@ -121,5 +120,8 @@ pub fn facts_only(pack: &Pack) -> Json {
 
 /// Compiles a schema with format assertions on.
 pub fn validator(schema: &Json) -> Result<jsonschema::Validator, String> {
-    jsonschema::draft202012::options().should_validate_formats(true).build(schema).map_err(|e| e.to_string())
+    jsonschema::draft202012::options()
+        .should_validate_formats(true)
+        .build(schema)
+        .map_err(|e| e.to_string())
 }

@@ -77,8 +77,12 @@ pub fn score(pack: &Pack, results: &[RequirementResult]) -> Score {
         .chapters
         .iter()
         .filter_map(|chapter| {
-            let in_chapter: Vec<&RequirementResult> = results.iter().filter(|r| r.chapter == chapter.number).collect();
-            let counted: Vec<&&RequirementResult> = in_chapter.iter().filter(|r| scored(r)).collect();
+            let in_chapter: Vec<&RequirementResult> = results
+                .iter()
+                .filter(|r| r.chapter == chapter.number)
+                .collect();
+            let counted: Vec<&&RequirementResult> =
+                in_chapter.iter().filter(|r| scored(r)).collect();
             if counted.is_empty() {
                 return None;
             }
@@ -86,18 +90,22 @@ pub fn score(pack: &Pack, results: &[RequirementResult]) -> Score {
                 chapter: chapter.number.clone(),
                 score: weighted(pack, &in_chapter),
                 applicable: u32::try_from(counted.len()).unwrap_or(u32::MAX),
-                met: u32::try_from(counted.iter().filter(|r| r.verdict.is_met()).count()).unwrap_or(u32::MAX),
+                met: u32::try_from(counted.iter().filter(|r| r.verdict.is_met()).count())
+                    .unwrap_or(u32::MAX),
             })
         })
         .collect();
-    Score { overall: weighted(pack, &all), chapters }
+    Score {
+        overall: weighted(pack, &all),
+        chapters,
+    }
 }
 
 /// How close the vendor is to qualification (contract).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Readiness {
-    /// A critical requirement is non_compliant: the company or architecture must change first.
+    /// A critical requirement is `non_compliant`: the company or architecture must change first.
     Ineligible,
     NotReady,
     /// No critical or high gap, and the score at or above the pack's threshold.
@@ -121,15 +129,23 @@ impl Readiness {
 /// The readiness level of an evaluation.
 #[must_use]
 pub fn readiness(pack: &Pack, results: &[RequirementResult], score: &Score) -> Readiness {
-    let requirements = || results.iter().filter(|r| r.applicable && r.kind == Kind::Requirement);
-    if requirements().any(|r| r.severity == Severity::Critical && r.verdict == Status::NonCompliant) {
+    let requirements = || {
+        results
+            .iter()
+            .filter(|r| r.applicable && r.kind == Kind::Requirement)
+    };
+    if requirements().any(|r| r.severity == Severity::Critical && r.verdict == Status::NonCompliant)
+    {
         return Readiness::Ineligible;
     }
-    let all_met = requirements().all(|r| r.verdict.is_met() && !r.has(Code::EvidenceStale) && !r.has(Code::EvidenceMissing));
+    let all_met = requirements().all(|r| {
+        r.verdict.is_met() && !r.has(Code::EvidenceStale) && !r.has(Code::EvidenceMissing)
+    });
     if all_met {
         return Readiness::QualificationReady;
     }
-    let serious_gap = requirements().any(|r| r.severity.at_least(Severity::High) && !r.verdict.is_met());
+    let serious_gap =
+        requirements().any(|r| r.severity.at_least(Severity::High) && !r.verdict.is_met());
     if !serious_gap && score.overall.0 >= pack.audit_ready_min_score * 10 {
         return Readiness::AuditReady;
     }

@@ -1,4 +1,8 @@
 //! Evaluation, scoring, readiness and gate, end to end through the library on the shipped pack.
+#![expect(
+    clippy::needless_pass_by_value,
+    reason = "fixtures read better built inline as owned json! values"
+)]
 
 use chrono::NaiveDate;
 use serde_json::{Value, json};
@@ -29,7 +33,8 @@ fn assessment(facts: Value, answers: Value) -> Assessment {
         "facts": facts,
         "answers": answers,
     });
-    assessment::parse("test.json", doc.to_string().as_bytes(), pack()).unwrap_or_else(|e| panic!("{e}"))
+    assessment::parse("test.json", doc.to_string().as_bytes(), pack())
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn run(facts: Value, answers: Value) -> Evaluation {
@@ -37,7 +42,10 @@ fn run(facts: Value, answers: Value) -> Evaluation {
 }
 
 fn result<'a>(e: &'a Evaluation, id: &str) -> &'a RequirementResult {
-    e.results.iter().find(|r| r.id.as_str() == id).unwrap_or_else(|| panic!("no result for {id}"))
+    e.results
+        .iter()
+        .find(|r| r.id.as_str() == id)
+        .unwrap_or_else(|| panic!("no result for {id}"))
 }
 
 fn holders(list: Value) -> Value {
@@ -51,37 +59,82 @@ fn holder(country: &str, capital: f64, voting: f64) -> Value {
 
 #[test]
 fn single_non_eu_holder_at_exactly_24_percent_passes_19_6_b() {
-    let e = run(holders(json!([holder("US", 24.0, 24.0), holder("FR", 76.0, 76.0)])), json!({}));
-    assert!(!result(&e, "19.6.b").has(Code::FactCheckFailed), "{:?}", result(&e, "19.6.b").findings);
+    let e = run(
+        holders(json!([holder("US", 24.0, 24.0), holder("FR", 76.0, 76.0)])),
+        json!({}),
+    );
+    assert!(
+        !result(&e, "19.6.b").has(Code::FactCheckFailed),
+        "{:?}",
+        result(&e, "19.6.b").findings
+    );
 }
 
 #[test]
 fn single_non_eu_holder_at_24_01_percent_fails_19_6_b() {
-    let e = run(holders(json!([holder("US", 24.01, 10.0), holder("FR", 75.99, 90.0)])), json!({"19.6.b": {"status": "compliant", "evidence": [{"title": "cap table"}]}}));
+    let e = run(
+        holders(json!([
+            holder("US", 24.01, 10.0),
+            holder("FR", 75.99, 90.0)
+        ])),
+        json!({"19.6.b": {"status": "compliant", "evidence": [{"title": "cap table"}]}}),
+    );
     let r = result(&e, "19.6.b");
     assert_eq!(r.verdict, Status::NonCompliant);
-    assert!(r.has(Code::FactCheckFailed) && r.has(Code::DeclarationContradicted), "{:?}", r.findings);
+    assert!(
+        r.has(Code::FactCheckFailed) && r.has(Code::DeclarationContradicted),
+        "{:?}",
+        r.findings
+    );
 }
 
 #[test]
 fn non_eu_holders_together_at_39_percent_pass_and_above_fail_19_6_b() {
-    let ok = run(holders(json!([holder("US", 13.1, 13.1), holder("GB", 12.9, 12.9), holder("CH", 13.0, 13.0), holder("FR", 61.0, 61.0)])), json!({}));
-    assert!(!result(&ok, "19.6.b").has(Code::FactCheckFailed), "{:?}", result(&ok, "19.6.b").findings);
-    let ko = run(holders(json!([holder("US", 20.0, 20.0), holder("GB", 19.01, 19.01), holder("FR", 60.99, 60.99)])), json!({}));
+    let ok = run(
+        holders(json!([
+            holder("US", 13.1, 13.1),
+            holder("GB", 12.9, 12.9),
+            holder("CH", 13.0, 13.0),
+            holder("FR", 61.0, 61.0)
+        ])),
+        json!({}),
+    );
+    assert!(
+        !result(&ok, "19.6.b").has(Code::FactCheckFailed),
+        "{:?}",
+        result(&ok, "19.6.b").findings
+    );
+    let ko = run(
+        holders(json!([
+            holder("US", 20.0, 20.0),
+            holder("GB", 19.01, 19.01),
+            holder("FR", 60.99, 60.99)
+        ])),
+        json!({}),
+    );
     assert!(result(&ko, "19.6.b").has(Code::FactCheckFailed));
 }
 
 #[test]
 fn norway_counts_as_non_eu_for_data_location() {
-    let e = run(json!({"data": {"customer_data_locations": ["FR", "NO"]}}), json!({}));
+    let e = run(
+        json!({"data": {"customer_data_locations": ["FR", "NO"]}}),
+        json!({}),
+    );
     assert!(result(&e, "19.2.b").has(Code::FactCheckFailed));
-    let e = run(json!({"data": {"customer_data_locations": ["FR", "DE"]}}), json!({}));
+    let e = run(
+        json!({"data": {"customer_data_locations": ["FR", "DE"]}}),
+        json!({}),
+    );
     assert!(!result(&e, "19.2.b").has(Code::FactCheckFailed));
 }
 
 #[test]
 fn critical_fact_failure_makes_the_vendor_ineligible_and_fails_the_default_gate() {
-    let e = run(json!({"company": {"registered_office_country": "US", "central_administration_country": "US", "principal_establishment_country": "US"}}), json!({}));
+    let e = run(
+        json!({"company": {"registered_office_country": "US", "central_administration_country": "US", "principal_establishment_country": "US"}}),
+        json!({}),
+    );
     let s = score(pack(), &e.results);
     assert_eq!(readiness(pack(), &e.results, &s), Readiness::Ineligible);
     let g = gate(&Policy::default(), &e.results, &s);
@@ -91,7 +144,10 @@ fn critical_fact_failure_makes_the_vendor_ineligible_and_fails_the_default_gate(
 
 #[test]
 fn unknown_fact_is_fact_missing_never_a_pass() {
-    let e = run(json!({"logging": {"retention_days": null}}), json!({"12.6.c": {"status": "compliant", "evidence": [{"title": "SIEM config"}]}}));
+    let e = run(
+        json!({"logging": {"retention_days": null}}),
+        json!({"12.6.c": {"status": "compliant", "evidence": [{"title": "SIEM config"}]}}),
+    );
     let r = result(&e, "12.6.c");
     assert!(r.has(Code::FactMissing), "{:?}", r.findings);
     assert!(!r.has(Code::FactCheckFailed));
@@ -99,7 +155,10 @@ fn unknown_fact_is_fact_missing_never_a_pass() {
 
 #[test]
 fn log_retention_below_six_months_contradicts_a_compliant_declaration() {
-    let e = run(json!({"logging": {"retention_days": 90}}), json!({"12.6.c": {"status": "compliant", "evidence": [{"title": "SIEM config", "date": "2026-10-01"}]}}));
+    let e = run(
+        json!({"logging": {"retention_days": 90}}),
+        json!({"12.6.c": {"status": "compliant", "evidence": [{"title": "SIEM config", "date": "2026-10-01"}]}}),
+    );
     let r = result(&e, "12.6.c");
     assert_eq!(r.verdict, Status::NonCompliant);
     assert!(r.has(Code::DeclarationContradicted));
@@ -107,17 +166,37 @@ fn log_retention_below_six_months_contradicts_a_compliant_declaration() {
 
 #[test]
 fn inheritance_needs_an_inheritable_item_and_a_valid_qualification() {
-    let sensitive = pack().requirements.iter().find(|r| r.inheritable && r.checks.is_empty()).expect("an inheritable item without checks");
+    let sensitive = pack()
+        .requirements
+        .iter()
+        .find(|r| r.inheritable && r.checks.is_empty())
+        .expect("an inheritable item without checks");
     let id = sensitive.id.to_string();
-    let e = run(json!({}), json!({ id.clone(): {"status": "inherited", "justification": "datacentre of the IaaS"} }));
+    let e = run(
+        json!({}),
+        json!({ id.clone(): {"status": "inherited", "justification": "datacentre of the IaaS"} }),
+    );
     assert_eq!(result(&e, &id).verdict, Status::Inherited);
-    assert_eq!(result(&e, &id).inherited_from.as_deref(), Some("Qualified Cloud"));
+    assert_eq!(
+        result(&e, &id).inherited_from.as_deref(),
+        Some("Qualified Cloud")
+    );
 
-    let expired = evaluate(pack(), &assessment(json!({}), json!({ id.clone(): {"status": "inherited", "justification": "x"} })), date("2027-07-01"));
+    let expired = evaluate(
+        pack(),
+        &assessment(
+            json!({}),
+            json!({ id.clone(): {"status": "inherited", "justification": "x"} }),
+        ),
+        date("2027-07-01"),
+    );
     assert_eq!(result(&expired, &id).verdict, Status::NonCompliant);
     assert!(result(&expired, &id).has(Code::InheritanceInvalid));
 
-    let e = run(json!({}), json!({"19.6.e": {"status": "inherited", "justification": "x"}}));
+    let e = run(
+        json!({}),
+        json!({"19.6.e": {"status": "inherited", "justification": "x"}}),
+    );
     assert!(result(&e, "19.6.e").has(Code::InheritanceInvalid));
     assert_eq!(result(&e, "19.6.e").verdict, Status::NonCompliant);
 }
@@ -134,19 +213,31 @@ fn compliant_without_evidence_is_capped_at_partially_compliant() {
 fn evidence_older_than_each_max_age_is_stale_and_fresh_evidence_is_not() {
     // Every max-age-months value the pack uses, on the item that uses it.
     let mut seen = std::collections::BTreeSet::new();
-    for r in pack().requirements.iter().filter(|r| r.max_age_months.is_some()) {
+    for r in pack()
+        .requirements
+        .iter()
+        .filter(|r| r.max_age_months.is_some())
+    {
         let months = r.max_age_months.expect("filtered");
         if !seen.insert(months) {
             continue;
         }
-        let limit = date("2026-11-28").checked_sub_months(chrono::Months::new(months)).expect("date");
+        let limit = date("2026-11-28")
+            .checked_sub_months(chrono::Months::new(months))
+            .expect("date");
         let stale_day = limit.pred_opt().expect("date").to_string();
         let id = r.id.to_string();
         let answers = |d: &str| json!({ id.clone(): {"status": "compliant", "evidence": [{"title": "record", "date": d}]} });
         let fresh = run(json!({}), answers(&limit.to_string()));
-        assert!(!result(&fresh, &id).has(Code::EvidenceStale), "{id}: evidence of {limit} should be fresh");
+        assert!(
+            !result(&fresh, &id).has(Code::EvidenceStale),
+            "{id}: evidence of {limit} should be fresh"
+        );
         let stale = run(json!({}), answers(&stale_day));
-        assert!(result(&stale, &id).has(Code::EvidenceStale), "{id}: evidence of {stale_day} should be stale ({months} months)");
+        assert!(
+            result(&stale, &id).has(Code::EvidenceStale),
+            "{id}: evidence of {stale_day} should be stale ({months} months)"
+        );
         assert_ne!(result(&stale, &id).verdict, Status::Compliant);
     }
     assert_eq!(seen.into_iter().collect::<Vec<_>>(), vec![1, 3, 12]);
@@ -154,7 +245,10 @@ fn evidence_older_than_each_max_age_is_stale_and_fresh_evidence_is_not() {
 
 #[test]
 fn not_applicable_needs_a_justification() {
-    let e = run(json!({}), json!({"5.2.a": {"status": "not_applicable"}, "5.2.b": {"status": "not_applicable", "justification": "no such data"}}));
+    let e = run(
+        json!({}),
+        json!({"5.2.a": {"status": "not_applicable"}, "5.2.b": {"status": "not_applicable", "justification": "no such data"}}),
+    );
     assert_eq!(result(&e, "5.2.a").verdict, Status::NotAssessed);
     assert!(result(&e, "5.2.a").has(Code::JustificationMissing));
     assert_eq!(result(&e, "5.2.b").verdict, Status::NotApplicable);
@@ -162,7 +256,10 @@ fn not_applicable_needs_a_justification() {
 
 #[test]
 fn overdue_target_date_is_flagged_on_open_items_only() {
-    let e = run(json!({}), json!({"5.2.a": {"status": "non_compliant", "target_date": "2026-11-27"}, "5.2.b": {"status": "non_compliant", "target_date": "2026-11-28"}}));
+    let e = run(
+        json!({}),
+        json!({"5.2.a": {"status": "non_compliant", "target_date": "2026-11-27"}, "5.2.b": {"status": "non_compliant", "target_date": "2026-11-28"}}),
+    );
     assert!(result(&e, "5.2.a").has(Code::TargetDateOverdue));
     assert!(!result(&e, "5.2.b").has(Code::TargetDateOverdue));
 }
@@ -189,21 +286,44 @@ fn score_is_severity_weighted_with_half_points_for_partial() {
     let p = pack();
     let mut e = run(json!({}), json!({}));
     for r in &mut e.results {
-        r.verdict = if r.applicable { Status::Compliant } else { Status::NotApplicable };
+        r.verdict = if r.applicable {
+            Status::Compliant
+        } else {
+            Status::NotApplicable
+        };
     }
     assert_eq!(score(p, &e.results).overall, PerMille(1000));
-    let total_weight: u32 = e.results.iter().filter(|r| r.is_gap() || (r.applicable && r.kind == snc::model::Kind::Requirement)).map(|r| p.weights.of(r.severity)).sum();
-    let one = e.results.iter_mut().find(|r| r.applicable && r.severity == Severity::Critical).expect("a critical item");
+    let total_weight: u32 = e
+        .results
+        .iter()
+        .filter(|r| r.is_gap() || (r.applicable && r.kind == snc::model::Kind::Requirement))
+        .map(|r| p.weights.of(r.severity))
+        .sum();
+    let one = e
+        .results
+        .iter_mut()
+        .find(|r| r.applicable && r.severity == Severity::Critical)
+        .expect("a critical item");
     one.verdict = Status::PartiallyCompliant;
-    let expected = 1000 - (u64::from(p.weights.critical) * 1000).div_ceil(2 * u64::from(total_weight));
+    let expected =
+        1000 - (u64::from(p.weights.critical) * 1000).div_ceil(2 * u64::from(total_weight));
     let got = u64::from(score(p, &e.results).overall.0);
-    assert!(got == expected || got + 1 == expected, "got {got}, expected about {expected}");
+    assert!(
+        got == expected || got + 1 == expected,
+        "got {got}, expected about {expected}"
+    );
 }
 
 #[test]
 fn improving_an_answer_never_lowers_the_score() {
-    let base = run(json!({}), json!({"5.2.a": {"status": "partially_compliant"}}));
-    let better = run(json!({}), json!({"5.2.a": {"status": "compliant", "evidence": [{"title": "PSSI"}]}}));
+    let base = run(
+        json!({}),
+        json!({"5.2.a": {"status": "partially_compliant"}}),
+    );
+    let better = run(
+        json!({}),
+        json!({"5.2.a": {"status": "compliant", "evidence": [{"title": "PSSI"}]}}),
+    );
     assert!(score(pack(), &better.results).overall > score(pack(), &base.results).overall);
 }
 
@@ -211,9 +331,15 @@ fn improving_an_answer_never_lowers_the_score() {
 fn min_score_and_fail_on_raise_the_bar() {
     let e = run(json!({}), json!({}));
     let s = score(pack(), &e.results);
-    let lenient = Policy { fail_on: None, min_score: None };
+    let lenient = Policy {
+        fail_on: None,
+        min_score: None,
+    };
     assert!(gate(&lenient, &e.results, &s).passed);
-    let strict = Policy { fail_on: None, min_score: Some(PerMille(1)) };
+    let strict = Policy {
+        fail_on: None,
+        min_score: Some(PerMille(1)),
+    };
     assert!(!gate(&strict, &e.results, &s).passed);
 }
 

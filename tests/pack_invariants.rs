@@ -20,11 +20,17 @@ fn reference() -> Vec<Value> {
 fn pack_has_exactly_the_278_lettered_items_in_document_order() {
     let pack = pack();
     let ours: Vec<String> = pack.requirements.iter().map(|r| r.id.to_string()).collect();
-    let theirs: Vec<String> = reference().iter().map(|i| i["id"].as_str().expect("id").to_owned()).collect();
+    let theirs: Vec<String> = reference()
+        .iter()
+        .map(|i| i["id"].as_str().expect("id").to_owned())
+        .collect();
     assert_eq!(theirs.len(), 278);
     let missing: Vec<_> = theirs.iter().filter(|id| !ours.contains(id)).collect();
     let extra: Vec<_> = ours.iter().filter(|id| !theirs.contains(id)).collect();
-    assert!(missing.is_empty() && extra.is_empty(), "missing {missing:?}, extra {extra:?}");
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "missing {missing:?}, extra {extra:?}"
+    );
     assert_eq!(ours, theirs, "same ids, different order");
 }
 
@@ -33,10 +39,20 @@ fn kinds_match_the_referential_261_requirements_17_recommendations() {
     let pack = pack();
     for item in reference() {
         let id = item["id"].as_str().expect("id");
-        let r = pack.requirement(&id.parse().expect("valid id")).expect("present");
-        assert_eq!(r.kind.as_str(), item["kind"].as_str().expect("kind"), "kind of {id}");
+        let r = pack
+            .requirement(&id.parse().expect("valid id"))
+            .expect("present");
+        assert_eq!(
+            r.kind.as_str(),
+            item["kind"].as_str().expect("kind"),
+            "kind of {id}"
+        );
     }
-    let recommendations = pack.requirements.iter().filter(|r| r.kind == Kind::Recommendation).count();
+    let recommendations = pack
+        .requirements
+        .iter()
+        .filter(|r| r.kind == Kind::Recommendation)
+        .count();
     assert_eq!(recommendations, 17);
 }
 
@@ -45,10 +61,17 @@ fn service_type_applicability_matches_the_referential() {
     let pack = pack();
     for item in reference() {
         let id = item["id"].as_str().expect("id");
-        let r = pack.requirement(&id.parse().expect("valid id")).expect("present");
+        let r = pack
+            .requirement(&id.parse().expect("valid id"))
+            .expect("present");
         let expected: BTreeSet<String> = match &item["applies_to"] {
-            Value::String(s) if s == "all" => ServiceType::ALL.iter().map(ToString::to_string).collect(),
-            Value::Array(list) => list.iter().map(|v| v.as_str().expect("type").to_owned()).collect(),
+            Value::String(s) if s == "all" => {
+                ServiceType::ALL.iter().map(ToString::to_string).collect()
+            }
+            Value::Array(list) => list
+                .iter()
+                .map(|v| v.as_str().expect("type").to_owned())
+                .collect(),
             other => panic!("{id}: unexpected applies_to {other}"),
         };
         let ours: BTreeSet<String> = if r.applies_to.is_empty() {
@@ -58,8 +81,14 @@ fn service_type_applicability_matches_the_referential() {
         };
         assert_eq!(ours, expected, "applies-to of {id}");
     }
-    for (id, layer) in [("9.6.i", ServiceType::IaaS), ("9.6.j", ServiceType::CaaS), ("9.6.k", ServiceType::PaaS)] {
-        let r = pack.requirement(&id.parse().expect("valid id")).expect("present");
+    for (id, layer) in [
+        ("9.6.i", ServiceType::IaaS),
+        ("9.6.j", ServiceType::CaaS),
+        ("9.6.k", ServiceType::PaaS),
+    ] {
+        let r = pack
+            .requirement(&id.parse().expect("valid id"))
+            .expect("present");
         assert_eq!(r.built_on, vec![layer], "built-on of {id}");
     }
 }
@@ -67,14 +96,28 @@ fn service_type_applicability_matches_the_referential() {
 #[test]
 fn every_text_exists_in_both_languages_and_french_is_not_a_copy() {
     for r in &pack().requirements {
-        for (what, t) in [("title", &r.title), ("question", &r.question), ("guidance", &r.guidance)] {
-            assert!(!t.en.trim().is_empty() && !t.fr.trim().is_empty(), "{} {what} is empty in a language", r.id);
+        for (what, t) in [
+            ("title", &r.title),
+            ("question", &r.question),
+            ("guidance", &r.guidance),
+        ] {
+            assert!(
+                !t.en.trim().is_empty() && !t.fr.trim().is_empty(),
+                "{} {what} is empty in a language",
+                r.id
+            );
             if what != "title" {
                 assert_ne!(t.en, t.fr, "{} {what}: French is a copy of English", r.id);
             }
         }
         for c in &r.checks {
-            assert!(!c.message.en.is_empty() && !c.message.fr.is_empty() && c.message.en != c.message.fr, "{} message", r.id);
+            assert!(
+                !c.message.en.is_empty()
+                    && !c.message.fr.is_empty()
+                    && c.message.en != c.message.fr,
+                "{} message",
+                r.id
+            );
         }
     }
 }
@@ -83,11 +126,31 @@ fn every_text_exists_in_both_languages_and_french_is_not_a_copy() {
 fn every_fact_checked_item_has_examples_that_behave_as_named() {
     let pack = pack();
     assert!(pack.run_examples().is_empty(), "{:#?}", pack.run_examples());
-    let checked: Vec<_> = pack.requirements.iter().filter(|r| !r.checks.is_empty()).collect();
-    assert!(checked.len() >= 36, "only {} fact-checked items", checked.len());
+    let checked: Vec<_> = pack
+        .requirements
+        .iter()
+        .filter(|r| !r.checks.is_empty())
+        .collect();
+    assert!(
+        checked.len() >= 36,
+        "only {} fact-checked items",
+        checked.len()
+    );
     for r in checked {
-        assert!(r.examples.iter().any(|e| e.expect == snc::pack::Expect::Pass), "{} has no passing example", r.id);
-        assert!(r.examples.iter().any(|e| e.expect == snc::pack::Expect::Fail), "{} has no failing example", r.id);
+        assert!(
+            r.examples
+                .iter()
+                .any(|e| e.expect == snc::pack::Expect::Pass),
+            "{} has no passing example",
+            r.id
+        );
+        assert!(
+            r.examples
+                .iter()
+                .any(|e| e.expect == snc::pack::Expect::Fail),
+            "{} has no failing example",
+            r.id
+        );
     }
 }
 
@@ -97,25 +160,46 @@ fn the_shipped_pack_lints_clean_from_its_folder() {
     let problems = snc::lint::lint(&PackSource::Dir(dir.clone()));
     assert!(problems.is_empty(), "{problems:#?}");
     let from_dir = Pack::load(&PackSource::Dir(dir)).expect("loads");
-    assert_eq!(from_dir.digest, pack().digest, "embedded and on-disk packs differ");
+    assert_eq!(
+        from_dir.digest,
+        pack().digest,
+        "embedded and on-disk packs differ"
+    );
 }
 
 #[test]
 fn structural_items_are_critical_and_never_inheritable() {
     let pack = pack();
-    for id in ["19.1.c", "19.2.b", "19.2.c", "19.2.d", "19.6.a", "19.6.b", "19.6.c", "19.6.d"] {
-        let r = pack.requirement(&id.parse().expect("valid id")).expect("present");
+    for id in [
+        "19.1.c", "19.2.b", "19.2.c", "19.2.d", "19.6.a", "19.6.b", "19.6.c", "19.6.d",
+    ] {
+        let r = pack
+            .requirement(&id.parse().expect("valid id"))
+            .expect("present");
         assert_eq!(r.severity, snc::model::Severity::Critical, "{id}");
     }
-    for r in pack.requirements.iter().filter(|r| r.id.section().starts_with("19.")) {
+    for r in pack
+        .requirements
+        .iter()
+        .filter(|r| r.id.section().starts_with("19."))
+    {
         assert!(!r.inheritable, "{} must not be inheritable", r.id);
     }
-    assert!(pack.requirements.iter().filter(|r| r.chapter == "11").any(|r| r.inheritable));
+    assert!(
+        pack.requirements
+            .iter()
+            .filter(|r| r.chapter == "11")
+            .any(|r| r.inheritable)
+    );
 }
 
 #[test]
 fn recommendations_are_low_severity() {
-    for r in pack().requirements.iter().filter(|r| r.kind == Kind::Recommendation) {
+    for r in pack()
+        .requirements
+        .iter()
+        .filter(|r| r.kind == Kind::Recommendation)
+    {
         assert_eq!(r.severity, snc::model::Severity::Low, "{}", r.id);
     }
 }

@@ -8,10 +8,40 @@ use crate::model::Lang;
 use super::Texts;
 
 /// ISO 3166-1 alpha-2 codes.
-pub const COUNTRIES: &[&str] = &["AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ", "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS", "BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN", "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM", "DO", "DZ", "EC", "EE", "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF", "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM", "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM", "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC", "LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK", "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA", "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG", "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW", "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS", "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO", "TR", "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI", "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW"];
+pub const COUNTRIES: &[&str] = &[
+    "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ",
+    "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS",
+    "BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN",
+    "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM", "DO", "DZ", "EC", "EE",
+    "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF",
+    "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM",
+    "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM",
+    "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC",
+    "LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK",
+    "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA",
+    "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG",
+    "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW",
+    "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS",
+    "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO",
+    "TR", "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI",
+    "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW",
+];
 
 /// ISO 639-1 codes.
-pub const LANGUAGES: &[&str] = &["aa", "ab", "ae", "af", "ak", "am", "an", "ar", "as", "av", "ay", "az", "ba", "be", "bg", "bi", "bm", "bn", "bo", "br", "bs", "ca", "ce", "ch", "co", "cr", "cs", "cu", "cv", "cy", "da", "de", "dv", "dz", "ee", "el", "en", "eo", "es", "et", "eu", "fa", "ff", "fi", "fj", "fo", "fr", "fy", "ga", "gd", "gl", "gn", "gu", "gv", "ha", "he", "hi", "ho", "hr", "ht", "hu", "hy", "hz", "ia", "id", "ie", "ig", "ii", "ik", "io", "is", "it", "iu", "ja", "jv", "ka", "kg", "ki", "kj", "kk", "kl", "km", "kn", "ko", "kr", "ks", "ku", "kv", "kw", "ky", "la", "lb", "lg", "li", "ln", "lo", "lt", "lu", "lv", "mg", "mh", "mi", "mk", "ml", "mn", "mr", "ms", "mt", "my", "na", "nb", "nd", "ne", "ng", "nl", "nn", "no", "nr", "nv", "ny", "oc", "oj", "om", "or", "os", "pa", "pi", "pl", "ps", "pt", "qu", "rm", "rn", "ro", "ru", "rw", "sa", "sc", "sd", "se", "sg", "sh", "si", "sk", "sl", "sm", "sn", "so", "sq", "sr", "ss", "st", "su", "sv", "sw", "ta", "te", "tg", "th", "ti", "tk", "tl", "tn", "to", "tr", "ts", "tt", "tw", "ty", "ug", "uk", "ur", "uz", "ve", "vi", "vo", "wa", "wo", "xh", "yi", "yo", "za", "zh", "zu"];
+pub const LANGUAGES: &[&str] = &[
+    "aa", "ab", "ae", "af", "ak", "am", "an", "ar", "as", "av", "ay", "az", "ba", "be", "bg", "bi",
+    "bm", "bn", "bo", "br", "bs", "ca", "ce", "ch", "co", "cr", "cs", "cu", "cv", "cy", "da", "de",
+    "dv", "dz", "ee", "el", "en", "eo", "es", "et", "eu", "fa", "ff", "fi", "fj", "fo", "fr", "fy",
+    "ga", "gd", "gl", "gn", "gu", "gv", "ha", "he", "hi", "ho", "hr", "ht", "hu", "hy", "hz", "ia",
+    "id", "ie", "ig", "ii", "ik", "io", "is", "it", "iu", "ja", "jv", "ka", "kg", "ki", "kj", "kk",
+    "kl", "km", "kn", "ko", "kr", "ks", "ku", "kv", "kw", "ky", "la", "lb", "lg", "li", "ln", "lo",
+    "lt", "lu", "lv", "mg", "mh", "mi", "mk", "ml", "mn", "mr", "ms", "mt", "my", "na", "nb", "nd",
+    "ne", "ng", "nl", "nn", "no", "nr", "nv", "ny", "oc", "oj", "om", "or", "os", "pa", "pi", "pl",
+    "ps", "pt", "qu", "rm", "rn", "ro", "ru", "rw", "sa", "sc", "sd", "se", "sg", "sh", "si", "sk",
+    "sl", "sm", "sn", "so", "sq", "sr", "ss", "st", "su", "sv", "sw", "ta", "te", "tg", "th", "ti",
+    "tk", "tl", "tn", "to", "tr", "ts", "tt", "tw", "ty", "ug", "uk", "ur", "uz", "ve", "vi", "vo",
+    "wa", "wo", "xh", "yi", "yo", "za", "zh", "zu",
+];
 
 /// The type of a single value.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,7 +109,9 @@ impl Scalar {
             }
         };
         if values.is_some() {
-            return Err(format!("`values` is only allowed with type `enum`, not `{name}`"));
+            return Err(format!(
+                "`values` is only allowed with type `enum`, not `{name}`"
+            ));
         }
         Ok(scalar)
     }
@@ -104,23 +136,54 @@ impl Scalar {
         let fr = lang == Lang::Fr;
         match self {
             Scalar::String => (if fr { "un texte" } else { "a string" }).to_owned(),
-            Scalar::Boolean => (if fr { "un booléen (true ou false)" } else { "a boolean (true or false)" }).to_owned(),
-            Scalar::Integer => (if fr { "un entier positif ou nul" } else { "a whole number, 0 or more" }).to_owned(),
+            Scalar::Boolean => (if fr {
+                "un booléen (true ou false)"
+            } else {
+                "a boolean (true or false)"
+            })
+            .to_owned(),
+            Scalar::Integer => (if fr {
+                "un entier positif ou nul"
+            } else {
+                "a whole number, 0 or more"
+            })
+            .to_owned(),
             Scalar::Number => (if fr { "un nombre" } else { "a number" }).to_owned(),
-            Scalar::Percent => {
-                (if fr { "un pourcentage entre 0 et 100" } else { "a percentage from 0 to 100" }).to_owned()
-            }
-            Scalar::Date => (if fr { "une date AAAA-MM-JJ" } else { "a date YYYY-MM-DD" }).to_owned(),
-            Scalar::Country => {
-                (if fr { "un code pays ISO 3166-1 alpha-2 (FR, DE…)" } else { "an ISO 3166-1 alpha-2 country code (FR, DE…)" })
-                    .to_owned()
-            }
-            Scalar::Language => {
-                (if fr { "un code langue ISO 639-1 (fr, en…)" } else { "an ISO 639-1 language code (fr, en…)" }).to_owned()
-            }
+            Scalar::Percent => (if fr {
+                "un pourcentage entre 0 et 100"
+            } else {
+                "a percentage from 0 to 100"
+            })
+            .to_owned(),
+            Scalar::Date => (if fr {
+                "une date AAAA-MM-JJ"
+            } else {
+                "a date YYYY-MM-DD"
+            })
+            .to_owned(),
+            Scalar::Country => (if fr {
+                "un code pays ISO 3166-1 alpha-2 (FR, DE…)"
+            } else {
+                "an ISO 3166-1 alpha-2 country code (FR, DE…)"
+            })
+            .to_owned(),
+            Scalar::Language => (if fr {
+                "un code langue ISO 639-1 (fr, en…)"
+            } else {
+                "an ISO 639-1 language code (fr, en…)"
+            })
+            .to_owned(),
             Scalar::Enum(values) => {
-                let list = values.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ");
-                if fr { format!("l'une des valeurs {list}") } else { format!("one of {list}") }
+                let list = values
+                    .iter()
+                    .map(|v| format!("`{v}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                if fr {
+                    format!("l'une des valeurs {list}")
+                } else {
+                    format!("one of {list}")
+                }
             }
         }
     }
@@ -141,8 +204,16 @@ impl FactType {
                 }
             }
             FactType::Objects(fields) => {
-                let names = fields.iter().map(|f| format!("`{}`", f.name)).collect::<Vec<_>>().join(", ");
-                if fr { format!("une liste d'objets avec les champs {names}") } else { format!("a list of objects with fields {names}") }
+                let names = fields
+                    .iter()
+                    .map(|f| format!("`{}`", f.name))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                if fr {
+                    format!("une liste d'objets avec les champs {names}")
+                } else {
+                    format!("a list of objects with fields {names}")
+                }
             }
         }
     }
@@ -154,8 +225,12 @@ impl FactType {
             FactType::Objects(fields) => {
                 let mut properties = Map::new();
                 for f in fields {
-                    let base = if f.list { json!({"type": "array", "items": f.ty.schema()}) } else { f.ty.schema() };
-                    let mut schema = nullable(base);
+                    let base = if f.list {
+                        json!({"type": "array", "items": f.ty.schema()})
+                    } else {
+                        f.ty.schema()
+                    };
+                    let mut schema = nullable(&base);
                     set_description(&mut schema, &f.description);
                     properties.insert(f.name.clone(), schema);
                 }
@@ -165,7 +240,7 @@ impl FactType {
     }
 }
 
-fn nullable(schema: Json) -> Json {
+fn nullable(schema: &Json) -> Json {
     match schema.get("type").and_then(Json::as_str) {
         Some(t) => {
             let mut s = schema.clone();
@@ -185,27 +260,34 @@ fn set_description(schema: &mut Json, description: &Texts) {
 /// The JSON Schema of the `facts` object: every declared path, each value nullable (unknown).
 #[must_use]
 pub fn facts_schema(facts: &[FactDecl]) -> Json {
-    let mut root = group_schema("Facts about the company, the service and its operation, checked by the rule pack. Every fact may be null: unknown.");
+    let mut root = group_schema(
+        "Facts about the company, the service and its operation, checked by the rule pack. Every fact may be null: unknown.",
+    );
     for fact in facts {
-        let mut node = &mut root;
         let segments: Vec<&str> = fact.path.split('.').collect();
-        for segment in &segments[..segments.len() - 1] {
-            let properties = node["properties"].as_object_mut().expect("group schemas have properties");
-            node = properties.entry((*segment).to_owned()).or_insert_with(|| group_schema(""));
+        let Some((last, groups)) = segments.split_last() else {
+            continue;
+        };
+        let mut node = &mut root;
+        for segment in groups {
+            node = &mut node["properties"][*segment];
+            if node.is_null() {
+                *node = group_schema("");
+            }
         }
-        let mut leaf = nullable(fact.ty.schema());
+        let mut leaf = nullable(&fact.ty.schema());
         set_description(&mut leaf, &fact.description);
         if let (Some(example), Some(obj)) = (&fact.example, leaf.as_object_mut()) {
             obj.insert("examples".to_owned(), json!([example]));
         }
-        let last = segments[segments.len() - 1];
-        node["properties"].as_object_mut().expect("group schemas have properties").insert(last.to_owned(), leaf);
+        node["properties"][*last] = leaf;
     }
     root
 }
 
 fn group_schema(description: &str) -> Json {
-    let mut schema = json!({"type": ["object", "null"], "properties": {}, "additionalProperties": false});
+    let mut schema =
+        json!({"type": ["object", "null"], "properties": {}, "additionalProperties": false});
     if !description.is_empty() {
         schema["description"] = json!(description);
     }
@@ -228,16 +310,18 @@ pub fn defs() -> Json {
 pub fn skeleton(facts: &[FactDecl]) -> Json {
     let mut root = Json::Object(Map::new());
     for fact in facts {
-        let mut node = &mut root;
         let segments: Vec<&str> = fact.path.split('.').collect();
-        for segment in &segments[..segments.len() - 1] {
-            node = node
-                .as_object_mut()
-                .expect("skeleton groups are objects")
-                .entry((*segment).to_owned())
-                .or_insert_with(|| Json::Object(Map::new()));
+        let Some((last, groups)) = segments.split_last() else {
+            continue;
+        };
+        let mut node = &mut root;
+        for segment in groups {
+            node = &mut node[*segment];
+            if node.is_null() {
+                *node = Json::Object(Map::new());
+            }
         }
-        node.as_object_mut().expect("skeleton groups are objects").insert(segments[segments.len() - 1].to_owned(), Json::Null);
+        node[*last] = Json::Null;
     }
     root
 }
@@ -247,5 +331,7 @@ pub fn skeleton(facts: &[FactDecl]) -> Json {
 pub fn fact_at_pointer<'a>(facts: &'a [FactDecl], pointer: &str) -> Option<&'a FactDecl> {
     let rest = pointer.strip_prefix("/facts/")?;
     let dotted: String = rest.split('/').collect::<Vec<_>>().join(".");
-    facts.iter().find(|f| dotted == f.path || dotted.starts_with(&format!("{}.", f.path)))
+    facts
+        .iter()
+        .find(|f| dotted == f.path || dotted.starts_with(&format!("{}.", f.path)))
 }

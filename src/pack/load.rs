@@ -11,8 +11,13 @@ use sha2::{Digest, Sha256};
 use toml::Spanned;
 
 use super::facts::{FactDecl, FactType, FieldDecl, Scalar};
-use super::raw::{RawChapter, RawCheck, RawCondition, RawExample, RawFact, RawPack, RawRequirement, RawTexts};
-use super::{Chapter, Check, Condition, Example, Pack, PackSource, Requirement, Section, SourceInfo, Texts, Weights};
+use super::raw::{
+    RawChapter, RawCheck, RawCondition, RawExample, RawFact, RawPack, RawRequirement, RawTexts,
+};
+use super::{
+    Chapter, Check, Condition, Example, Pack, PackSource, Requirement, Section, SourceInfo, Texts,
+    Weights,
+};
 use crate::check;
 use crate::error::Diagnostic;
 use crate::model::{Lang, RequirementId};
@@ -21,9 +26,12 @@ use crate::model::{Lang, RequirementId};
 #[folder = "rules/"]
 struct EmbeddedRules;
 
-static PACK_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[a-z0-9][a-z0-9.-]*$").expect("valid regex"));
-static CONSTANT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[A-Z][A-Z0-9_]*$").expect("valid regex"));
-static FACT_SEGMENT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[a-z][a-z0-9_]*$").expect("valid regex"));
+static PACK_ID: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[a-z0-9][a-z0-9.-]*$").expect("valid regex"));
+static CONSTANT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[A-Z][A-Z0-9_]*$").expect("valid regex"));
+static FACT_SEGMENT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[a-z][a-z0-9_]*$").expect("valid regex"));
 static FACT_READ: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\bfacts((?:\.[a-z_][a-z0-9_]*)+)").expect("valid regex"));
 static CHAPTER_FILE: LazyLock<Regex> =
@@ -52,7 +60,11 @@ impl File {
 
 /// Loads what can be loaded: the pack (if its header parses) and every problem found.
 pub(super) fn load(source: &PackSource) -> (Option<Pack>, Vec<Diagnostic>) {
-    let mut loader = Loader { source, diagnostics: Vec::new(), hasher: Sha256::new() };
+    let mut loader = Loader {
+        source,
+        diagnostics: Vec::new(),
+        hasher: Sha256::new(),
+    };
     let pack = loader.load();
     (pack, loader.diagnostics)
 }
@@ -65,9 +77,15 @@ impl Loader<'_> {
                 let display = format!("<embedded>/{path}");
                 match EmbeddedRules::get(&path) {
                     Some(file) => String::from_utf8(file.data.into_owned())
-                        .map(|text| File { name: display.clone(), text })
+                        .map(|text| File {
+                            name: display.clone(),
+                            text,
+                        })
                         .map_err(|_| Diagnostic::file(display, "not UTF-8 text")),
-                    None => Err(Diagnostic::file(display, "no such file in the embedded pack")),
+                    None => Err(Diagnostic::file(
+                        display,
+                        "no such file in the embedded pack",
+                    )),
                 }
             }
             PackSource::Dir(dir) => {
@@ -75,7 +93,10 @@ impl Loader<'_> {
                 let display = path.display().to_string();
                 match std::fs::read(&path) {
                     Ok(bytes) => String::from_utf8(bytes)
-                        .map(|text| File { name: display.clone(), text })
+                        .map(|text| File {
+                            name: display.clone(),
+                            text,
+                        })
                         .map_err(|_| Diagnostic::file(display, "not UTF-8 text")),
                     Err(e) => Err(Diagnostic::file(display, format!("cannot read: {e}"))),
                 }
@@ -115,21 +136,31 @@ impl Loader<'_> {
         let map = raw.get_ref();
         for key in map.keys() {
             if key.parse::<Lang>().is_err() {
-                self.diagnostics.push(file.at(raw.span(), format!("{what}: unknown language `{key}`: expected `en` and `fr`")));
+                self.diagnostics.push(file.at(
+                    raw.span(),
+                    format!("{what}: unknown language `{key}`: expected `en` and `fr`"),
+                ));
             }
         }
         let mut get = |lang: &str| match map.get(lang) {
             Some(text) if !text.trim().is_empty() => text.clone(),
             Some(_) => {
-                self.diagnostics.push(file.at(raw.span(), format!("{what}.{lang} is empty")));
+                self.diagnostics
+                    .push(file.at(raw.span(), format!("{what}.{lang} is empty")));
                 String::new()
             }
             None => {
-                self.diagnostics.push(file.at(raw.span(), format!("{what}.{lang} is missing: every text needs `en` and `fr`")));
+                self.diagnostics.push(file.at(
+                    raw.span(),
+                    format!("{what}.{lang} is missing: every text needs `en` and `fr`"),
+                ));
                 String::new()
             }
         };
-        Texts { en: get("en"), fr: get("fr") }
+        Texts {
+            en: get("en"),
+            fr: get("fr"),
+        }
     }
 
     fn load(&mut self) -> Option<Pack> {
@@ -137,23 +168,43 @@ impl Loader<'_> {
         let raw: RawPack = self.parse(&pack_file)?;
 
         if !PACK_ID.is_match(raw.id.get_ref()) {
-            self.diagnostics.push(pack_file.at(raw.id.span(), format!("pack id `{}` must match [a-z0-9][a-z0-9.-]*", raw.id.get_ref())));
+            self.diagnostics.push(pack_file.at(
+                raw.id.span(),
+                format!(
+                    "pack id `{}` must match [a-z0-9][a-z0-9.-]*",
+                    raw.id.get_ref()
+                ),
+            ));
         }
         let languages = raw.languages.get_ref();
         for lang in languages {
             if lang.parse::<Lang>().is_err() {
-                self.diagnostics.push(pack_file.at(raw.languages.span(), format!("snc has no message catalog for language `{lang}`: expected `en`, `fr`")));
+                self.diagnostics.push(pack_file.at(
+                    raw.languages.span(),
+                    format!(
+                        "snc has no message catalog for language `{lang}`: expected `en`, `fr`"
+                    ),
+                ));
             }
         }
         for needed in ["en", "fr"] {
             if !languages.iter().any(|l| l == needed) {
-                self.diagnostics.push(pack_file.at(raw.languages.span(), format!("`languages` must include `{needed}`")));
+                self.diagnostics.push(pack_file.at(
+                    raw.languages.span(),
+                    format!("`languages` must include `{needed}`"),
+                ));
             }
         }
         let name = self.texts(&pack_file, &raw.name, "name");
-        for w in [&raw.severity_weights.critical, &raw.severity_weights.high, &raw.severity_weights.medium, &raw.severity_weights.low] {
+        for w in [
+            &raw.severity_weights.critical,
+            &raw.severity_weights.high,
+            &raw.severity_weights.medium,
+            &raw.severity_weights.low,
+        ] {
             if *w.get_ref() == 0 {
-                self.diagnostics.push(pack_file.at(w.span(), "severity weights must be positive"));
+                self.diagnostics
+                    .push(pack_file.at(w.span(), "severity weights must be positive"));
             }
         }
         let weights = Weights {
@@ -164,33 +215,50 @@ impl Loader<'_> {
         };
         let min_score = &raw.readiness.audit_ready_min_score;
         if *min_score.get_ref() > 100 {
-            self.diagnostics.push(pack_file.at(min_score.span(), "audit-ready-min-score is a score from 0 to 100"));
+            self.diagnostics.push(pack_file.at(
+                min_score.span(),
+                "audit-ready-min-score is a score from 0 to 100",
+            ));
         }
         if NaiveDate::parse_from_str(raw.source.date.get_ref(), "%Y-%m-%d").is_err() {
-            self.diagnostics.push(pack_file.at(raw.source.date.span(), "source date must be a date YYYY-MM-DD"));
+            self.diagnostics.push(pack_file.at(
+                raw.source.date.span(),
+                "source date must be a date YYYY-MM-DD",
+            ));
         }
         let mut constants = BTreeMap::new();
         for (key, value) in &raw.constants {
             if !CONSTANT.is_match(key) || check::VARIABLES.contains(&key.as_str()) {
-                self.diagnostics.push(pack_file.at(value.span(), format!("constant `{key}` must be UPPER_SNAKE_CASE")));
+                self.diagnostics.push(pack_file.at(
+                    value.span(),
+                    format!("constant `{key}` must be UPPER_SNAKE_CASE"),
+                ));
             }
             match serde_json::to_value(value.get_ref()) {
                 Ok(v) => {
                     constants.insert(key.clone(), v);
                 }
-                Err(e) => self.diagnostics.push(pack_file.at(value.span(), format!("constant `{key}`: {e}"))),
+                Err(e) => self
+                    .diagnostics
+                    .push(pack_file.at(value.span(), format!("constant `{key}`: {e}"))),
             }
         }
 
         // The vocabulary first: chapter checks are validated against it.
         let mut facts = Vec::new();
-        if let Some(facts_file) = self.read("facts.toml") {
-            if let Some(raw_facts) = self.parse::<RawChapter>(&facts_file) {
-                if raw_facts.chapter.is_some() || !raw_facts.requirement.is_empty() || !raw_facts.section.is_empty() {
-                    self.diagnostics.push(Diagnostic::file(&facts_file.name, "facts.toml holds only [[fact]] tables"));
-                }
-                self.facts(&facts_file, &raw_facts.fact, &mut facts);
+        if let Some(facts_file) = self.read("facts.toml")
+            && let Some(raw_facts) = self.parse::<RawChapter>(&facts_file)
+        {
+            if raw_facts.chapter.is_some()
+                || !raw_facts.requirement.is_empty()
+                || !raw_facts.section.is_empty()
+            {
+                self.diagnostics.push(Diagnostic::file(
+                    &facts_file.name,
+                    "facts.toml holds only [[fact]] tables",
+                ));
             }
+            self.facts(&facts_file, &raw_facts.fact, &mut facts);
         }
 
         let mut chapters = Vec::new();
@@ -199,7 +267,10 @@ impl Loader<'_> {
         for chapter_ref in &raw.chapter {
             let number = chapter_ref.number.get_ref().clone();
             if !seen_numbers.insert(number.clone()) || number.parse::<u8>().is_err() {
-                self.diagnostics.push(pack_file.at(chapter_ref.number.span(), format!("chapter `{number}` is a duplicate or not a number")));
+                self.diagnostics.push(pack_file.at(
+                    chapter_ref.number.span(),
+                    format!("chapter `{number}` is a duplicate or not a number"),
+                ));
             }
             let title = self.texts(&pack_file, &chapter_ref.title, "chapter title");
             let file_name = chapter_ref.file.get_ref();
@@ -207,10 +278,18 @@ impl Loader<'_> {
                 self.diagnostics.push(pack_file.at(chapter_ref.file.span(), format!("chapter file `{file_name}` must be a plain `*.toml` name in the pack folder")));
                 continue;
             }
-            let Some(file) = self.read(file_name) else { continue };
-            let Some(raw_chapter) = self.parse::<RawChapter>(&file) else { continue };
+            let Some(file) = self.read(file_name) else {
+                continue;
+            };
+            let Some(raw_chapter) = self.parse::<RawChapter>(&file) else {
+                continue;
+            };
             self.facts(&file, &raw_chapter.fact, &mut facts);
-            chapters.push(Chapter { number: number.clone(), title, sections: Vec::new() });
+            chapters.push(Chapter {
+                number: number.clone(),
+                title,
+                sections: Vec::new(),
+            });
             parsed.push((number, file, raw_chapter));
         }
         self.check_fact_paths(&facts);
@@ -219,7 +298,15 @@ impl Loader<'_> {
         let mut requirements = Vec::new();
         let mut index = HashMap::new();
         for (chapter, (number, file, raw_chapter)) in chapters.iter_mut().zip(&parsed) {
-            self.chapter(number, file, raw_chapter, &fact_paths, chapter, &mut requirements, &mut index);
+            self.chapter(
+                number,
+                file,
+                raw_chapter,
+                &fact_paths,
+                chapter,
+                &mut requirements,
+                &mut index,
+            );
         }
 
         let digest = format!("sha256:{:x}", std::mem::take(&mut self.hasher).finalize());
@@ -249,39 +336,70 @@ impl Loader<'_> {
         for fact in raw {
             let path = fact.path.get_ref();
             if path.split('.').any(|s| !FACT_SEGMENT.is_match(s)) {
-                self.diagnostics.push(file.at(fact.path.span(), format!("fact path `{path}` must be dotted snake_case segments")));
+                self.diagnostics.push(file.at(
+                    fact.path.span(),
+                    format!("fact path `{path}` must be dotted snake_case segments"),
+                ));
             }
             if out.iter().any(|f| &f.path == path) {
-                self.diagnostics.push(file.at(fact.path.span(), format!("fact `{path}` is declared twice")));
+                self.diagnostics
+                    .push(file.at(fact.path.span(), format!("fact `{path}` is declared twice")));
                 continue;
             }
-            let description = self.texts(file, &fact.description, &format!("fact `{path}` description"));
+            let description = self.texts(
+                file,
+                &fact.description,
+                &format!("fact `{path}` description"),
+            );
             let ty_name = fact.ty.get_ref().as_str();
             let ty = if ty_name == "object[]" {
                 if fact.values.is_some() {
-                    self.diagnostics.push(file.at(fact.ty.span(), "`values` belongs on an enum field, not on `object[]`"));
+                    self.diagnostics.push(file.at(
+                        fact.ty.span(),
+                        "`values` belongs on an enum field, not on `object[]`",
+                    ));
                 }
                 if fact.field.is_empty() {
-                    self.diagnostics.push(file.at(fact.ty.span(), format!("fact `{path}` of type object[] needs [[fact.field]] tables")));
+                    self.diagnostics.push(file.at(
+                        fact.ty.span(),
+                        format!("fact `{path}` of type object[] needs [[fact.field]] tables"),
+                    ));
                 }
                 let mut fields: Vec<FieldDecl> = Vec::new();
                 for field in &fact.field {
                     let name = field.name.get_ref();
                     if !FACT_SEGMENT.is_match(name) || fields.iter().any(|f| &f.name == name) {
-                        self.diagnostics.push(file.at(field.name.span(), format!("field `{name}` is a duplicate or not snake_case")));
+                        self.diagnostics.push(file.at(
+                            field.name.span(),
+                            format!("field `{name}` is a duplicate or not snake_case"),
+                        ));
                     }
-                    let description = self.texts(file, &field.description, &format!("field `{name}` description"));
+                    let description = self.texts(
+                        file,
+                        &field.description,
+                        &format!("field `{name}` description"),
+                    );
                     let ty_name = field.ty.get_ref().as_str();
-                    let (base, list) = ty_name.strip_suffix("[]").map_or((ty_name, false), |b| (b, true));
+                    let (base, list) = ty_name
+                        .strip_suffix("[]")
+                        .map_or((ty_name, false), |b| (b, true));
                     match Scalar::parse(base, field.values.as_deref()) {
-                        Ok(ty) => fields.push(FieldDecl { name: name.clone(), ty, list, description }),
+                        Ok(ty) => fields.push(FieldDecl {
+                            name: name.clone(),
+                            ty,
+                            list,
+                            description,
+                        }),
                         Err(e) => self.diagnostics.push(file.at(field.ty.span(), e)),
                     }
                 }
                 FactType::Objects(fields)
             } else {
                 if !fact.field.is_empty() {
-                    self.diagnostics.push(file.at(fact.ty.span(), "[[fact.field]] tables are only allowed with type `object[]`"));
+                    self.diagnostics.push(file.at(
+                        fact.ty.span(),
+                        "[[fact.field]] tables are only allowed with type `object[]`",
+                    ));
                 }
                 let (base, list) = match ty_name.strip_suffix("[]") {
                     Some(base) => (base, true),
@@ -300,13 +418,19 @@ impl Loader<'_> {
                 Some(v) => match serde_json::to_value(v.get_ref()) {
                     Ok(json) => Some(json),
                     Err(e) => {
-                        self.diagnostics.push(file.at(v.span(), format!("example: {e}")));
+                        self.diagnostics
+                            .push(file.at(v.span(), format!("example: {e}")));
                         None
                     }
                 },
                 None => None,
             };
-            out.push(FactDecl { path: path.clone(), ty, description, example });
+            out.push(FactDecl {
+                path: path.clone(),
+                ty,
+                description,
+                example,
+            });
         }
     }
 
@@ -323,7 +447,10 @@ impl Loader<'_> {
         }
     }
 
-    #[expect(clippy::too_many_arguments, reason = "one call site; the arguments are the loader's shared state")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one call site; the arguments are the loader's shared state"
+    )]
     fn chapter(
         &mut self,
         number: &str,
@@ -336,29 +463,57 @@ impl Loader<'_> {
     ) {
         match &raw.chapter {
             Some(declared) if declared.get_ref() == number => {}
-            Some(declared) => self.diagnostics.push(file.at(declared.span(), format!("this file declares chapter `{}` but pack.toml lists it as chapter `{number}`", declared.get_ref()))),
-            None => self.diagnostics.push(Diagnostic::file(&file.name, format!("missing `chapter = \"{number}\"` at the top"))),
+            Some(declared) => self.diagnostics.push(file.at(
+                declared.span(),
+                format!(
+                    "this file declares chapter `{}` but pack.toml lists it as chapter `{number}`",
+                    declared.get_ref()
+                ),
+            )),
+            None => self.diagnostics.push(Diagnostic::file(
+                &file.name,
+                format!("missing `chapter = \"{number}\"` at the top"),
+            )),
         }
         for section in &raw.section {
             let id = section.id.get_ref();
-            let ok = id.split('.').next() == Some(number) && id.split('.').all(|p| p.parse::<u8>().is_ok());
+            let ok = id.split('.').next() == Some(number)
+                && id.split('.').all(|p| p.parse::<u8>().is_ok());
             if !ok || chapter.sections.iter().any(|s| &s.id == id) {
-                self.diagnostics.push(file.at(section.id.span(), format!("section `{id}` is a duplicate or not a section of chapter {number}")));
+                self.diagnostics.push(file.at(
+                    section.id.span(),
+                    format!("section `{id}` is a duplicate or not a section of chapter {number}"),
+                ));
             }
             let title = self.texts(file, &section.title, &format!("section {id} title"));
-            chapter.sections.push(Section { id: id.clone(), title });
+            chapter.sections.push(Section {
+                id: id.clone(),
+                title,
+            });
         }
         let mut previous: Option<RequirementId> = None;
         for raw_req in &raw.requirement {
-            let Some(requirement) = self.requirement(file, number, raw_req, chapter, fact_paths) else { continue };
+            let Some(requirement) = self.requirement(file, number, raw_req, chapter, fact_paths)
+            else {
+                continue;
+            };
             if let Some(prev) = &previous
                 && sort_key(prev) >= sort_key(&requirement.id)
             {
-                self.diagnostics.push(file.at(raw_req.id.span(), format!("`{}` comes after `{prev}`: keep requirements in document order", requirement.id)));
+                self.diagnostics.push(file.at(
+                    raw_req.id.span(),
+                    format!(
+                        "`{}` comes after `{prev}`: keep requirements in document order",
+                        requirement.id
+                    ),
+                ));
             }
             previous = Some(requirement.id.clone());
             if index.contains_key(&requirement.id) {
-                self.diagnostics.push(file.at(raw_req.id.span(), format!("requirement `{}` is declared twice", requirement.id)));
+                self.diagnostics.push(file.at(
+                    raw_req.id.span(),
+                    format!("requirement `{}` is declared twice", requirement.id),
+                ));
                 continue;
             }
             index.insert(requirement.id.clone(), requirements.len());
@@ -366,7 +521,10 @@ impl Loader<'_> {
         }
         for section in &chapter.sections {
             if !requirements.iter().any(|r| r.section == section.id) {
-                self.diagnostics.push(Diagnostic::file(&file.name, format!("section `{}` has no requirement", section.id)));
+                self.diagnostics.push(Diagnostic::file(
+                    &file.name,
+                    format!("section `{}` has no requirement", section.id),
+                ));
             }
         }
     }
@@ -387,49 +545,91 @@ impl Loader<'_> {
             }
         };
         if id.chapter() != chapter_number {
-            self.diagnostics.push(file.at(raw.id.span(), format!("`{id}` is not in chapter {chapter_number}")));
+            self.diagnostics.push(file.at(
+                raw.id.span(),
+                format!("`{id}` is not in chapter {chapter_number}"),
+            ));
         }
         if !chapter.sections.iter().any(|s| s.id == id.section()) {
-            self.diagnostics.push(file.at(raw.id.span(), format!("section `{}` of `{id}` is not declared by a [[section]] table", id.section())));
+            self.diagnostics.push(file.at(
+                raw.id.span(),
+                format!(
+                    "section `{}` of `{id}` is not declared by a [[section]] table",
+                    id.section()
+                ),
+            ));
         }
         let title = self.texts(file, &raw.title, &format!("{id} title"));
         let question = self.texts(file, &raw.question, &format!("{id} question"));
         let guidance = self.texts(file, &raw.guidance, &format!("{id} guidance"));
-        for (texts, span, what) in [(&question, raw.question.span(), "question"), (&guidance, raw.guidance.span(), "guidance")] {
+        for (texts, span, what) in [
+            (&question, raw.question.span(), "question"),
+            (&guidance, raw.guidance.span(), "guidance"),
+        ] {
             if !texts.en.is_empty() && texts.en == texts.fr {
-                self.diagnostics.push(file.at(span, format!("{id} {what}: the French text is a copy of the English")));
+                self.diagnostics.push(file.at(
+                    span,
+                    format!("{id} {what}: the French text is a copy of the English"),
+                ));
             }
         }
         let inheritable = *raw.inheritable.get_ref();
         match (inheritable, &raw.inheritable_reason) {
-            (true, None) => self.diagnostics.push(file.at(raw.inheritable.span(), format!("{id} is inheritable: say why in `inheritable-reason`"))),
-            (false, Some(_)) => self.diagnostics.push(file.at(raw.inheritable.span(), format!("{id} has an `inheritable-reason` but is not inheritable"))),
+            (true, None) => self.diagnostics.push(file.at(
+                raw.inheritable.span(),
+                format!("{id} is inheritable: say why in `inheritable-reason`"),
+            )),
+            (false, Some(_)) => self.diagnostics.push(file.at(
+                raw.inheritable.span(),
+                format!("{id} has an `inheritable-reason` but is not inheritable"),
+            )),
             _ => {}
         }
         if raw.evidence.kinds.get_ref().is_empty() {
-            self.diagnostics.push(file.at(raw.evidence.kinds.span(), format!("{id}: evidence kinds must not be empty")));
+            self.diagnostics.push(file.at(
+                raw.evidence.kinds.span(),
+                format!("{id}: evidence kinds must not be empty"),
+            ));
         }
         if let Some(age) = &raw.evidence.max_age_months
             && *age.get_ref() == 0
         {
-            self.diagnostics.push(file.at(age.span(), format!("{id}: max-age-months must be at least 1")));
+            self.diagnostics.push(file.at(
+                age.span(),
+                format!("{id}: max-age-months must be at least 1"),
+            ));
         }
         for list in [&raw.applies_to, &raw.built_on].into_iter().flatten() {
             if list.get_ref().is_empty() {
                 self.diagnostics.push(file.at(list.span(), format!("{id}: an empty service-type list would make the item apply to nothing; omit it instead")));
             }
         }
-        let applies_if = raw.applies_if.as_ref().and_then(|c| self.condition(file, &id, c, fact_paths));
-        let checks: Vec<Check> = raw.check.iter().filter_map(|c| self.check(file, &id, c, fact_paths)).collect();
-        let examples: Vec<Example> = raw.example.iter().filter_map(|e| self.example(file, &id, e)).collect();
+        let applies_if = raw
+            .applies_if
+            .as_ref()
+            .and_then(|c| self.condition(file, &id, c, fact_paths));
+        let checks: Vec<Check> = raw
+            .check
+            .iter()
+            .filter_map(|c| self.check(file, &id, c, fact_paths))
+            .collect();
+        let examples: Vec<Example> = raw
+            .example
+            .iter()
+            .filter_map(|e| self.example(file, &id, e))
+            .collect();
         if !raw.check.is_empty() {
             for (expect, word) in [(super::Expect::Pass, "pass"), (super::Expect::Fail, "fail")] {
                 if !raw.example.iter().any(|e| e.expect == expect) {
-                    self.diagnostics.push(file.at(raw.id.span(), format!("{id} has checks but no `{word}` example")));
+                    self.diagnostics.push(file.at(
+                        raw.id.span(),
+                        format!("{id} has checks but no `{word}` example"),
+                    ));
                 }
             }
         } else if !raw.example.is_empty() {
-            self.diagnostics.push(file.at(raw.id.span(), format!("{id} has examples but no check")));
+            self.diagnostics
+                .push(file.at(raw.id.span(), format!("{id} has examples but no check")));
         }
         Some(Requirement {
             section: id.section().to_owned(),
@@ -437,8 +637,16 @@ impl Loader<'_> {
             id,
             kind: raw.kind,
             severity: raw.severity,
-            applies_to: raw.applies_to.as_ref().map(|l| l.get_ref().clone()).unwrap_or_default(),
-            built_on: raw.built_on.as_ref().map(|l| l.get_ref().clone()).unwrap_or_default(),
+            applies_to: raw
+                .applies_to
+                .as_ref()
+                .map(|l| l.get_ref().clone())
+                .unwrap_or_default(),
+            built_on: raw
+                .built_on
+                .as_ref()
+                .map(|l| l.get_ref().clone())
+                .unwrap_or_default(),
             applies_if,
             inheritable,
             inheritable_reason: raw.inheritable_reason.clone(),
@@ -465,47 +673,90 @@ impl Loader<'_> {
         let program = match check::compile(text) {
             Ok(p) => p,
             Err(e) => {
-                self.diagnostics.push(file.at(expr.span(), format!("{id}: the CEL expression does not compile: {e}")));
+                self.diagnostics.push(file.at(
+                    expr.span(),
+                    format!("{id}: the CEL expression does not compile: {e}"),
+                ));
                 return None;
             }
         };
         for path in listed.get_ref() {
             if !fact_paths.contains(path.as_str()) {
-                self.diagnostics.push(file.at(listed.span(), format!("{id}: `{path}` is not a declared fact (see facts.toml)")));
+                self.diagnostics.push(file.at(
+                    listed.span(),
+                    format!("{id}: `{path}` is not a declared fact (see facts.toml)"),
+                ));
             }
         }
         let mut read = HashSet::new();
         for capture in FACT_READ.captures_iter(text) {
             let chain = &capture[1][1..];
             let segments: Vec<&str> = chain.split('.').collect();
-            let declared = (1..=segments.len()).rev().map(|n| segments[..n].join(".")).find(|p| fact_paths.contains(p.as_str()));
+            let declared = (1..=segments.len())
+                .rev()
+                .map(|n| segments[..n].join("."))
+                .find(|p| fact_paths.contains(p.as_str()));
             match declared {
                 Some(path) => {
                     if !listed.get_ref().contains(&path) {
-                        self.diagnostics.push(file.at(expr.span(), format!("{id}: the check reads `{path}` but does not list it in `facts`")));
+                        self.diagnostics.push(file.at(
+                            expr.span(),
+                            format!(
+                                "{id}: the check reads `{path}` but does not list it in `facts`"
+                            ),
+                        ));
                     }
                     read.insert(path);
                 }
-                None => self.diagnostics.push(file.at(expr.span(), format!("{id}: `facts.{chain}` is not a declared fact"))),
+                None => self.diagnostics.push(file.at(
+                    expr.span(),
+                    format!("{id}: `facts.{chain}` is not a declared fact"),
+                )),
             }
         }
         for path in listed.get_ref() {
             if fact_paths.contains(path.as_str()) && !read.contains(path) {
-                self.diagnostics.push(file.at(listed.span(), format!("{id}: `{path}` is listed in `facts` but the expression does not read it")));
+                self.diagnostics.push(file.at(
+                    listed.span(),
+                    format!(
+                        "{id}: `{path}` is listed in `facts` but the expression does not read it"
+                    ),
+                ));
             }
         }
         Some(program)
     }
 
-    fn condition(&mut self, file: &File, id: &RequirementId, raw: &RawCondition, fact_paths: &HashSet<&str>) -> Option<Condition> {
+    fn condition(
+        &mut self,
+        file: &File,
+        id: &RequirementId,
+        raw: &RawCondition,
+        fact_paths: &HashSet<&str>,
+    ) -> Option<Condition> {
         let program = self.expression(file, id, &raw.expr, &raw.facts, fact_paths)?;
-        Some(Condition { expr: raw.expr.get_ref().clone(), program, facts: raw.facts.get_ref().clone() })
+        Some(Condition {
+            expr: raw.expr.get_ref().clone(),
+            program,
+            facts: raw.facts.get_ref().clone(),
+        })
     }
 
-    fn check(&mut self, file: &File, id: &RequirementId, raw: &RawCheck, fact_paths: &HashSet<&str>) -> Option<Check> {
+    fn check(
+        &mut self,
+        file: &File,
+        id: &RequirementId,
+        raw: &RawCheck,
+        fact_paths: &HashSet<&str>,
+    ) -> Option<Check> {
         let message = self.texts(file, &raw.message, &format!("{id} check message"));
         let program = self.expression(file, id, &raw.expr, &raw.facts, fact_paths)?;
-        Some(Check { expr: raw.expr.get_ref().clone(), program, facts: raw.facts.get_ref().clone(), message })
+        Some(Check {
+            expr: raw.expr.get_ref().clone(),
+            program,
+            facts: raw.facts.get_ref().clone(),
+            message,
+        })
     }
 
     fn example(&mut self, file: &File, id: &RequirementId, raw: &RawExample) -> Option<Example> {
@@ -515,19 +766,41 @@ impl Loader<'_> {
             Some(s) => serde_json::to_value(s).unwrap_or(Json::Null),
             None => json!({"types": ["SaaS"], "built_on": []}),
         };
-        let as_of_text = raw.as_of.as_ref().map_or_else(|| EXAMPLE_AS_OF.to_owned(), |d| d.get_ref().clone());
+        let as_of_text = raw
+            .as_of
+            .as_ref()
+            .map_or_else(|| EXAMPLE_AS_OF.to_owned(), |d| d.get_ref().clone());
         let Ok(as_of) = NaiveDate::parse_from_str(&as_of_text, "%Y-%m-%d") else {
             let span = raw.as_of.as_ref().map_or(raw.name.span(), Spanned::span);
-            self.diagnostics.push(file.at(span, format!("{id}: example `as-of` must be a date YYYY-MM-DD")));
+            self.diagnostics.push(file.at(
+                span,
+                format!("{id}: example `as-of` must be a date YYYY-MM-DD"),
+            ));
             return None;
         };
-        Some(Example { name: raw.name.get_ref().clone(), expect: raw.expect, facts, service, as_of, location })
+        Some(Example {
+            name: raw.name.get_ref().clone(),
+            expect: raw.expect,
+            facts,
+            service,
+            as_of,
+            location,
+        })
     }
 }
 
 /// Orders ids as the document does: by section (a section's own items before its sub-sections'), then letter.
 fn sort_key(id: &RequirementId) -> (Vec<u32>, String) {
-    let section = id.section().split('.').map(|p| p.parse::<u32>().unwrap_or(0)).collect();
-    let letter = id.as_str().rsplit('.').next().unwrap_or_default().to_owned();
+    let section = id
+        .section()
+        .split('.')
+        .map(|p| p.parse::<u32>().unwrap_or(0))
+        .collect();
+    let letter = id
+        .as_str()
+        .rsplit('.')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
     (section, letter)
 }

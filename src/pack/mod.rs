@@ -15,7 +15,10 @@ use crate::check::{Bindings, Outcome};
 use crate::error::Diagnostic;
 use crate::model::{EvidenceKind, Kind, Lang, RequirementId, ServiceType, Severity};
 
-pub use facts::{COUNTRIES, FactDecl, FactType, FieldDecl, LANGUAGES, Scalar, defs, fact_at_pointer, facts_schema, skeleton};
+pub use facts::{
+    COUNTRIES, FactDecl, FactType, FieldDecl, LANGUAGES, Scalar, defs, fact_at_pointer,
+    facts_schema, skeleton,
+};
 pub use raw::Expect;
 
 /// The id of the pack embedded in the binary.
@@ -190,8 +193,17 @@ impl Pack {
         let mut problems = Vec::new();
         for requirement in &self.requirements {
             for example in &requirement.examples {
-                let bindings = Bindings::new(&example.facts, &example.service, example.as_of, &self.constants);
-                let outcomes: Vec<Outcome> = requirement.checks.iter().map(|c| bindings.run(&c.program, &c.facts)).collect();
+                let bindings = Bindings::new(
+                    &example.facts,
+                    &example.service,
+                    example.as_of,
+                    &self.constants,
+                );
+                let outcomes: Vec<Outcome> = requirement
+                    .checks
+                    .iter()
+                    .map(|c| bindings.run(&c.program, &c.facts))
+                    .collect();
                 let got = if outcomes.contains(&Outcome::Fail) {
                     Expect::Fail
                 } else if outcomes.iter().any(|o| matches!(o, Outcome::Missing(_))) {

@@ -134,7 +134,10 @@ fn percent(p: PerMille) -> f64 {
 impl Report {
     /// Assembles the report of one evaluation in one language.
     #[must_use]
-    #[expect(clippy::too_many_arguments, reason = "each argument is one stage of the pipeline")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "each argument is one stage of the pipeline"
+    )]
     pub fn build(
         pack: &Pack,
         assessment: &Assessment,
@@ -171,7 +174,10 @@ impl Report {
         }
         Report {
             schema_version: SCHEMA_VERSION,
-            tool: Tool { name: "snc", version: env!("CARGO_PKG_VERSION") },
+            tool: Tool {
+                name: "snc",
+                version: env!("CARGO_PKG_VERSION"),
+            },
             pack: PackInfo {
                 id: pack.id.clone(),
                 version: pack.version.clone(),
@@ -204,14 +210,24 @@ impl Report {
                     .iter()
                     .map(|c| ChapterScoreView {
                         chapter: c.chapter.clone(),
-                        title: pack.chapter(&c.chapter).map(|ch| ch.title.get(lang).to_owned()).unwrap_or_default(),
+                        title: pack
+                            .chapter(&c.chapter)
+                            .map(|ch| ch.title.get(lang).to_owned())
+                            .unwrap_or_default(),
                         score: percent(c.score),
                         applicable: c.applicable,
                         met: c.met,
                     })
                     .collect(),
             },
-            gate: GateView { passed: gate.passed, reasons: gate.reasons.iter().map(|r| r.get(lang).to_owned()).collect() },
+            gate: GateView {
+                passed: gate.passed,
+                reasons: gate
+                    .reasons
+                    .iter()
+                    .map(|r| r.get(lang).to_owned())
+                    .collect(),
+            },
             counts,
             findings: evaluation.findings.iter().map(finding_view).collect(),
             requirements: evaluation
@@ -225,7 +241,10 @@ impl Report {
                     applicable: r.applicable,
                     declared: r.declared,
                     verdict: r.verdict,
-                    title: pack.requirement(&r.id).map(|q| q.title.get(lang).to_owned()).unwrap_or_default(),
+                    title: pack
+                        .requirement(&r.id)
+                        .map(|q| q.title.get(lang).to_owned())
+                        .unwrap_or_default(),
                     findings: r.findings.iter().map(finding_view).collect(),
                     inherited_from: r.inherited_from.clone(),
                     target_date: r.target_date,

@@ -17,21 +17,69 @@ pub fn render_text(report: &Report) -> String {
     let lang = report.lang;
     let mut out = String::new();
     let a = &report.assessment;
-    let types = a.service_types.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+    let types = a
+        .service_types
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
     let _ = writeln!(out, "{} — {}", t(lang, "title"), report.pack.id);
-    let _ = writeln!(out, "{:<12} {}", format!("{}:", t(lang, "vendor")), a.vendor);
+    let _ = writeln!(
+        out,
+        "{:<12} {}",
+        format!("{}:", t(lang, "vendor")),
+        a.vendor
+    );
     let mut service = format!("{} ({types})", a.service);
     for b in &a.built_on {
-        let _ = write!(service, ", {} {} {}", t(lang, "built_on"), b.layer, b.provider.as_deref().unwrap_or("?"));
+        let _ = write!(
+            service,
+            ", {} {} {}",
+            t(lang, "built_on"),
+            b.layer,
+            b.provider.as_deref().unwrap_or("?")
+        );
     }
     let _ = writeln!(out, "{:<12} {service}", format!("{}:", t(lang, "service")));
-    let _ = writeln!(out, "{:<12} {}", format!("{}:", t(lang, "as_of")), report.as_of);
-    let _ = writeln!(out, "{:<12} {} {} (pack {}, {})", format!("{}:", t(lang, "pack")), report.pack.id, report.pack.version, report.pack.pack_version, report.pack.digest);
-    let _ = writeln!(out, "{:<12} {}", format!("{}:", t(lang, "assessment")), a.digest);
+    let _ = writeln!(
+        out,
+        "{:<12} {}",
+        format!("{}:", t(lang, "as_of")),
+        report.as_of
+    );
+    let _ = writeln!(
+        out,
+        "{:<12} {} {} (pack {}, {})",
+        format!("{}:", t(lang, "pack")),
+        report.pack.id,
+        report.pack.version,
+        report.pack.pack_version,
+        report.pack.digest
+    );
+    let _ = writeln!(
+        out,
+        "{:<12} {}",
+        format!("{}:", t(lang, "assessment")),
+        a.digest
+    );
     let _ = writeln!(out);
-    let _ = writeln!(out, "{:<12} {}", format!("{}:", t(lang, "readiness")), t(lang, &format!("readiness_{}", report.readiness.as_str())));
-    let _ = writeln!(out, "{:<12} {:.1} / 100", format!("{}:", t(lang, "score")), report.score.overall);
-    let gate = if report.gate.passed { t(lang, "gate_passed") } else { t(lang, "gate_failed") };
+    let _ = writeln!(
+        out,
+        "{:<12} {}",
+        format!("{}:", t(lang, "readiness")),
+        t(lang, &format!("readiness_{}", report.readiness.as_str()))
+    );
+    let _ = writeln!(
+        out,
+        "{:<12} {:.1} / 100",
+        format!("{}:", t(lang, "score")),
+        report.score.overall
+    );
+    let gate = if report.gate.passed {
+        t(lang, "gate_passed")
+    } else {
+        t(lang, "gate_failed")
+    };
     let _ = writeln!(out, "{:<12} {gate}", format!("{}:", t(lang, "gate")));
     for reason in &report.gate.reasons {
         let _ = writeln!(out, "             - {reason}");
@@ -39,21 +87,46 @@ pub fn render_text(report: &Report) -> String {
 
     let _ = writeln!(out, "\n{}", t(lang, "chapter_scores"));
     for c in &report.score.chapters {
-        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "a score is 0–100")]
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "a score is 0–100"
+        )]
         let filled = (c.score / 10.0).round() as usize;
-        let bar = format!("{}{}", "█".repeat(filled.min(10)), "░".repeat(10 - filled.min(10)));
+        let bar = format!(
+            "{}{}",
+            "█".repeat(filled.min(10)),
+            "░".repeat(10 - filled.min(10))
+        );
         let title: String = c.title.chars().take(44).collect();
-        let _ = writeln!(out, "  {:>2}  {title:<44} {bar} {:>5.1}  {}/{}", c.chapter, c.score, c.met, c.applicable);
+        let _ = writeln!(
+            out,
+            "  {:>2}  {title:<44} {bar} {:>5.1}  {}/{}",
+            c.chapter, c.score, c.met, c.applicable
+        );
     }
 
-    let gaps: Vec<_> = report.requirements.iter().filter(|r| r.applicable && r.kind == Kind::Requirement && !r.verdict.is_met()).collect();
-    let critical: Vec<_> = gaps.iter().filter(|r| r.severity == Severity::Critical).collect();
+    let gaps: Vec<_> = report
+        .requirements
+        .iter()
+        .filter(|r| r.applicable && r.kind == Kind::Requirement && !r.verdict.is_met())
+        .collect();
+    let critical: Vec<_> = gaps
+        .iter()
+        .filter(|r| r.severity == Severity::Critical)
+        .collect();
     let _ = writeln!(out, "\n{} ({})", t(lang, "critical_gaps"), critical.len());
     if critical.is_empty() {
         let _ = writeln!(out, "  {}", t(lang, "no_critical_gaps"));
     }
     for r in &critical {
-        let _ = writeln!(out, "  {:<9} {:<22} {}", r.id.as_str(), status_label(lang, r.verdict), r.title);
+        let _ = writeln!(
+            out,
+            "  {:<9} {:<22} {}",
+            r.id.as_str(),
+            status_label(lang, r.verdict),
+            r.title
+        );
         for f in &r.findings {
             let _ = writeln!(out, "            {}: {}", f.code, f.message);
         }
@@ -61,7 +134,11 @@ pub fn render_text(report: &Report) -> String {
     let _ = writeln!(out, "\n{}", t(lang, "other_gaps"));
     for severity in [Severity::High, Severity::Medium, Severity::Low] {
         let n = gaps.iter().filter(|r| r.severity == severity).count();
-        let _ = writeln!(out, "  {:<10} {n}", t(lang, &format!("severity_{severity}")));
+        let _ = writeln!(
+            out,
+            "  {:<10} {n}",
+            t(lang, &format!("severity_{severity}"))
+        );
     }
 
     let c = &report.counts;
@@ -77,7 +154,12 @@ pub fn render_text(report: &Report) -> String {
         let _ = writeln!(out, "  {:<24} {n}", t(lang, key));
     }
     let mut codes: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
-    for f in report.requirements.iter().filter(|r| r.applicable).flat_map(|r| &r.findings) {
+    for f in report
+        .requirements
+        .iter()
+        .filter(|r| r.applicable)
+        .flat_map(|r| &r.findings)
+    {
         *codes.entry(f.code).or_default() += 1;
     }
     for f in &report.findings {
