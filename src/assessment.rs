@@ -258,6 +258,7 @@ fn schema_diagnostic(
         message = format!(
             "unknown property `{first}`: check its spelling against the schema (`snc schema assessment`)"
         );
+        return locator.key_diagnostic(file, &pointer, message);
     }
     if let Some(fact) = fact_at_pointer(&pack.facts, &pointer) {
         message = format!(
@@ -298,8 +299,8 @@ impl<'t> Locator<'t> {
         Self { text, root }
     }
 
-    /// Byte offset of the deepest node on the pointer's path.
-    fn offset(&self, pointer: &str) -> usize {
+    /// Byte offset of the deepest node on the pointer's path (of its property name when `at_key`).
+    fn offset(&self, pointer: &str, at_key: bool) -> usize {
         let Some(mut node) = self.root.as_ref() else {
             return 0;
         };
@@ -311,17 +312,18 @@ impl<'t> Locator<'t> {
                     .properties
                     .iter()
                     .find(|p| p.name.as_str() == segment)
-                    .map(|p| &p.value),
+                    .map(|p| (p.range.start, &p.value)),
                 ast::Value::Array(arr) => segment
                     .parse::<usize>()
                     .ok()
-                    .and_then(|i| arr.elements.get(i)),
+                    .and_then(|i| arr.elements.get(i))
+                    .map(|v| (v.range().start, v)),
                 _ => None,
             };
             match next {
-                Some(n) => {
+                Some((key_start, n)) => {
                     node = n;
-                    offset = n.range().start;
+                    offset = if at_key { key_start } else { n.range().start };
                 }
                 None => break,
             }
@@ -330,10 +332,14 @@ impl<'t> Locator<'t> {
     }
 
     fn line(&self, pointer: &str) -> usize {
-        crate::error::line_column(self.text, self.offset(pointer)).0
+        crate::error::line_column(self.text, self.offset(pointer, true)).0
     }
 
     fn diagnostic(&self, file: &str, pointer: &str, message: String) -> Diagnostic {
-        Diagnostic::at(file, self.text, self.offset(pointer), message).with_pointer(pointer)
+        Diagnostic::at(file, self.text, self.offset(pointer, false), message).with_pointer(pointer)
+    }
+
+    fn key_diagnostic(&self, file: &str, pointer: &str, message: String) -> Diagnostic {
+        Diagnostic::at(file, self.text, self.offset(pointer, true), message).with_pointer(pointer)
     }
 }

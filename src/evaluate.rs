@@ -361,6 +361,11 @@ fn evaluate_one(
         }
     }
 
+    // A compliant claim whose facts are unknown is not verified: it cannot count in full.
+    if result.verdict == Status::Compliant && result.has(Code::FactMissing) {
+        result.verdict = Status::PartiallyCompliant;
+    }
+
     if let Some(target) = result.target_date
         && target < as_of
         && !result.verdict.is_met()

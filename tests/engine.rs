@@ -348,3 +348,14 @@ fn evaluation_is_deterministic() {
     let facts = holders(json!([holder("US", 10.0, 10.0)]));
     assert_eq!(run(facts.clone(), json!({})), run(facts, json!({})));
 }
+
+#[test]
+fn compliant_claim_with_unknown_facts_is_capped_at_partially_compliant() {
+    let e = run(
+        json!({}),
+        json!({"12.6.c": {"status": "compliant", "evidence": [{"title": "SIEM config", "date": "2026-10-01"}]}}),
+    );
+    let r = result(&e, "12.6.c");
+    assert_eq!(r.verdict, Status::PartiallyCompliant);
+    assert!(r.has(Code::FactMissing));
+}

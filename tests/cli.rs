@@ -1,0 +1,437 @@
+//! Command-line scenarios: exit codes 0, 1 and 2, formats, located errors, no writes on failure.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn snc() -> Command {
+    let mut cmd = Command::cargo_bin("snc").expect("binary");
+    cmd.current_dir(root())
+        .env_remove("SOURCE_DATE_EPOCH")
+        .env("LANG", "C.UTF-8")
+        .env_remove("LC_ALL");
+    cmd
+}
+
+fn fixture(name: &str) -> String {
+    format!("tests/fixtures/assessments/{name}")
+}
+
+#[test]
+fn help_lists_the_commands_and_exits_0() {
+    snc()
+        .arg("--help")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("check").and(predicate::str::contains("init")));
+    snc()
+        .args(["check", "--help"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("--as-of"));
+}
+
+#[test]
+fn usage_error_exits_2() {
+    snc().args(["check"]).assert().code(2);
+    snc()
+        .args([
+            "check",
+            "examples/saas-on-qualified-iaas.json",
+            "--as-of",
+            "28/11/2026",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--as-of"));
+    snc().args(["frobnicate"]).assert().code(2);
+}
+
+#[test]
+fn ready_example_passes_the_default_gate_with_exit_0() {
+    snc()
+        .args([
+            "check",
+            "examples/saas-on-qualified-iaas.json",
+            "--as-of",
+            "2026-11-28",
+        ])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn ineligible_example_fails_the_gate_with_exit_1() {
+    snc()
+        .args([
+            "check",
+            "examples/saas-ineligible-cap-table.json",
+            "--as-of",
+            "2026-11-28",
+            "--format",
+            "json",
+        ])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("\"readiness\": \"ineligible\""));
+}
+
+#[test]
+fn exit_code_depends_only_on_the_gate() {
+    let file = "examples/saas-ineligible-cap-table.json";
+    snc()
+        .args(["check", file, "--as-of", "2026-11-28", "--fail-on", "never"])
+        .assert()
+        .code(0);
+    snc()
+        .args([
+            "check",
+            "examples/saas-on-qualified-iaas.json",
+            "--as-of",
+            "2026-11-28",
+            "--min-score",
+            "100",
+        ])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn truncated_json_is_located_and_exits_2() {
+    snc()
+        .args(["check", &fixture("truncated.json")])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains(
+            "truncated.json:8:1: invalid JSON: EOF while parsing",
+        ));
+}
+
+#[test]
+fn schema_errors_are_all_reported_with_line_column_and_pointer() {
+    let assert = snc()
+        .args(["validate", &fixture("wrong-status-and-type.json")])
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(err.contains("wrong-status-and-type.json:7:36:"), "{err}");
+    assert!(
+        err.contains("[at /facts/logging/retention_days]") && err.contains("a whole number"),
+        "{err}"
+    );
+    assert!(
+        err.contains(":8:47:") && err.contains("[at /facts/company/registered_office_country]"),
+        "{err}"
+    );
+    assert!(
+        err.contains(":11:26:")
+            && err.contains("[at /answers/5.2.a/status]")
+            && err.contains("not_assessed"),
+        "{err}"
+    );
+    assert!(
+        err.contains(":12:39: unknown property `evidance`")
+            && err.contains("[at /answers/5.2.b/evidance]"),
+        "{err}"
+    );
+    assert!(err.contains("4 errors"), "{err}");
+}
+
+#[test]
+fn unreadable_file_and_other_pack_exit_2() {
+    snc()
+        .args(["check", "no/such/file.json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot read no/such/file.json"));
+    snc()
+        .args(["check", &fixture("other-pack.json")])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "other-pack.json:3:11: this assessment is for the pack `iso-27001-2022`",
+        ));
+}
+
+#[test]
+fn corrupt_pack_is_a_located_error_with_exit_2() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy_dir(&root().join("rules/secnumcloud-3.2"), dir.path());
+    let file = dir.path().join("12-operations.toml");
+    let text = std::fs::read_to_string(&file).expect("read").replacen(
+        "kind = \"requirement\"",
+        "kind = \"requirment\"",
+        1,
+    );
+    std::fs::write(&file, text).expect("write");
+    let dir_arg = dir.path().to_str().expect("utf-8 path");
+    snc()
+        .args(["rules", "lint", dir_arg])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("12-operations.toml:")
+                .and(predicate::str::contains("unknown variant `requirment`")),
+        );
+    snc()
+        .args([
+            "--rules",
+            dir_arg,
+            "check",
+            "examples/saas-on-qualified-iaas.json",
+        ])
+        .assert()
+        .code(2);
+    snc()
+        .args(["rules", "lint", "rules/secnumcloud-3.2"])
+        .assert()
+        .code(0);
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).expect("list") {
+        let entry = entry.expect("entry");
+        std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy");
+    }
+}
+
+#[test]
+fn outputs_are_byte_identical_across_runs_and_written_atomically() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let a = dir.path().join("a.json");
+    let b = dir.path().join("b.json");
+    for out in [&a, &b] {
+        snc()
+            .args([
+                "check",
+                "examples/paas-with-gaps.json",
+                "--as-of",
+                "2026-11-28",
+                "--fail-on",
+                "never",
+                "-o",
+            ])
+            .arg(out)
+            .assert()
+            .code(0);
+    }
+    let first = std::fs::read(&a).expect("a");
+    assert_eq!(first, std::fs::read(&b).expect("b"));
+    let stdout = snc()
+        .args([
+            "check",
+            "examples/paas-with-gaps.json",
+            "--as-of",
+            "2026-11-28",
+            "--format",
+            "json",
+        ])
+        .output()
+        .expect("run")
+        .stdout;
+    assert_eq!(first, stdout, "the file and stdout differ");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).expect("list").count(),
+        2,
+        "temporary files left behind"
+    );
+}
+
+#[test]
+fn json_report_follows_its_schema() {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("schemas/report.schema.json")).expect("schema"),
+    )
+    .expect("json");
+    let validator = jsonschema::draft202012::new(&schema).expect("schema compiles");
+    for example in [
+        "saas-on-qualified-iaas",
+        "paas-with-gaps",
+        "saas-ineligible-cap-table",
+    ] {
+        let out = snc()
+            .args([
+                "check",
+                &format!("examples/{example}.json"),
+                "--as-of",
+                "2026-11-28",
+                "--format",
+                "json",
+                "--lang",
+                "fr",
+            ])
+            .output()
+            .expect("run");
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+        let errors: Vec<String> = validator
+            .iter_errors(&report)
+            .map(|e| format!("{} {e}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{example}: {errors:?}");
+        assert_eq!(report["as_of"], "2026-11-28");
+        assert_eq!(report["requirements"].as_array().map(Vec::len), Some(278));
+    }
+}
+
+#[test]
+fn source_date_epoch_sets_the_evaluation_date() {
+    let out = snc()
+        .env("SOURCE_DATE_EPOCH", "1795910400")
+        .args([
+            "check",
+            "examples/paas-with-gaps.json",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ])
+        .output()
+        .expect("run");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(report["as_of"], "2026-11-28");
+}
+
+#[test]
+fn never_writes_over_the_input_and_fails_before_writing_anything() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = dir.path().join("in.json");
+    std::fs::copy(root().join("examples/paas-with-gaps.json"), &input).expect("copy");
+    let before = std::fs::read(&input).expect("read");
+    let report = dir.path().join("report.json");
+    snc()
+        .arg("check")
+        .arg(&input)
+        .arg("-o")
+        .arg(&report)
+        .arg("-o")
+        .arg(&input)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("over an input"));
+    assert_eq!(std::fs::read(&input).expect("read"), before);
+    assert!(
+        !report.exists(),
+        "a report was written although the command failed"
+    );
+    snc()
+        .arg("check")
+        .arg(&input)
+        .arg("-o")
+        .arg(dir.path().join("report.pdf"))
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn init_writes_a_skeleton_that_evaluates_and_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("assessment.json");
+    snc()
+        .args([
+            "init",
+            "--service-type",
+            "paas",
+            "--built-on",
+            "iaas",
+            "--lang",
+            "fr",
+            "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .code(0);
+    let skeleton: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("read")).expect("json");
+    let answers = skeleton["answers"].as_object().expect("answers");
+    assert!(answers.contains_key("12.2.c"), "12.2.c applies to PaaS");
+    assert!(
+        !answers.contains_key("9.5.c") && !answers.contains_key("9.6.g"),
+        "SaaS-only items"
+    );
+    assert!(answers.values().all(|a| a["status"] == "not_assessed"));
+    assert!(skeleton["facts"]["company"]["shareholders"].is_null());
+    snc()
+        .args(["init", "--service-type", "saas", "-o"])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--force"));
+    let assert = snc()
+        .arg("check")
+        .arg(&out)
+        .args(["--as-of", "2026-11-28", "--format", "json"])
+        .assert()
+        .code(1);
+    let report: serde_json::Value =
+        serde_json::from_slice(&assert.get_output().stdout).expect("json");
+    assert_eq!(report["readiness"], "not_ready");
+    let r196b = report["requirements"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|r| r["id"] == "19.6.b")
+        .expect("19.6.b");
+    assert_eq!(r196b["verdict"], "not_assessed");
+    assert!(
+        r196b["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .all(|f| f["code"] == "fact-missing")
+    );
+}
+
+#[test]
+fn explain_shows_texts_and_checks_in_both_languages() {
+    snc()
+        .args(["explain", "19.6.b"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("sum(").and(predicate::str::contains("Guidance")));
+    snc()
+        .args(["explain", "19.6.b", "--lang", "fr"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("Recommandations"));
+    snc().args(["explain", "19.9.z"]).assert().code(2);
+}
+
+#[test]
+fn rules_list_and_schema_print_machine_readable_output() {
+    let out = snc()
+        .args(["rules", "list", "--format", "json"])
+        .output()
+        .expect("run");
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(list.as_array().map(Vec::len), Some(278));
+    let out = snc().args(["schema", "assessment"]).output().expect("run");
+    assert_eq!(
+        out.stdout,
+        std::fs::read(root().join("schemas/assessment.schema.json")).expect("schema file")
+    );
+}
+
+#[test]
+fn french_text_report_uses_the_french_catalog() {
+    snc()
+        .args([
+            "check",
+            "examples/saas-ineligible-cap-table.json",
+            "--as-of",
+            "2026-11-28",
+            "--lang",
+            "fr",
+        ])
+        .assert()
+        .code(1)
+        .stdout(
+            predicate::str::contains("NON ÉLIGIBLE")
+                .and(predicate::str::contains("Écarts critiques")),
+        );
+}
