@@ -37,7 +37,7 @@ pub fn render_text(report: &Report) -> String {
             ", {} {} {}",
             t(lang, "built_on"),
             b.layer,
-            b.provider.as_deref().unwrap_or("?")
+            b.provider.as_deref().unwrap_or("—")
         );
     }
     let _ = writeln!(out, "{:<12} {service}", format!("{}:", t(lang, "service")));
@@ -133,12 +133,42 @@ pub fn render_text(report: &Report) -> String {
     }
     let _ = writeln!(out, "\n{}", t(lang, "other_gaps"));
     for severity in [Severity::High, Severity::Medium, Severity::Low] {
-        let n = gaps.iter().filter(|r| r.severity == severity).count();
+        let of_severity: Vec<_> = gaps.iter().filter(|r| r.severity == severity).collect();
         let _ = writeln!(
             out,
-            "  {:<10} {n}",
-            t(lang, &format!("severity_{severity}"))
+            "  {} ({})",
+            t(lang, &format!("severity_{severity}")),
+            of_severity.len()
         );
+        // Every high gap is named; medium and low ones are named up to a screenful.
+        let shown = if severity == Severity::High {
+            of_severity.len()
+        } else {
+            12
+        };
+        for r in of_severity.iter().take(shown) {
+            let codes: Vec<&str> = r.findings.iter().map(|f| f.code).collect();
+            let codes = if codes.is_empty() {
+                String::new()
+            } else {
+                format!("  [{}]", codes.join(", "))
+            };
+            let _ = writeln!(
+                out,
+                "    {:<10} {:<22} {}{codes}",
+                r.id.as_str(),
+                status_label(lang, r.verdict),
+                r.title
+            );
+        }
+        if of_severity.len() > shown {
+            let _ = writeln!(
+                out,
+                "    … {} {}",
+                of_severity.len() - shown,
+                t(lang, "more")
+            );
+        }
     }
 
     let c = &report.counts;
