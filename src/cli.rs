@@ -13,7 +13,7 @@ use crate::error::Error;
 use crate::evaluate::{self, Evaluation};
 use crate::gate::{self, Policy};
 use crate::model::{Kind, Lang, RequirementId, ServiceType, Severity};
-use crate::pack::{Pack, PackSource, Requirement};
+use crate::pack::{Pack, PackSource};
 use crate::report::{self, Report};
 use crate::score::{self, PerMille};
 use crate::{lint, output, schema};
@@ -467,30 +467,6 @@ fn check(pack: &Pack, args: &CheckArgs, lang: Lang, env: &Environment) -> Result
     })
 }
 
-fn applies_label(r: &Requirement) -> String {
-    let mut s = if r.applies_to.is_empty() {
-        "all".to_owned()
-    } else {
-        r.applies_to
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    if !r.built_on.is_empty() {
-        let _ = write!(
-            s,
-            " (built on {})",
-            r.built_on
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(" or ")
-        );
-    }
-    s
-}
-
 fn list(pack: &Pack, format: ListFormat, lang: Lang) -> String {
     match format {
         ListFormat::Json => {
@@ -521,7 +497,7 @@ fn list(pack: &Pack, format: ListFormat, lang: Lang) -> String {
                     "{:<10} {kind} {:<8} {:<22} {}",
                     r.id.as_str(),
                     r.severity.as_str(),
-                    applies_label(r),
+                    r.applies_label(),
                     r.title.get(lang)
                 );
             }
@@ -568,7 +544,7 @@ fn explain(pack: &Pack, id: &str, lang: Lang) -> Result<String, Error> {
         label("Severity", "Sévérité"),
         r.severity,
         label("Applies to", "S'applique à"),
-        applies_label(r)
+        r.applies_label()
     );
     if r.inheritable {
         let _ = writeln!(

@@ -55,26 +55,7 @@ pub fn rules_markdown(pack: &Pack) -> String {
             .iter()
             .filter(|r| r.chapter == chapter.number)
         {
-            let mut applies = if r.applies_to.is_empty() {
-                "all".to_owned()
-            } else {
-                r.applies_to
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            if !r.built_on.is_empty() {
-                let _ = write!(
-                    applies,
-                    " on {}",
-                    r.built_on
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join("/")
-                );
-            }
+            let mut applies = r.applies_label();
             if let Some(c) = &r.applies_if {
                 let _ = write!(applies, " if `{}`", cell(&c.expr));
             }

@@ -156,6 +156,28 @@ pub struct Example {
     pub location: Diagnostic,
 }
 
+impl Requirement {
+    /// Where the item applies, in words: `all`, `SaaS`, `CaaS, PaaS, SaaS (built on IaaS)`.
+    #[must_use]
+    pub fn applies_label(&self) -> String {
+        let join = |list: &[ServiceType], sep: &str| {
+            list.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(sep)
+        };
+        let mut label = if self.applies_to.is_empty() {
+            "all".to_owned()
+        } else {
+            join(&self.applies_to, ", ")
+        };
+        if !self.built_on.is_empty() {
+            label = format!("{label} (built on {})", join(&self.built_on, " or "));
+        }
+        label
+    }
+}
+
 impl Pack {
     /// Loads and validates a pack, collecting every problem.
     pub fn load(source: &PackSource) -> Result<Pack, Vec<Diagnostic>> {
