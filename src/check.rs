@@ -74,22 +74,30 @@ impl Bindings {
         Self { context, facts }
     }
 
-    /// Runs a check: `Missing` if a listed fact is unknown or the expression fails, else pass or fail.
+    /// Runs a check. It passes or fails only when the known facts decide it: an expression that needs an unknown
+    /// fact gives `Missing`, naming the listed facts that are unknown; one that short-circuits past it
+    /// (`all_in_eu || supervised`) is decided.
     #[must_use]
     pub fn run(&self, program: &Program, fact_paths: &[String]) -> Outcome {
-        let unknown: Vec<&str> = fact_paths
-            .iter()
-            .filter(|p| self.fact(p).is_none())
-            .map(String::as_str)
-            .collect();
-        if !unknown.is_empty() {
-            return Outcome::Missing(format!("unknown: {}", unknown.join(", ")));
-        }
+        let unknown = || -> Vec<&str> {
+            fact_paths
+                .iter()
+                .filter(|p| self.fact(p).is_none())
+                .map(String::as_str)
+                .collect()
+        };
         match program.execute(&self.context) {
             Ok(Value::Bool(true)) => Outcome::Pass,
             Ok(Value::Bool(false)) => Outcome::Fail,
             Ok(other) => Outcome::Missing(format!("the check returned {other:?}, not a boolean")),
-            Err(e) => Outcome::Missing(describe(&e)),
+            Err(e) => {
+                let unknown = unknown();
+                if unknown.is_empty() {
+                    Outcome::Missing(describe(&e))
+                } else {
+                    Outcome::Missing(format!("unknown: {}", unknown.join(", ")))
+                }
+            }
         }
     }
 

@@ -97,6 +97,9 @@ pub fn facts_markdown(pack: &Pack) -> String {
         if top != group {
             group = top;
             let _ = writeln!(out, "### `{group}`\n");
+            if let Some(t) = pack.fact_groups.get(group) {
+                let _ = writeln!(out, "{} / {}\n", t.en, t.fr);
+            }
         }
         let _ = writeln!(out, "#### `facts.{}`\n", fact.path);
         let _ = writeln!(

@@ -3,6 +3,8 @@
 use serde::Serialize;
 
 use crate::evaluate::RequirementResult;
+use crate::i18n::t;
+use crate::model::Lang;
 use crate::model::Severity;
 use crate::pack::Texts;
 use crate::score::{PerMille, Score};
@@ -42,19 +44,27 @@ pub fn gate(policy: &Policy, results: &[RequirementResult], score: &Score) -> Ga
             .filter(|r| r.is_gap() && r.severity.at_least(threshold))
             .collect();
         if !gaps.is_empty() {
-            let ids = gaps
-                .iter()
-                .map(|r| format!("{} ({}, {})", r.id, r.severity, r.verdict))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let list = |lang: Lang| {
+                gaps.iter()
+                    .map(|r| {
+                        let severity = t(lang, &format!("severity_{}", r.severity));
+                        let verdict = t(lang, &format!("status_{}", r.verdict));
+                        format!("{} ({severity}, {verdict})", r.id)
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let n = gaps.len();
             reasons.push(Texts {
                 en: format!(
-                    "{} requirement(s) of severity {threshold} or above not met: {ids}",
-                    gaps.len()
+                    "{n} requirement(s) of severity {} or above not met: {}",
+                    t(Lang::En, &format!("severity_{threshold}")),
+                    list(Lang::En)
                 ),
                 fr: format!(
-                    "{} exigence(s) de sévérité {threshold} ou plus non satisfaite(s) : {ids}",
-                    gaps.len()
+                    "{n} exigence(s) de sévérité {} ou plus non satisfaite(s) : {}",
+                    t(Lang::Fr, &format!("severity_{threshold}")),
+                    list(Lang::Fr)
                 ),
             });
         }

@@ -65,6 +65,7 @@ pub fn assessment(pack: &Pack) -> Json {
             "pack": {"type": "string", "description": "The id of the rule pack the assessment answers, e.g. `secnumcloud-3.2`."},
             "vendor": {
                 "type": "object",
+                "description": "The vendor seeking qualification.",
                 "required": ["name"],
                 "additionalProperties": false,
                 "properties": {
@@ -74,6 +75,7 @@ pub fn assessment(pack: &Pack) -> Json {
             },
             "service": {
                 "type": "object",
+                "description": "The service in the qualification scope.",
                 "required": ["name", "types"],
                 "additionalProperties": false,
                 "properties": {
@@ -98,7 +100,7 @@ pub fn assessment(pack: &Pack) -> Json {
                     }
                 }
             },
-            "facts": pack::facts_schema(&pack.facts),
+            "facts": pack::facts_schema(&pack.facts, &pack.fact_groups),
             "answers": {
                 "type": "object",
                 "description": "Answers by requirement id; a requirement with no answer is not_assessed.",
@@ -113,7 +115,7 @@ pub fn assessment(pack: &Pack) -> Json {
 /// A schema for the `facts` object alone (used to check the pack's own examples).
 #[must_use]
 pub fn facts_only(pack: &Pack) -> Json {
-    let mut schema = pack::facts_schema(&pack.facts);
+    let mut schema = pack::facts_schema(&pack.facts, &pack.fact_groups);
     schema["$defs"] = pack::defs();
     schema
 }

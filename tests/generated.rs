@@ -48,3 +48,31 @@ fn assessment_md_fact_reference_is_generated_from_the_pack() {
     let expected = format!("{intro}{}", snc::docs::facts_markdown(&pack()));
     check_file("docs/assessment.md", &expected);
 }
+
+#[test]
+fn every_property_of_the_assessment_schema_is_described() {
+    fn walk(node: &serde_json::Value, path: &str, missing: &mut Vec<String>) {
+        if let Some(props) = node.get("properties").and_then(|p| p.as_object()) {
+            for (key, value) in props {
+                let here = format!("{path}/{key}");
+                let described = value.get("description").is_some()
+                    || value.get("$ref").is_some()
+                    || key == "$schema";
+                if !described {
+                    missing.push(here.clone());
+                }
+                walk(value, &here, missing);
+                if let Some(items) = value.get("items") {
+                    walk(items, &format!("{here}/items"), missing);
+                }
+            }
+        }
+    }
+    let schema = snc::schema::assessment(&pack());
+    let mut missing = Vec::new();
+    walk(&schema, "", &mut missing);
+    for def in schema["$defs"].as_object().expect("defs").values() {
+        walk(def, "$defs", &mut missing);
+    }
+    assert!(missing.is_empty(), "undescribed: {missing:?}");
+}

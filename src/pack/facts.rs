@@ -1,6 +1,8 @@
 //! The fact vocabulary: what a check may read under `facts`, with types, from which the assessment schema's
 //! `facts` part, the fact documentation and the `init` skeleton are generated.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Map, Value as Json, json};
 
 use crate::model::Lang;
@@ -259,20 +261,21 @@ fn set_description(schema: &mut Json, description: &Texts) {
 
 /// The JSON Schema of the `facts` object: every declared path, each value nullable (unknown).
 #[must_use]
-pub fn facts_schema(facts: &[FactDecl]) -> Json {
+pub fn facts_schema(facts: &[FactDecl], groups: &BTreeMap<String, Texts>) -> Json {
     let mut root = group_schema(
         "Facts about the company, the service and its operation, checked by the rule pack. Every fact may be null: unknown.",
     );
     for fact in facts {
         let segments: Vec<&str> = fact.path.split('.').collect();
-        let Some((last, groups)) = segments.split_last() else {
+        let Some((last, path_groups)) = segments.split_last() else {
             continue;
         };
         let mut node = &mut root;
-        for segment in groups {
+        for (depth, segment) in path_groups.iter().enumerate() {
             node = &mut node["properties"][*segment];
             if node.is_null() {
-                *node = group_schema("");
+                let group = path_groups[..=depth].join(".");
+                *node = group_schema(groups.get(&group).map_or("", |t| t.en.as_str()));
             }
         }
         let mut leaf = nullable(&fact.ty.schema());

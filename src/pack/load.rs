@@ -246,6 +246,7 @@ impl Loader<'_> {
 
         // The vocabulary first: chapter checks are validated against it.
         let mut facts = Vec::new();
+        let mut groups = BTreeMap::new();
         if let Some(facts_file) = self.read("facts.toml")
             && let Some(raw_facts) = self.parse::<RawChapter>(&facts_file)
         {
@@ -259,6 +260,7 @@ impl Loader<'_> {
                 ));
             }
             self.facts(&facts_file, &raw_facts.fact, &mut facts);
+            self.groups(&facts_file, &raw_facts.group, &mut groups);
         }
 
         let mut chapters = Vec::new();
@@ -285,6 +287,7 @@ impl Loader<'_> {
                 continue;
             };
             self.facts(&file, &raw_chapter.fact, &mut facts);
+            self.groups(&file, &raw_chapter.group, &mut groups);
             chapters.push(Chapter {
                 number: number.clone(),
                 title,
@@ -292,7 +295,7 @@ impl Loader<'_> {
             });
             parsed.push((number, file, raw_chapter));
         }
-        self.check_fact_paths(&facts);
+        self.check_fact_paths(&facts, &groups);
 
         let fact_paths: HashSet<&str> = facts.iter().map(|f| f.path.as_str()).collect();
         let mut requirements = Vec::new();
@@ -327,6 +330,7 @@ impl Loader<'_> {
             chapters,
             requirements,
             facts,
+            fact_groups: groups,
             digest,
             index,
         })
@@ -434,7 +438,44 @@ impl Loader<'_> {
         }
     }
 
-    fn check_fact_paths(&mut self, facts: &[FactDecl]) {
+    fn groups(
+        &mut self,
+        file: &File,
+        raw: &BTreeMap<String, Spanned<RawTexts>>,
+        out: &mut BTreeMap<String, Texts>,
+    ) {
+        for (path, texts) in raw {
+            let texts = self.texts(file, texts, &format!("group `{path}`"));
+            if out.insert(path.clone(), texts).is_some() {
+                self.diagnostics.push(Diagnostic::file(
+                    &file.name,
+                    format!("group `{path}` is described twice"),
+                ));
+            }
+        }
+    }
+
+    fn check_fact_paths(&mut self, facts: &[FactDecl], groups: &BTreeMap<String, Texts>) {
+        let mut needed = std::collections::BTreeSet::new();
+        for fact in facts {
+            let segments: Vec<&str> = fact.path.split('.').collect();
+            for n in 1..segments.len() {
+                needed.insert(segments[..n].join("."));
+            }
+        }
+        for group in &needed {
+            if !groups.contains_key(group) {
+                self.diagnostics.push(Diagnostic::file("facts", format!("group `{group}` has no description: add `[group.\"{group}\"]` with `en` and `fr`")));
+            }
+        }
+        for group in groups.keys() {
+            if !needed.contains(group) {
+                self.diagnostics.push(Diagnostic::file(
+                    "facts",
+                    format!("group `{group}` is described but holds no fact"),
+                ));
+            }
+        }
         for a in facts {
             for b in facts {
                 if b.path.starts_with(&format!("{}.", a.path)) {

@@ -64,6 +64,8 @@ pub struct Pack {
     pub chapters: Vec<Chapter>,
     pub requirements: Vec<Requirement>,
     pub facts: Vec<FactDecl>,
+    /// Descriptions of fact groups, by dotted path.
+    pub fact_groups: BTreeMap<String, Texts>,
     /// `sha256:` of every pack file, in load order.
     pub digest: String,
     index: HashMap<RequirementId, usize>,

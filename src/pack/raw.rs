@@ -69,6 +69,9 @@ pub struct RawChapter {
     pub requirement: Vec<RawRequirement>,
     #[serde(default)]
     pub fact: Vec<RawFact>,
+    /// Descriptions of fact groups (dotted prefixes), by group path.
+    #[serde(default)]
+    pub group: BTreeMap<String, Spanned<RawTexts>>,
 }
 
 #[derive(Deserialize)]
