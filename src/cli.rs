@@ -1,22 +1,16 @@
 //! The command line: raw arguments parsed by clap, validated, run through the library. Returns what to print and
 //! the outcome; `main` prints and sets the exit code.
 
-use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
-use serde_json::{Map, Value as Json, json};
 
-use crate::assessment::{self, Assessment};
+use crate::commands;
 use crate::error::Error;
-use crate::evaluate::{self, Evaluation};
-use crate::gate::{self, Policy};
-use crate::model::{Kind, Lang, RequirementId, ServiceType, Severity};
+use crate::model::{Lang, ServiceType};
 use crate::pack::{Pack, PackSource};
-use crate::report::{self, Report};
-use crate::score::{self, PerMille};
-use crate::{lint, output, schema};
+use crate::schema;
 
 #[derive(Parser, Debug)]
 #[command(name = "snc", version, about = "SecNumCloud 3.2 qualification readiness checker", long_about = None)]
@@ -212,7 +206,7 @@ pub struct Output {
 }
 
 impl Output {
-    fn ok(stdout: String) -> Self {
+    pub(crate) fn ok(stdout: String) -> Self {
         Self {
             stdout,
             stderr: String::new(),
@@ -229,7 +223,7 @@ pub fn run(cli: Cli, env: &Environment) -> Result<Output, Error> {
         None => Lang::from_locale(env.locale.as_deref()),
     };
     if let Command::Rules(RulesCommand::Lint { dir }) = &cli.command {
-        return lint_command(dir);
+        return commands::rules::lint_command(dir);
     }
     let source = cli
         .rules
@@ -237,14 +231,16 @@ pub fn run(cli: Cli, env: &Environment) -> Result<Output, Error> {
         .map_or(PackSource::Embedded, PackSource::Dir);
     let pack = Pack::load(&source).map_err(Error::Invalid)?;
     match cli.command {
-        Command::Init(args) => init(&pack, &args, lang),
-        Command::Validate { assessment } => validate(&pack, &assessment),
-        Command::Check(args) => check(&pack, &args, lang, env),
-        Command::Explain { id } => explain(&pack, &id, lang).map(Output::ok),
-        Command::Rules(RulesCommand::List { format }) => Ok(Output::ok(list(&pack, format, lang))),
+        Command::Init(args) => commands::init::init(&pack, &args, lang),
+        Command::Validate { assessment } => commands::validate::validate(&pack, &assessment),
+        Command::Check(args) => commands::check::check(&pack, &args, lang, env),
+        Command::Explain { id } => commands::explain::explain(&pack, &id, lang).map(Output::ok),
+        Command::Rules(RulesCommand::List { format }) => {
+            Ok(Output::ok(commands::rules::list(&pack, format, lang)))
+        }
         Command::Rules(RulesCommand::Lint { .. }) => unreachable_lint(),
         Command::Schema { which } => Ok(Output::ok(match which {
-            SchemaArg::Assessment => pretty(&schema::assessment(&pack)),
+            SchemaArg::Assessment => commands::pretty(&schema::assessment(&pack)),
             SchemaArg::Report => schema::REPORT_SCHEMA.to_owned(),
         })),
     }
@@ -254,363 +250,4 @@ fn unreachable_lint() -> Result<Output, Error> {
     Err(Error::Usage(
         "`rules lint` is handled before the pack loads".to_owned(),
     ))
-}
-
-fn pretty(value: &Json) -> String {
-    let mut s = serde_json::to_string_pretty(value).unwrap_or_default();
-    s.push('\n');
-    s
-}
-
-fn lint_command(dir: &Path) -> Result<Output, Error> {
-    let problems = lint::lint(&PackSource::Dir(dir.to_path_buf()));
-    if problems.is_empty() {
-        Ok(Output::ok(format!(
-            "{}: rule pack is valid\n",
-            dir.display()
-        )))
-    } else {
-        Err(Error::Invalid(problems))
-    }
-}
-
-/// The evaluation date: `--as-of`, else `SOURCE_DATE_EPOCH`, else today.
-pub fn as_of(flag: Option<&str>, env: &Environment) -> Result<NaiveDate, Error> {
-    if let Some(text) = flag {
-        return NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .map_err(|_| Error::Usage(format!("--as-of `{text}` is not a date YYYY-MM-DD")));
-    }
-    if let Some(epoch) = &env.source_date_epoch {
-        let seconds: i64 = epoch.trim().parse().map_err(|_| {
-            Error::Usage(format!(
-                "SOURCE_DATE_EPOCH `{epoch}` is not a number of seconds"
-            ))
-        })?;
-        return chrono::DateTime::from_timestamp(seconds, 0)
-            .map(|d| d.date_naive())
-            .ok_or_else(|| Error::Usage(format!("SOURCE_DATE_EPOCH `{epoch}` is out of range")));
-    }
-    Ok(env.today)
-}
-
-fn init(pack: &Pack, args: &InitArgs, lang: Lang) -> Result<Output, Error> {
-    if args.output.exists() && !args.force {
-        return Err(Error::Usage(format!(
-            "{} already exists: use --force to overwrite it",
-            args.output.display()
-        )));
-    }
-    let types: Vec<ServiceType> = args.service_types.iter().map(|&t| t.into()).collect();
-    let layers: Vec<ServiceType> = args.built_on.iter().map(|&l| l.into()).collect();
-    let skeleton = skeleton(pack, &types, &layers, &args.vendor, &args.service, lang);
-    let count = skeleton["answers"].as_object().map_or(0, Map::len);
-    output::write_atomic(&args.output, pretty(&skeleton).as_bytes())?;
-    Ok(Output::ok(format!(
-        "wrote {} with {count} applicable requirements as not_assessed and every fact unknown (null)\n",
-        args.output.display()
-    )))
-}
-
-/// An assessment skeleton: every applicable requirement `not_assessed`, every fact `null`.
-#[must_use]
-pub fn skeleton(
-    pack: &Pack,
-    types: &[ServiceType],
-    layers: &[ServiceType],
-    vendor: &str,
-    service: &str,
-    lang: Lang,
-) -> Json {
-    let mut answers = Map::new();
-    for r in pack
-        .requirements
-        .iter()
-        .filter(|r| evaluate::applies_to_service(r, types, layers))
-    {
-        answers.insert(
-            r.id.to_string(),
-            json!({"status": "not_assessed", "title": r.title.get(lang)}),
-        );
-    }
-    let built_on: Vec<Json> = layers
-        .iter()
-        .map(|l| json!({"layer": l, "provider": null, "offer": null, "secnumcloud_qualified": null, "qualification_valid_until": null}))
-        .collect();
-    json!({
-        "format": schema::ASSESSMENT_FORMAT,
-        "pack": pack.id,
-        "vendor": {"name": vendor, "contact": null},
-        "service": {"name": service, "types": types, "built_on": built_on},
-        "facts": crate::pack::skeleton(&pack.facts),
-        "answers": answers,
-    })
-}
-
-fn validate(pack: &Pack, path: &Path) -> Result<Output, Error> {
-    let a = assessment::load(path, pack)?;
-    let mut stderr = String::new();
-    for (id, line) in &a.unknown_answers {
-        let _ = writeln!(
-            stderr,
-            "warning: {}:{line}: the answer for `{id}` matches no requirement of pack {}",
-            a.file, pack.id
-        );
-    }
-    Ok(Output {
-        stdout: format!(
-            "{}: valid ({} answers, pack {})\n",
-            a.file,
-            a.answers.len(),
-            pack.id
-        ),
-        stderr,
-        exit: Exit::Success,
-    })
-}
-
-/// Loads, evaluates and reports one assessment.
-pub fn evaluate_file(
-    pack: &Pack,
-    path: &Path,
-    as_of: NaiveDate,
-    lang: Lang,
-    policy: &Policy,
-) -> Result<Report, Error> {
-    let assessment: Assessment = assessment::load(path, pack)?;
-    let evaluation: Evaluation = evaluate::evaluate(pack, &assessment, as_of);
-    let score = score::score(pack, &evaluation.results);
-    let readiness = score::readiness(pack, &evaluation.results, &score);
-    let gate = gate::gate(policy, &evaluation.results, &score);
-    Ok(Report::build(
-        pack,
-        &assessment,
-        as_of,
-        lang,
-        &evaluation,
-        &score,
-        readiness,
-        &gate,
-    ))
-}
-
-fn render(report: &Report, format: FormatArg) -> String {
-    match format {
-        FormatArg::Text => report::render_text(report),
-        FormatArg::Json => report.to_json(),
-    }
-}
-
-fn format_of(path: &Path) -> Result<FormatArg, Error> {
-    match path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
-        Some("json") => Ok(FormatArg::Json),
-        Some("txt") => Ok(FormatArg::Text),
-        _ => Err(Error::Usage(format!(
-            "cannot tell the format of {} from its extension: use .json or .txt",
-            path.display()
-        ))),
-    }
-}
-
-fn check(pack: &Pack, args: &CheckArgs, lang: Lang, env: &Environment) -> Result<Output, Error> {
-    let as_of = as_of(args.as_of.as_deref(), env)?;
-    let mut policy = Policy::default();
-    if let Some(fail_on) = args.fail_on {
-        policy.fail_on = match fail_on {
-            FailOnArg::Critical => Some(Severity::Critical),
-            FailOnArg::High => Some(Severity::High),
-            FailOnArg::Medium => Some(Severity::Medium),
-            FailOnArg::Low => Some(Severity::Low),
-            FailOnArg::Never => None,
-        };
-    }
-    if let Some(min) = args.min_score {
-        if !(0.0..=100.0).contains(&min) {
-            return Err(Error::Usage(format!(
-                "--min-score {min} is not a score from 0 to 100"
-            )));
-        }
-        #[expect(
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            reason = "checked to be 0–100"
-        )]
-        let per_mille = (min * 10.0).round() as u32;
-        policy.min_score = Some(PerMille(per_mille));
-    }
-    // Every output is rendered before any is written, so a failure leaves no partial set of files.
-    let mut files = Vec::new();
-    for path in &args.outputs {
-        output::ensure_not_input(path, &[&args.assessment])?;
-        files.push((path, format_of(path)?));
-    }
-    let report = evaluate_file(pack, &args.assessment, as_of, lang, &policy)?;
-    let rendered: Vec<(&PathBuf, String)> = files
-        .into_iter()
-        .map(|(p, f)| (p, render(&report, f)))
-        .collect();
-    for (path, text) in &rendered {
-        output::write_atomic(path, text.as_bytes())?;
-    }
-    Ok(Output {
-        stdout: render(&report, args.format),
-        stderr: String::new(),
-        exit: if report.gate.passed {
-            Exit::Success
-        } else {
-            Exit::GateFailed
-        },
-    })
-}
-
-fn list(pack: &Pack, format: ListFormat, lang: Lang) -> String {
-    match format {
-        ListFormat::Json => {
-            let items: Vec<Json> = pack
-                .requirements
-                .iter()
-                .map(|r| {
-                    json!({
-                        "id": r.id, "kind": r.kind, "severity": r.severity, "chapter": r.chapter,
-                        "applies_to": if r.applies_to.is_empty() { ServiceType::ALL.to_vec() } else { r.applies_to.clone() },
-                        "built_on": r.built_on, "inheritable": r.inheritable, "checks": r.checks.len(),
-                        "title": r.title.get(lang),
-                    })
-                })
-                .collect();
-            pretty(&Json::Array(items))
-        }
-        ListFormat::Text => {
-            let mut out = String::new();
-            for r in &pack.requirements {
-                let kind = if r.kind == Kind::Recommendation {
-                    "rec"
-                } else {
-                    "req"
-                };
-                let _ = writeln!(
-                    out,
-                    "{:<10} {kind} {:<8} {:<22} {}",
-                    r.id.as_str(),
-                    r.severity.as_str(),
-                    r.applies_label(),
-                    r.title.get(lang)
-                );
-            }
-            out
-        }
-    }
-}
-
-fn explain(pack: &Pack, id: &str, lang: Lang) -> Result<String, Error> {
-    let parsed: RequirementId = id
-        .parse()
-        .map_err(|e: crate::model::InvalidRequirementId| Error::Usage(e.to_string()))?;
-    let r = pack.requirement(&parsed).ok_or_else(|| {
-        Error::Usage(format!(
-            "pack {} has no requirement `{id}`: see `snc rules list`",
-            pack.id
-        ))
-    })?;
-    let fr = lang == Lang::Fr;
-    let label = |en: &'static str, fr_text: &'static str| if fr { fr_text } else { en };
-    let mut out = String::new();
-    let chapter = pack
-        .chapter(&r.chapter)
-        .map(|c| c.title.get(lang))
-        .unwrap_or_default();
-    let section = pack
-        .chapter(&r.chapter)
-        .and_then(|c| c.sections.iter().find(|s| s.id == r.section))
-        .map(|s| s.title.get(lang))
-        .unwrap_or_default();
-    let _ = writeln!(out, "{}  {}", r.id, r.title.get(lang));
-    let _ = writeln!(
-        out,
-        "{} {} — {chapter} / {} {section}",
-        label("Chapter", "Chapitre"),
-        r.chapter,
-        r.section
-    );
-    let _ = writeln!(
-        out,
-        "{}: {}   {}: {}   {}: {}",
-        label("Kind", "Nature"),
-        r.kind,
-        label("Severity", "Sévérité"),
-        r.severity,
-        label("Applies to", "S'applique à"),
-        r.applies_label()
-    );
-    if r.inheritable {
-        let _ = writeln!(
-            out,
-            "{}: {}",
-            label(
-                "Inheritable from a qualified provider",
-                "Héritable d'un fournisseur qualifié"
-            ),
-            r.inheritable_reason.as_deref().unwrap_or_default()
-        );
-    }
-    let _ = writeln!(
-        out,
-        "\n{}\n  {}",
-        label("Question", "Question"),
-        r.question.get(lang)
-    );
-    let _ = writeln!(
-        out,
-        "\n{}\n  {}",
-        label("Guidance", "Recommandations"),
-        r.guidance.get(lang)
-    );
-    let kinds = r
-        .evidence_kinds
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(", ");
-    let _ = write!(out, "\n{}: {kinds}", label("Evidence", "Preuves"));
-    if let Some(m) = r.max_age_months {
-        let _ = write!(
-            out,
-            " ({} {m} {})",
-            label("at most", "au plus"),
-            label("months old", "mois")
-        );
-    }
-    let _ = writeln!(out);
-    if let Some(c) = &r.applies_if {
-        let _ = writeln!(
-            out,
-            "\n{}: {}  [{}]",
-            label("Applies only if", "S'applique seulement si"),
-            c.expr,
-            c.facts.join(", ")
-        );
-    }
-    if !r.checks.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n{}",
-            label("Fact checks", "Vérifications sur les faits")
-        );
-        for c in &r.checks {
-            let _ = writeln!(
-                out,
-                "  - {}\n    {}: {}\n    {}: {}",
-                c.expr,
-                label("facts", "faits"),
-                c.facts.join(", "),
-                label("when false", "si faux"),
-                c.message.get(lang)
-            );
-        }
-    }
-    Ok(out)
 }

@@ -2,6 +2,7 @@
 pub mod assessment;
 pub mod check;
 pub mod cli;
+pub mod commands;
 pub mod docs;
 pub mod error;
 pub mod evaluate;

@@ -31,6 +31,13 @@ pub struct Report {
     pub counts: Counts,
     pub findings: Vec<FindingView>,
     pub requirements: Vec<RequirementView>,
+    /// The assessment file as named on the command line, for formats that point into it (not serialized: the
+    /// JSON report must not depend on where the file was read from).
+    #[serde(skip)]
+    pub source_file: String,
+    /// Line of each answer in the assessment file, by requirement id (not serialized).
+    #[serde(skip)]
+    pub answer_lines: std::collections::BTreeMap<String, usize>,
 }
 
 #[derive(Serialize, Debug, Clone)]
@@ -229,6 +236,12 @@ impl Report {
                     .collect(),
             },
             counts,
+            source_file: assessment.file.clone(),
+            answer_lines: assessment
+                .answer_lines
+                .iter()
+                .map(|(k, v)| (k.clone(), *v))
+                .collect(),
             findings: evaluation.findings.iter().map(finding_view).collect(),
             requirements: evaluation
                 .results

@@ -1,0 +1,31 @@
+//! `snc validate`: schema and pack checks, every error located.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use crate::assessment::{self};
+use crate::cli::{Exit, Output};
+use crate::error::Error;
+use crate::pack::Pack;
+
+pub fn validate(pack: &Pack, path: &Path) -> Result<Output, Error> {
+    let a = assessment::load(path, pack)?;
+    let mut stderr = String::new();
+    for (id, line) in &a.unknown_answers {
+        let _ = writeln!(
+            stderr,
+            "warning: {}:{line}: the answer for `{id}` matches no requirement of pack {}",
+            a.file, pack.id
+        );
+    }
+    Ok(Output {
+        stdout: format!(
+            "{}: valid ({} answers, pack {})\n",
+            a.file,
+            a.answers.len(),
+            pack.id
+        ),
+        stderr,
+        exit: Exit::Success,
+    })
+}
