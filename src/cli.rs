@@ -18,6 +18,9 @@ pub struct Cli {
     /// Load the rule pack from this folder instead of the embedded one.
     #[arg(long, global = true, value_name = "DIR")]
     pub rules: Option<PathBuf>,
+    /// Use the report templates of this folder (each file replaces the embedded one of the same name).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
     /// Language of reports and explanations (default: from `LC_ALL` or `LANG`, else English).
     #[arg(long, global = true, value_enum)]
     pub lang: Option<LangArg>,
@@ -80,7 +83,7 @@ pub struct CheckArgs {
     /// Format printed on standard output.
     #[arg(long, value_enum, default_value_t = FormatArg::Text)]
     pub format: FormatArg,
-    /// Also write the report to FILE; the format follows the extension (.json, .txt). Repeatable.
+    /// Also write the report to FILE; the format follows the extension (.json, .txt, .md, .html). Repeatable.
     #[arg(short, long = "output", value_name = "FILE")]
     pub outputs: Vec<PathBuf>,
     /// Evaluation date (default: `SOURCE_DATE_EPOCH`, else today in UTC).
@@ -133,6 +136,8 @@ pub enum LayerArg {
 pub enum FormatArg {
     Text,
     Json,
+    Markdown,
+    Html,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -186,6 +191,8 @@ pub struct Environment {
     pub source_date_epoch: Option<String>,
     /// `LC_ALL`, else `LANG`.
     pub locale: Option<String>,
+    /// Colour the text report on standard output: a terminal, and `NO_COLOR` unset.
+    pub color: bool,
 }
 
 /// How the command ended, when it could evaluate.
@@ -233,7 +240,9 @@ pub fn run(cli: Cli, env: &Environment) -> Result<Output, Error> {
     match cli.command {
         Command::Init(args) => commands::init::init(&pack, &args, lang),
         Command::Validate { assessment } => commands::validate::validate(&pack, &assessment),
-        Command::Check(args) => commands::check::check(&pack, &args, lang, env),
+        Command::Check(args) => {
+            commands::check::check(&pack, &args, lang, env, cli.templates.as_deref())
+        }
         Command::Explain { id } => commands::explain::explain(&pack, &id, lang).map(Output::ok),
         Command::Rules(RulesCommand::List { format }) => {
             Ok(Output::ok(commands::rules::list(&pack, format, lang)))

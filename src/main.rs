@@ -1,6 +1,6 @@
 //! The `snc` binary: parse arguments, run the library, print, map the outcome to an exit code.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -36,6 +36,8 @@ fn main() -> ExitCode {
         source_date_epoch: std::env::var("SOURCE_DATE_EPOCH")
             .ok()
             .filter(|s| !s.is_empty()),
+        color: std::io::stdout().is_terminal()
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         locale: std::env::var("LC_ALL")
             .ok()
             .filter(|s| !s.is_empty())

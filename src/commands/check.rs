@@ -59,10 +59,12 @@ pub fn evaluate_file(
     ))
 }
 
-pub fn render(report: &Report, format: FormatArg) -> String {
-    match format {
-        FormatArg::Text => report::render_text(report),
-        FormatArg::Json => report.to_json(),
+fn format(arg: FormatArg) -> report::Format {
+    match arg {
+        FormatArg::Text => report::Format::Text,
+        FormatArg::Json => report::Format::Json,
+        FormatArg::Markdown => report::Format::Markdown,
+        FormatArg::Html => report::Format::Html,
     }
 }
 
@@ -75,8 +77,10 @@ pub fn format_of(path: &Path) -> Result<FormatArg, Error> {
     {
         Some("json") => Ok(FormatArg::Json),
         Some("txt") => Ok(FormatArg::Text),
+        Some("md" | "markdown") => Ok(FormatArg::Markdown),
+        Some("html" | "htm") => Ok(FormatArg::Html),
         _ => Err(Error::Usage(format!(
-            "cannot tell the format of {} from its extension: use .json or .txt",
+            "cannot tell the format of {} from its extension: use .json, .txt, .md or .html",
             path.display()
         ))),
     }
@@ -87,6 +91,7 @@ pub fn check(
     args: &CheckArgs,
     lang: Lang,
     env: &Environment,
+    templates: Option<&Path>,
 ) -> Result<Output, Error> {
     let as_of = as_of(args.as_of.as_deref(), env)?;
     let mut policy = Policy::default();
@@ -120,15 +125,17 @@ pub fn check(
         files.push((path, format_of(path)?));
     }
     let report = evaluate_file(pack, &args.assessment, as_of, lang, &policy)?;
-    let rendered: Vec<(&PathBuf, String)> = files
-        .into_iter()
-        .map(|(p, f)| (p, render(&report, f)))
-        .collect();
-    for (path, text) in &rendered {
+    let renderer = report::Renderer::new(pack, templates.map(Path::to_path_buf));
+    let stdout = renderer.render(&report, format(args.format), env.color)?;
+    let mut outputs: Vec<(&PathBuf, String)> = Vec::new();
+    for (path, file_format) in files {
+        outputs.push((path, renderer.render(&report, format(file_format), false)?));
+    }
+    for (path, text) in &outputs {
         output::write_atomic(path, text.as_bytes())?;
     }
     Ok(Output {
-        stdout: render(&report, args.format),
+        stdout,
         stderr: String::new(),
         exit: if report.gate.passed {
             Exit::Success

@@ -1,6 +1,8 @@
 //! The report: one serializable view of an evaluation, rendered to every format.
 
+mod templates;
 mod text;
+mod view;
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -12,7 +14,9 @@ use crate::model::{Kind, Lang, RequirementId, ServiceType, Severity, Status};
 use crate::pack::Pack;
 use crate::score::{PerMille, Readiness, Score};
 
+pub use templates::{Templates, escape_markdown};
 pub use text::render_text;
+pub use view::{View, safe_href};
 
 /// Version of the JSON report format (contract: schemas/report.schema.json).
 pub const SCHEMA_VERSION: u32 = 1;
@@ -132,6 +136,22 @@ pub struct RequirementView {
     pub owner: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub evidence_date: Option<NaiveDate>,
+    /// The evidence the vendor listed, as written.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<EvidenceView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub justification: Option<String>,
+}
+
+#[derive(Serialize, Debug, Clone)]
+pub struct EvidenceView {
+    pub title: String,
+    #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<NaiveDate>,
 }
 
 fn percent(p: PerMille) -> f64 {
@@ -263,6 +283,24 @@ impl Report {
                     target_date: r.target_date,
                     owner: r.owner.clone(),
                     evidence_date: r.evidence_date,
+                    evidence: assessment.answers.get(&r.id).map_or_else(Vec::new, |a| {
+                        a.evidence
+                            .iter()
+                            .map(|e| EvidenceView {
+                                title: e.title.clone(),
+                                reference: e.reference.clone(),
+                                date: e.date,
+                            })
+                            .collect()
+                    }),
+                    comment: assessment
+                        .answers
+                        .get(&r.id)
+                        .and_then(|a| a.comment.clone()),
+                    justification: assessment
+                        .answers
+                        .get(&r.id)
+                        .and_then(|a| a.justification.clone()),
                 })
                 .collect(),
         }
@@ -274,5 +312,55 @@ impl Report {
         let mut out = serde_json::to_string_pretty(self).unwrap_or_default();
         out.push('\n');
         out
+    }
+}
+
+/// Every output format of a report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+    Markdown,
+    Html,
+}
+
+/// Renders reports in any format; the templates load on first use, so text and JSON never pay for them.
+pub struct Renderer<'p> {
+    pack: &'p Pack,
+    templates_dir: Option<std::path::PathBuf>,
+    templates: std::cell::OnceCell<Templates>,
+}
+
+impl<'p> Renderer<'p> {
+    #[must_use]
+    pub fn new(pack: &'p Pack, templates_dir: Option<std::path::PathBuf>) -> Self {
+        Self {
+            pack,
+            templates_dir,
+            templates: std::cell::OnceCell::new(),
+        }
+    }
+
+    fn templates(&self) -> Result<&Templates, crate::error::Error> {
+        if let Some(t) = self.templates.get() {
+            return Ok(t);
+        }
+        let loaded = Templates::load(self.templates_dir.as_deref())?;
+        Ok(self.templates.get_or_init(|| loaded))
+    }
+
+    /// Renders `report`; `color` adds terminal colours to text.
+    pub fn render(
+        &self,
+        report: &Report,
+        format: Format,
+        color: bool,
+    ) -> Result<String, crate::error::Error> {
+        match format {
+            Format::Text => Ok(render_text(report, color)),
+            Format::Json => Ok(report.to_json()),
+            Format::Markdown => self.templates()?.markdown(report, self.pack),
+            Format::Html => self.templates()?.html(report, self.pack),
+        }
     }
 }

@@ -2,6 +2,8 @@
 
 use std::fmt::Write;
 
+use anstyle::{AnsiColor, Style};
+
 use crate::i18n::t;
 use crate::model::{Kind, Severity};
 
@@ -11,10 +13,32 @@ fn status_label(lang: crate::model::Lang, status: crate::model::Status) -> &'sta
     t(lang, &format!("status_{status}"))
 }
 
-/// Renders a compact plain-text summary.
+fn paint(color: bool, style: Style, text: &str) -> String {
+    if color {
+        format!("{}{text}{}", style.render(), style.render_reset())
+    } else {
+        text.to_owned()
+    }
+}
+
+fn style_for(score: f64) -> Style {
+    let c = if score >= 90.0 {
+        AnsiColor::Green
+    } else if score >= 60.0 {
+        AnsiColor::Yellow
+    } else {
+        AnsiColor::Red
+    };
+    Style::new().fg_color(Some(c.into()))
+}
+
+/// Renders a compact text summary; `color` adds ANSI colours (for a terminal).
 #[must_use]
-pub fn render_text(report: &Report) -> String {
+pub fn render_text(report: &Report, color: bool) -> String {
     let lang = report.lang;
+    let bold = Style::new().bold();
+    let red = Style::new().fg_color(Some(AnsiColor::Red.into())).bold();
+    let green = Style::new().fg_color(Some(AnsiColor::Green.into())).bold();
     let mut out = String::new();
     let a = &report.assessment;
     let types = a
@@ -35,7 +59,7 @@ pub fn render_text(report: &Report) -> String {
         let _ = write!(
             service,
             ", {} {} {}",
-            t(lang, "built_on"),
+            t(lang, "built_on").to_lowercase(),
             b.layer,
             b.provider.as_deref().unwrap_or("—")
         );
@@ -67,25 +91,36 @@ pub fn render_text(report: &Report) -> String {
         out,
         "{:<12} {}",
         format!("{}:", t(lang, "readiness")),
-        t(lang, &format!("readiness_{}", report.readiness.as_str()))
+        paint(
+            color,
+            match report.readiness {
+                crate::score::Readiness::Ineligible | crate::score::Readiness::NotReady => red,
+                _ => green,
+            },
+            t(lang, &format!("readiness_{}", report.readiness.as_str()))
+        )
     );
     let _ = writeln!(
         out,
-        "{:<12} {:.1} / 100",
+        "{:<12} {} / 100",
         format!("{}:", t(lang, "score")),
-        report.score.overall
+        paint(
+            color,
+            style_for(report.score.overall).bold(),
+            &format!("{:.1}", report.score.overall)
+        )
     );
     let gate = if report.gate.passed {
-        t(lang, "gate_passed")
+        paint(color, green, t(lang, "gate_passed"))
     } else {
-        t(lang, "gate_failed")
+        paint(color, red, t(lang, "gate_failed"))
     };
     let _ = writeln!(out, "{:<12} {gate}", format!("{}:", t(lang, "gate")));
     for reason in &report.gate.reasons {
         let _ = writeln!(out, "             - {reason}");
     }
 
-    let _ = writeln!(out, "\n{}", t(lang, "chapter_scores"));
+    let _ = writeln!(out, "\n{}", paint(color, bold, t(lang, "chapter_scores")));
     for c in &report.score.chapters {
         #[expect(
             clippy::cast_possible_truncation,
@@ -95,7 +130,7 @@ pub fn render_text(report: &Report) -> String {
         let filled = (c.score / 10.0).round() as usize;
         let bar = format!(
             "{}{}",
-            "█".repeat(filled.min(10)),
+            paint(color, style_for(c.score), &"█".repeat(filled.min(10))),
             "░".repeat(10 - filled.min(10))
         );
         let title: String = c.title.chars().take(44).collect();
@@ -115,15 +150,23 @@ pub fn render_text(report: &Report) -> String {
         .iter()
         .filter(|r| r.severity == Severity::Critical)
         .collect();
-    let _ = writeln!(out, "\n{} ({})", t(lang, "critical_gaps"), critical.len());
+    let _ = writeln!(
+        out,
+        "\n{}",
+        paint(
+            color,
+            bold,
+            &format!("{} ({})", t(lang, "critical_gaps"), critical.len())
+        )
+    );
     if critical.is_empty() {
         let _ = writeln!(out, "  {}", t(lang, "no_critical_gaps"));
     }
     for r in &critical {
         let _ = writeln!(
             out,
-            "  {:<9} {:<22} {}",
-            r.id.as_str(),
+            "  {} {:<22} {}",
+            paint(color, red, &format!("{:<9}", r.id.as_str())),
             status_label(lang, r.verdict),
             r.title
         );
@@ -131,7 +174,7 @@ pub fn render_text(report: &Report) -> String {
             let _ = writeln!(out, "            {}: {}", f.code, f.message);
         }
     }
-    let _ = writeln!(out, "\n{}", t(lang, "other_gaps"));
+    let _ = writeln!(out, "\n{}", paint(color, bold, t(lang, "other_gaps")));
     for severity in [Severity::High, Severity::Medium, Severity::Low] {
         let of_severity: Vec<_> = gaps.iter().filter(|r| r.severity == severity).collect();
         let _ = writeln!(

@@ -1,0 +1,408 @@
+//! The view model of the HTML and Markdown templates: the report arranged in sections, every label in the
+//! report's language, every list an array in display order (documented in docs/templates.md).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::i18n::{catalog, t};
+use crate::model::{Kind, Lang, Severity, Status};
+use crate::pack::Pack;
+
+use super::{FindingView, Report, RequirementView};
+use crate::evaluate::FactValue;
+
+#[derive(Serialize)]
+pub struct View<'a> {
+    /// Labels of the report's language: `{{t.vendor}}`.
+    pub t: &'static BTreeMap<String, String>,
+    pub lang: &'static str,
+    pub report: &'a Report,
+    pub pack_name: &'a str,
+    pub readiness_label: &'static str,
+    pub readiness_class: &'static str,
+    /// Overall score with one decimal.
+    pub score: String,
+    pub gate_label: &'static str,
+    pub service_types: String,
+    pub built_on: Vec<BuiltOnItem>,
+    pub chart: Chart,
+    pub critical_gaps: Vec<GapItem>,
+    pub gap_chapters: Vec<ChapterGaps>,
+    pub contradictions: Vec<GapItem>,
+    pub evidence_issues: Vec<GapItem>,
+    pub inherited: Vec<GapItem>,
+    pub roadmap: Vec<GapItem>,
+    pub recommendations: Vec<GapItem>,
+    pub appendix: Vec<ChapterGaps>,
+    pub unknown_answers: Vec<String>,
+    /// Requirements that do not apply to the service's types or layers, or whose condition is false.
+    pub not_applicable_count: usize,
+}
+
+#[derive(Serialize)]
+pub struct BuiltOnItem {
+    pub layer: String,
+    pub provider: String,
+    pub qualification: String,
+}
+
+#[derive(Serialize)]
+pub struct Chart {
+    pub width: u32,
+    pub height: u32,
+    pub label_width: u32,
+    pub bar_width: u32,
+    pub bars: Vec<Bar>,
+}
+
+#[derive(Serialize)]
+pub struct Bar {
+    pub chapter: String,
+    pub title: String,
+    /// The title cut to fit beside the bar.
+    pub short_title: String,
+    pub score: String,
+    pub y: u32,
+    pub text_y: u32,
+    pub width: u32,
+    pub value_x: u32,
+    pub class: &'static str,
+    pub met: u32,
+    pub applicable: u32,
+}
+
+#[derive(Serialize, Clone)]
+pub struct GapItem {
+    pub id: String,
+    pub title: String,
+    pub severity: String,
+    pub severity_label: &'static str,
+    pub verdict: String,
+    pub verdict_label: &'static str,
+    pub verdict_class: &'static str,
+    pub declared_label: &'static str,
+    pub findings: Vec<FindingItem>,
+    pub guidance: String,
+    pub owner: Option<String>,
+    pub target_date: Option<String>,
+    pub overdue: bool,
+    pub inherited_from: Option<String>,
+    pub evidence: Vec<EvidenceItem>,
+    pub comment: Option<String>,
+}
+
+/// A finding with every field present (strict mode does not allow an absent `facts`).
+#[derive(Serialize, Clone)]
+pub struct FindingItem {
+    pub code: &'static str,
+    pub message: String,
+    pub facts: Vec<FactValue>,
+}
+
+#[derive(Serialize, Clone)]
+pub struct EvidenceItem {
+    pub title: String,
+    pub reference: Option<String>,
+    /// Set only for an `http`/`https` URL: anything else (`javascript:`, `data:`, a path) is shown as text.
+    pub href: Option<String>,
+    pub date: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct ChapterGaps {
+    pub chapter: String,
+    pub title: String,
+    pub items: Vec<GapItem>,
+}
+
+/// A link target only for plain web URLs; percent-encodes what could end a Markdown link or an attribute.
+#[must_use]
+pub fn safe_href(reference: &str) -> Option<String> {
+    let lower = reference.trim_start().to_ascii_lowercase();
+    if !(lower.starts_with("https://") || lower.starts_with("http://")) {
+        return None;
+    }
+    if reference
+        .chars()
+        .any(|c| c.is_control() || c.is_whitespace())
+    {
+        return None;
+    }
+    let mut out = String::with_capacity(reference.len());
+    for c in reference.chars() {
+        match c {
+            '(' => out.push_str("%28"),
+            ')' => out.push_str("%29"),
+            '<' => out.push_str("%3C"),
+            '>' => out.push_str("%3E"),
+            '"' => out.push_str("%22"),
+            '\'' => out.push_str("%27"),
+            '`' => out.push_str("%60"),
+            _ => out.push(c),
+        }
+    }
+    Some(out)
+}
+
+/// At most `max` characters, cut at a word with an ellipsis.
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(max - 1).collect();
+    let cut = cut
+        .rsplit_once(' ')
+        .map_or(cut.as_str(), |(head, _)| head)
+        .trim_end_matches([',', ' ']);
+    format!("{cut}…")
+}
+
+fn verdict_class(status: Status) -> &'static str {
+    match status {
+        Status::Compliant | Status::Inherited => "ok",
+        Status::PartiallyCompliant => "partial",
+        Status::NonCompliant => "ko",
+        Status::NotAssessed => "unknown",
+        Status::NotApplicable => "na",
+    }
+}
+
+fn status_label(lang: Lang, status: Status) -> &'static str {
+    t(lang, &format!("status_{status}"))
+}
+
+impl<'a> View<'a> {
+    /// Arranges a report for the templates.
+    #[must_use]
+    pub fn build(report: &'a Report, pack: &'a Pack) -> View<'a> {
+        let lang = report.lang;
+        let item = |r: &RequirementView| -> GapItem {
+            let requirement = pack.requirement(&r.id);
+            GapItem {
+                id: r.id.to_string(),
+                title: r.title.clone(),
+                severity: r.severity.to_string(),
+                severity_label: t(lang, &format!("severity_{}", r.severity)),
+                verdict: r.verdict.to_string(),
+                verdict_label: status_label(lang, r.verdict),
+                verdict_class: verdict_class(r.verdict),
+                declared_label: status_label(lang, r.declared),
+                findings: r
+                    .findings
+                    .iter()
+                    .map(|f: &FindingView| FindingItem {
+                        code: f.code,
+                        message: f.message.clone(),
+                        facts: f.facts.clone(),
+                    })
+                    .collect(),
+                guidance: requirement
+                    .map(|q| q.guidance.get(lang).to_owned())
+                    .unwrap_or_default(),
+                owner: r.owner.clone(),
+                target_date: r.target_date.map(|d| d.to_string()),
+                overdue: r.target_date.is_some_and(|d| d < report.as_of) && !r.verdict.is_met(),
+                inherited_from: r.inherited_from.clone(),
+                evidence: r
+                    .evidence
+                    .iter()
+                    .map(|e| EvidenceItem {
+                        title: e.title.clone(),
+                        reference: e.reference.clone(),
+                        href: e.reference.as_deref().and_then(safe_href),
+                        date: e.date.map(|d| d.to_string()),
+                    })
+                    .collect(),
+                comment: r.comment.clone(),
+            }
+        };
+        let requirements = || {
+            report
+                .requirements
+                .iter()
+                .filter(|r| r.applicable && r.kind == Kind::Requirement)
+        };
+        let is_gap = |r: &&RequirementView| !r.verdict.is_met();
+        let has = |r: &RequirementView, code: &str| r.findings.iter().any(|f| f.code == code);
+
+        let critical_gaps = requirements()
+            .filter(is_gap)
+            .filter(|r| r.severity == Severity::Critical)
+            .map(item)
+            .collect();
+        let chapter_title = |n: &str| {
+            pack.chapter(n)
+                .map(|c| c.title.get(lang).to_owned())
+                .unwrap_or_default()
+        };
+        let mut gap_chapters = Vec::new();
+        let mut appendix = Vec::new();
+        for chapter in &pack.chapters {
+            let mut items: Vec<GapItem> = requirements()
+                .filter(is_gap)
+                .filter(|r| r.chapter == chapter.number && r.severity != Severity::Critical)
+                .map(item)
+                .collect();
+            // Stable: by severity, then in document order.
+            items.sort_by_key(|g| {
+                ["critical", "high", "medium", "low"]
+                    .iter()
+                    .position(|s| *s == g.severity)
+            });
+            if !items.is_empty() {
+                gap_chapters.push(ChapterGaps {
+                    chapter: chapter.number.clone(),
+                    title: chapter_title(&chapter.number),
+                    items,
+                });
+            }
+            let rows: Vec<GapItem> = report
+                .requirements
+                .iter()
+                .filter(|r| r.chapter == chapter.number && r.applicable)
+                .map(item)
+                .collect();
+            appendix.push(ChapterGaps {
+                chapter: chapter.number.clone(),
+                title: chapter_title(&chapter.number),
+                items: rows,
+            });
+        }
+        let mut roadmap: Vec<GapItem> = requirements().filter(is_gap).map(item).collect();
+        // Dated items first, earliest first; undated after, by id order (stable sort keeps document order).
+        roadmap.sort_by(|a, b| match (&a.target_date, &b.target_date) {
+            (Some(x), Some(y)) => x.cmp(y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        });
+
+        let (label_width, bar_width, row) = (300_u32, 400_u32, 26_u32);
+        let bars: Vec<Bar> = report
+            .score
+            .chapters
+            .iter()
+            .zip(0_u32..)
+            .map(|(c, i)| {
+                #[expect(
+                    clippy::cast_possible_truncation,
+                    clippy::cast_sign_loss,
+                    reason = "a score is 0–100"
+                )]
+                let width = (c.score * f64::from(bar_width) / 100.0).round() as u32;
+                Bar {
+                    chapter: c.chapter.clone(),
+                    title: c.title.clone(),
+                    short_title: shorten(&c.title, 40),
+                    score: format!("{:.1}", c.score),
+                    y: i * row + 4,
+                    text_y: i * row + 19,
+                    width,
+                    value_x: label_width + width + 6,
+                    class: if c.score >= 90.0 {
+                        "ok"
+                    } else if c.score >= 60.0 {
+                        "partial"
+                    } else {
+                        "ko"
+                    },
+                    met: c.met,
+                    applicable: c.applicable,
+                }
+            })
+            .collect();
+        let height = u32::try_from(bars.len()).unwrap_or(0) * row + 8;
+
+        View {
+            t: catalog(lang),
+            lang: lang.as_str(),
+            report,
+            pack_name: pack.name.get(lang),
+            readiness_label: t(lang, &format!("readiness_{}", report.readiness.as_str())),
+            readiness_class: report.readiness.as_str(),
+            score: format!("{:.1}", report.score.overall),
+            gate_label: if report.gate.passed {
+                t(lang, "gate_passed")
+            } else {
+                t(lang, "gate_failed")
+            },
+            service_types: report
+                .assessment
+                .service_types
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+            built_on: report
+                .assessment
+                .built_on
+                .iter()
+                .map(|b| BuiltOnItem {
+                    layer: b.layer.to_string(),
+                    provider: b.provider.clone().unwrap_or_else(|| "—".to_owned()),
+                    qualification: match (b.secnumcloud_qualified, b.qualification_valid_until) {
+                        (Some(true), Some(d)) => {
+                            format!("{} ({} {d})", t(lang, "qualified"), t(lang, "valid_until"))
+                        }
+                        (Some(true), None) => t(lang, "qualified").to_owned(),
+                        _ => t(lang, "not_qualified").to_owned(),
+                    },
+                })
+                .collect(),
+            chart: Chart {
+                width: label_width + bar_width + 60,
+                height,
+                label_width,
+                bar_width,
+                bars,
+            },
+            critical_gaps,
+            gap_chapters,
+            contradictions: requirements()
+                .filter(|r| has(r, "declaration-contradicted"))
+                .map(item)
+                .collect(),
+            evidence_issues: requirements()
+                .filter(|r| has(r, "evidence-missing") || has(r, "evidence-stale"))
+                .map(item)
+                .collect(),
+            inherited: requirements()
+                .filter(|r| r.verdict == Status::Inherited)
+                .map(item)
+                .collect(),
+            roadmap,
+            recommendations: report
+                .requirements
+                .iter()
+                .filter(|r| r.applicable && r.kind == Kind::Recommendation)
+                .map(item)
+                .collect(),
+            appendix,
+            unknown_answers: report.findings.iter().map(|f| f.message.clone()).collect(),
+            not_applicable_count: report.requirements.iter().filter(|r| !r.applicable).count(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_href;
+
+    #[test]
+    fn only_web_urls_become_links() {
+        assert_eq!(
+            safe_href("https://docs.example/pssi.pdf").as_deref(),
+            Some("https://docs.example/pssi.pdf")
+        );
+        assert_eq!(safe_href("javascript:alert(1)"), None);
+        assert_eq!(safe_href(" JavaScript:alert(1)"), None);
+        assert_eq!(safe_href("data:text/html,<script>"), None);
+        assert_eq!(safe_href("docs/pssi.pdf"), None);
+        assert_eq!(safe_href("https://x.example/a b"), None);
+        assert_eq!(
+            safe_href("https://x.example/a)b\"c").as_deref(),
+            Some("https://x.example/a%29b%22c")
+        );
+    }
+}
