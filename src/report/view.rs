@@ -83,6 +83,8 @@ pub struct GapItem {
     pub verdict_class: &'static str,
     pub declared_label: &'static str,
     pub findings: Vec<FindingItem>,
+    /// The facts read by the failed or missing checks, each once, in the order first met.
+    pub facts: Vec<FactValue>,
     pub guidance: String,
     pub owner: Option<String>,
     pub target_date: Option<String>,
@@ -197,6 +199,15 @@ impl<'a> View<'a> {
                         facts: f.facts.clone(),
                     })
                     .collect(),
+                facts: {
+                    let mut facts: Vec<FactValue> = Vec::new();
+                    for f in r.findings.iter().flat_map(|f| &f.facts) {
+                        if !facts.iter().any(|known| known.path == f.path) {
+                            facts.push(f.clone());
+                        }
+                    }
+                    facts
+                },
                 guidance: requirement
                     .map(|q| q.guidance.get(lang).to_owned())
                     .unwrap_or_default(),
