@@ -1,11 +1,35 @@
-//! `snc explain`: everything about one requirement.
+//! `snc explain`: everything about one requirement, in the chosen language.
 
 use std::fmt::Write as _;
 
 use crate::error::Error;
+use crate::i18n::t;
 use crate::model::{Lang, RequirementId};
-use crate::pack::Pack;
+use crate::pack::{Pack, Requirement};
 
+fn applies(r: &Requirement, lang: Lang) -> String {
+    let mut text = if r.applies_to.is_empty() {
+        t(lang, "applies_all").to_owned()
+    } else {
+        r.applies_to
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !r.built_on.is_empty() {
+        let layers = r
+            .built_on
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" / ");
+        let _ = write!(text, " ({} {layers})", t(lang, "applies_on"));
+    }
+    text
+}
+
+/// The full explanation of requirement `id`.
 pub fn explain(pack: &Pack, id: &str, lang: Lang) -> Result<String, Error> {
     let parsed: RequirementId = id
         .parse()
@@ -16,98 +40,72 @@ pub fn explain(pack: &Pack, id: &str, lang: Lang) -> Result<String, Error> {
             pack.id
         ))
     })?;
-    let fr = lang == Lang::Fr;
-    let label = |en: &'static str, fr_text: &'static str| if fr { fr_text } else { en };
-    let mut out = String::new();
-    let chapter = pack
-        .chapter(&r.chapter)
-        .map(|c| c.title.get(lang))
-        .unwrap_or_default();
-    let section = pack
-        .chapter(&r.chapter)
+    let colon = t(lang, "colon");
+    let chapter = pack.chapter(&r.chapter);
+    let chapter_title = chapter.map(|c| c.title.get(lang)).unwrap_or_default();
+    let section_title = chapter
         .and_then(|c| c.sections.iter().find(|s| s.id == r.section))
         .map(|s| s.title.get(lang))
         .unwrap_or_default();
+    let mut out = String::new();
     let _ = writeln!(out, "{}  {}", r.id, r.title.get(lang));
     let _ = writeln!(
         out,
-        "{} {} — {chapter} / {} {section}",
-        label("Chapter", "Chapitre"),
+        "{} {} — {chapter_title} / {} {section_title}",
+        t(lang, "chapter"),
         r.chapter,
         r.section
     );
     let _ = writeln!(
         out,
-        "{}: {}   {}: {}   {}: {}",
-        label("Kind", "Nature"),
-        r.kind,
-        label("Severity", "Sévérité"),
-        r.severity,
-        label("Applies to", "S'applique à"),
-        r.applies_label()
+        "{}{colon}{}   {}{colon}{}   {}{colon}{}",
+        t(lang, "kind"),
+        t(lang, &format!("kind_{}", r.kind)),
+        t(lang, "severity"),
+        t(lang, &format!("severity_{}", r.severity)),
+        t(lang, "applies_to"),
+        applies(r, lang)
     );
     if r.inheritable {
         let _ = writeln!(
             out,
-            "{}: {}",
-            label(
-                "Inheritable from a qualified provider",
-                "Héritable d'un fournisseur qualifié"
-            ),
+            "{}{colon}{}",
+            t(lang, "inheritable"),
             r.inheritable_reason.as_deref().unwrap_or_default()
         );
     }
-    let _ = writeln!(
-        out,
-        "\n{}\n  {}",
-        label("Question", "Question"),
-        r.question.get(lang)
-    );
-    let _ = writeln!(
-        out,
-        "\n{}\n  {}",
-        label("Guidance", "Recommandations"),
-        r.guidance.get(lang)
-    );
+    let _ = writeln!(out, "\n{}\n  {}", t(lang, "question"), r.question.get(lang));
+    let _ = writeln!(out, "\n{}\n  {}", t(lang, "guidance"), r.guidance.get(lang));
     let kinds = r
         .evidence_kinds
         .iter()
-        .map(ToString::to_string)
+        .map(|k| t(lang, &format!("evidence_kind_{k}")))
         .collect::<Vec<_>>()
         .join(", ");
-    let _ = write!(out, "\n{}: {kinds}", label("Evidence", "Preuves"));
+    let _ = write!(out, "\n{}{colon}{kinds}", t(lang, "evidence"));
     if let Some(m) = r.max_age_months {
-        let _ = write!(
-            out,
-            " ({} {m} {})",
-            label("at most", "au plus"),
-            label("months old", "mois")
-        );
+        let _ = write!(out, " ({} {m} {})", t(lang, "max_age"), t(lang, "months"));
     }
     let _ = writeln!(out);
     if let Some(c) = &r.applies_if {
         let _ = writeln!(
             out,
-            "\n{}: {}  [{}]",
-            label("Applies only if", "S'applique seulement si"),
+            "\n{}{colon}{}  [{}]",
+            t(lang, "applies_if"),
             c.expr,
             c.facts.join(", ")
         );
     }
     if !r.checks.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n{}",
-            label("Fact checks", "Vérifications sur les faits")
-        );
+        let _ = writeln!(out, "\n{}", t(lang, "fact_checks"));
         for c in &r.checks {
             let _ = writeln!(
                 out,
-                "  - {}\n    {}: {}\n    {}: {}",
+                "  - {}\n    {}{colon}{}\n    {}{colon}{}",
                 c.expr,
-                label("facts", "faits"),
+                t(lang, "facts"),
                 c.facts.join(", "),
-                label("when false", "si faux"),
+                t(lang, "when_false"),
                 c.message.get(lang)
             );
         }

@@ -51,7 +51,7 @@ pub fn render_text(report: &Report, color: bool) -> String {
     let _ = writeln!(
         out,
         "{:<12} {}",
-        format!("{}:", t(lang, "vendor")),
+        format!("{}{}", t(lang, "vendor"), t(lang, "colon").trim_end()),
         a.vendor
     );
     let mut service = format!("{} ({types})", a.service);
@@ -64,17 +64,21 @@ pub fn render_text(report: &Report, color: bool) -> String {
             b.provider.as_deref().unwrap_or("—")
         );
     }
-    let _ = writeln!(out, "{:<12} {service}", format!("{}:", t(lang, "service")));
+    let _ = writeln!(
+        out,
+        "{:<12} {service}",
+        format!("{}{}", t(lang, "service"), t(lang, "colon").trim_end())
+    );
     let _ = writeln!(
         out,
         "{:<12} {}",
-        format!("{}:", t(lang, "as_of")),
+        format!("{}{}", t(lang, "as_of"), t(lang, "colon").trim_end()),
         report.as_of
     );
     let _ = writeln!(
         out,
         "{:<12} {} {} (pack {}, {})",
-        format!("{}:", t(lang, "pack")),
+        format!("{}{}", t(lang, "pack"), t(lang, "colon").trim_end()),
         report.pack.id,
         report.pack.version,
         report.pack.pack_version,
@@ -83,14 +87,14 @@ pub fn render_text(report: &Report, color: bool) -> String {
     let _ = writeln!(
         out,
         "{:<12} {}",
-        format!("{}:", t(lang, "assessment")),
+        format!("{}{}", t(lang, "assessment"), t(lang, "colon").trim_end()),
         a.digest
     );
     let _ = writeln!(out);
     let _ = writeln!(
         out,
         "{:<12} {}",
-        format!("{}:", t(lang, "readiness")),
+        format!("{}{}", t(lang, "readiness"), t(lang, "colon").trim_end()),
         paint(
             color,
             match report.readiness {
@@ -103,7 +107,7 @@ pub fn render_text(report: &Report, color: bool) -> String {
     let _ = writeln!(
         out,
         "{:<12} {} / 100",
-        format!("{}:", t(lang, "score")),
+        format!("{}{}", t(lang, "score"), t(lang, "colon").trim_end()),
         paint(
             color,
             style_for(report.score.overall).bold(),
@@ -115,7 +119,11 @@ pub fn render_text(report: &Report, color: bool) -> String {
     } else {
         paint(color, red, t(lang, "gate_failed"))
     };
-    let _ = writeln!(out, "{:<12} {gate}", format!("{}:", t(lang, "gate")));
+    let _ = writeln!(
+        out,
+        "{:<12} {gate}",
+        format!("{}{}", t(lang, "gate"), t(lang, "colon").trim_end())
+    );
     for reason in &report.gate.reasons {
         let _ = writeln!(out, "             - {reason}");
     }
