@@ -1,5 +1,10 @@
 //! The report: one serializable view of an evaluation, rendered to every format.
 
+mod ci;
+mod csv;
+mod github;
+mod junit;
+mod sarif;
 mod text;
 
 use chrono::NaiveDate;
@@ -12,6 +17,10 @@ use crate::model::{Kind, Lang, RequirementId, ServiceType, Severity, Status};
 use crate::pack::Pack;
 use crate::score::{PerMille, Readiness, Score};
 
+pub use self::csv::render_csv;
+pub use github::render_github;
+pub use junit::render_junit;
+pub use sarif::render_sarif;
 pub use text::render_text;
 
 /// Version of the JSON report format (contract: schemas/report.schema.json).
@@ -90,6 +99,10 @@ pub struct ChapterScoreView {
 pub struct GateView {
     pub passed: bool,
     pub reasons: Vec<String>,
+    /// Expired or unmatched waivers, unchecked chapter minimums, the baseline comparison.
+    pub notes: Vec<String>,
+    /// The requirements that fail the gate, in pack order.
+    pub blocking: Vec<RequirementId>,
 }
 
 /// Verdict counts over applicable requirements (recommendations apart).
@@ -234,6 +247,8 @@ impl Report {
                     .iter()
                     .map(|r| r.get(lang).to_owned())
                     .collect(),
+                notes: gate.notes.iter().map(|n| n.get(lang).to_owned()).collect(),
+                blocking: gate.blocking.clone(),
             },
             counts,
             source_file: assessment.file.clone(),
