@@ -80,7 +80,7 @@ pub struct CheckArgs {
     /// Format printed on standard output.
     #[arg(long, value_enum, default_value_t = FormatArg::Text)]
     pub format: FormatArg,
-    /// Also write the report to FILE; the format follows the extension (.json, .txt, .xml for `JUnit`, .sarif, .csv).
+    /// Also write the report to FILE; the format follows the extension (.json, .txt, .xml, .sarif, .csv).
     /// Repeatable.
     #[arg(short, long = "output", value_name = "FILE")]
     pub outputs: Vec<PathBuf>,
@@ -146,7 +146,7 @@ pub enum LayerArg {
 pub enum FormatArg {
     Text,
     Json,
-    /// `JUnit` XML: one test case per applicable requirement, one suite per chapter.
+    /// XML test report (junit): one test case per applicable requirement, one suite per chapter.
     Junit,
     /// SARIF 2.1.0: one rule per requirement, results at the answers' lines.
     Sarif,
