@@ -83,7 +83,8 @@ pub struct CheckArgs {
     /// Format printed on standard output.
     #[arg(long, value_enum, default_value_t = FormatArg::Text)]
     pub format: FormatArg,
-    /// Also write the report to FILE; the format follows the extension (.json, .txt, .md, .html). Repeatable.
+    /// Also write the report to FILE; the format follows the extension (.json, .txt, .md, .html, .xml, .sarif,
+    /// .csv). Repeatable.
     #[arg(short, long = "output", value_name = "FILE")]
     pub outputs: Vec<PathBuf>,
     /// Evaluation date (default: `SOURCE_DATE_EPOCH`, else today in UTC).
@@ -95,6 +96,18 @@ pub struct CheckArgs {
     /// Fail the gate on any unmet applicable requirement of this severity or above.
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<FailOnArg>,
+    /// Read the gate policy from FILE (default: `snc.toml` in the current folder, if there is one).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Also fail the gate on regressions against this earlier `snc check --format json` report.
+    #[arg(long, value_name = "REPORT.json")]
+    pub baseline: Option<PathBuf>,
+    /// Exit 0 when the gate fails (report only); errors still exit 2.
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Print nothing on standard output; `-o` files are still written.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -136,8 +149,18 @@ pub enum LayerArg {
 pub enum FormatArg {
     Text,
     Json,
+    /// Markdown report, for a merge request or a wiki.
     Markdown,
+    /// HTML report: one self-contained file.
     Html,
+    /// XML test report (junit): one test case per applicable requirement, one suite per chapter.
+    Junit,
+    /// SARIF 2.1.0: one rule per requirement, results at the answers' lines.
+    Sarif,
+    /// CSV: one row per requirement, then the gate's reasons and notes.
+    Csv,
+    /// GitHub Actions workflow commands (annotations on the assessment's lines).
+    Github,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -159,6 +182,7 @@ pub enum FailOnArg {
 pub enum SchemaArg {
     Assessment,
     Report,
+    Policy,
 }
 
 impl From<ServiceTypeArg> for ServiceType {
@@ -251,6 +275,7 @@ pub fn run(cli: Cli, env: &Environment) -> Result<Output, Error> {
         Command::Schema { which } => Ok(Output::ok(match which {
             SchemaArg::Assessment => commands::pretty(&schema::assessment(&pack)),
             SchemaArg::Report => schema::REPORT_SCHEMA.to_owned(),
+            SchemaArg::Policy => schema::POLICY_SCHEMA.to_owned(),
         })),
     }
 }

@@ -1,5 +1,6 @@
 //! `snc`: `SecNumCloud` qualification readiness checker.
 pub mod assessment;
+pub mod baseline;
 pub mod check;
 pub mod cli;
 pub mod commands;
@@ -12,6 +13,7 @@ pub mod lint;
 pub mod model;
 pub mod output;
 pub mod pack;
+pub mod policy;
 pub mod report;
 pub mod schema;
 pub mod score;

@@ -12,6 +12,9 @@ pub const ASSESSMENT_FORMAT: &str = "snc-assessment/1";
 /// The report schema, shipped as a file.
 pub const REPORT_SCHEMA: &str = include_str!("../schemas/report.schema.json");
 
+/// The policy file (`snc.toml`) schema, shipped as a file.
+pub const POLICY_SCHEMA: &str = include_str!("../schemas/policy.schema.json");
+
 fn names<T: std::fmt::Display>(all: &[T]) -> Vec<String> {
     all.iter().map(ToString::to_string).collect()
 }

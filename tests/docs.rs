@@ -22,3 +22,31 @@ fn exit_codes_doc_covers_0_1_and_2() {
         );
     }
 }
+
+#[test]
+fn policy_md_documents_every_policy_setting() {
+    let doc = include_str!("../docs/policy.md");
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../schemas/policy.schema.json")).expect("schema");
+    let mut keys: Vec<&str> = schema["properties"]
+        .as_object()
+        .expect("properties")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.extend(
+        schema["properties"]["waiver"]["items"]["properties"]
+            .as_object()
+            .expect("waiver properties")
+            .keys()
+            .map(String::as_str),
+    );
+    for key in keys {
+        assert!(
+            doc.contains(&format!("`{key}`"))
+                || doc.contains(&format!("`[{key}]`"))
+                || doc.contains(&format!("`[[{key}]]`")),
+            "docs/policy.md does not document `{key}`"
+        );
+    }
+}

@@ -137,7 +137,7 @@ fn critical_fact_failure_makes_the_vendor_ineligible_and_fails_the_default_gate(
     );
     let s = score(pack(), &e.results);
     assert_eq!(readiness(pack(), &e.results, &s), Readiness::Ineligible);
-    let g = gate(&Policy::default(), &e.results, &s);
+    let g = gate(&Policy::default(), &e.results, &s, None);
     assert!(!g.passed);
     assert!(g.reasons[0].en.contains("19.6.a"), "{:?}", g.reasons);
 }
@@ -334,13 +334,15 @@ fn min_score_and_fail_on_raise_the_bar() {
     let lenient = Policy {
         fail_on: None,
         min_score: None,
+        ..Policy::default()
     };
-    assert!(gate(&lenient, &e.results, &s).passed);
+    assert!(gate(&lenient, &e.results, &s, None).passed);
     let strict = Policy {
         fail_on: None,
         min_score: Some(PerMille(1)),
+        ..Policy::default()
     };
-    assert!(!gate(&strict, &e.results, &s).passed);
+    assert!(!gate(&strict, &e.results, &s, None).passed);
 }
 
 #[test]

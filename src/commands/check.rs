@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 
 use crate::assessment::{self, Assessment};
+use crate::baseline::{self, Baseline};
 use crate::cli::{CheckArgs, Environment, Exit, FailOnArg, FormatArg, Output};
 use crate::error::Error;
 use crate::evaluate::{self, Evaluation};
@@ -12,8 +13,9 @@ use crate::gate::{self, Policy};
 use crate::model::{Lang, Severity};
 use crate::output;
 use crate::pack::Pack;
+use crate::policy;
 use crate::report::{self, Report};
-use crate::score::{self, PerMille};
+use crate::score;
 
 /// The evaluation date: `--as-of`, else `SOURCE_DATE_EPOCH`, else today.
 pub fn as_of(flag: Option<&str>, env: &Environment) -> Result<NaiveDate, Error> {
@@ -34,19 +36,22 @@ pub fn as_of(flag: Option<&str>, env: &Environment) -> Result<NaiveDate, Error> 
     Ok(env.today)
 }
 
-/// Loads, evaluates and reports one assessment.
+/// Loads, evaluates and reports one assessment: waivers applied, then the gate (against a baseline, if any).
 pub fn evaluate_file(
     pack: &Pack,
     path: &Path,
     as_of: NaiveDate,
     lang: Lang,
     policy: &Policy,
+    baseline: Option<&Baseline>,
 ) -> Result<Report, Error> {
     let assessment: Assessment = assessment::load(path, pack)?;
-    let evaluation: Evaluation = evaluate::evaluate(pack, &assessment, as_of);
+    let mut evaluation: Evaluation = evaluate::evaluate(pack, &assessment, as_of);
+    let waiver_notes = policy::apply_waivers(policy, &mut evaluation.results, as_of);
     let score = score::score(pack, &evaluation.results);
     let readiness = score::readiness(pack, &evaluation.results, &score);
-    let gate = gate::gate(policy, &evaluation.results, &score);
+    let mut gate = gate::gate(policy, &evaluation.results, &score, baseline);
+    gate.notes.splice(0..0, waiver_notes);
     Ok(Report::build(
         pack,
         &assessment,
@@ -65,6 +70,10 @@ fn format(arg: FormatArg) -> report::Format {
         FormatArg::Json => report::Format::Json,
         FormatArg::Markdown => report::Format::Markdown,
         FormatArg::Html => report::Format::Html,
+        FormatArg::Junit => report::Format::Junit,
+        FormatArg::Sarif => report::Format::Sarif,
+        FormatArg::Csv => report::Format::Csv,
+        FormatArg::Github => report::Format::Github,
     }
 }
 
@@ -79,22 +88,26 @@ pub fn format_of(path: &Path) -> Result<FormatArg, Error> {
         Some("txt") => Ok(FormatArg::Text),
         Some("md" | "markdown") => Ok(FormatArg::Markdown),
         Some("html" | "htm") => Ok(FormatArg::Html),
+        Some("xml") => Ok(FormatArg::Junit),
+        Some("sarif") => Ok(FormatArg::Sarif),
+        Some("csv") => Ok(FormatArg::Csv),
         _ => Err(Error::Usage(format!(
-            "cannot tell the format of {} from its extension: use .json, .txt, .md or .html",
+            "cannot tell the format of {} from its extension: use .json, .txt, .md, .html, .xml (JUnit), .sarif or .csv",
             path.display()
         ))),
     }
 }
 
-pub fn check(
-    pack: &Pack,
-    args: &CheckArgs,
-    lang: Lang,
-    env: &Environment,
-    templates: Option<&Path>,
-) -> Result<Output, Error> {
-    let as_of = as_of(args.as_of.as_deref(), env)?;
-    let mut policy = Policy::default();
+/// The policy: `--policy FILE`, else `snc.toml` in the current folder, else the default; then the flags override it.
+pub fn policy_for(pack: &Pack, args: &CheckArgs) -> Result<(Policy, Option<PathBuf>), Error> {
+    let file = match &args.policy {
+        Some(path) => Some(path.clone()),
+        None => Some(PathBuf::from(policy::DEFAULT_FILE)).filter(|p| p.is_file()),
+    };
+    let mut policy = match &file {
+        Some(path) => policy::load(path, pack)?,
+        None => Policy::default(),
+    };
     if let Some(fail_on) = args.fail_on {
         policy.fail_on = match fail_on {
             FailOnArg::Critical => Some(Severity::Critical),
@@ -105,28 +118,50 @@ pub fn check(
         };
     }
     if let Some(min) = args.min_score {
-        if !(0.0..=100.0).contains(&min) {
-            return Err(Error::Usage(format!(
-                "--min-score {min} is not a score from 0 to 100"
-            )));
-        }
-        #[expect(
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            reason = "checked to be 0–100"
-        )]
-        let per_mille = (min * 10.0).round() as u32;
-        policy.min_score = Some(PerMille(per_mille));
+        policy.min_score = Some(policy::per_mille(min).ok_or_else(|| {
+            Error::Usage(format!("--min-score {min} is not a score from 0 to 100"))
+        })?);
     }
+    Ok((policy, file))
+}
+
+pub fn check(
+    pack: &Pack,
+    args: &CheckArgs,
+    lang: Lang,
+    env: &Environment,
+    templates: Option<&Path>,
+) -> Result<Output, Error> {
+    let as_of = as_of(args.as_of.as_deref(), env)?;
+    let (policy, policy_file) = policy_for(pack, args)?;
+    let baseline = args
+        .baseline
+        .as_deref()
+        .map(|path| baseline::load(path, &pack.id))
+        .transpose()?;
+    let mut inputs: Vec<&Path> = vec![&args.assessment];
+    inputs.extend(policy_file.as_deref());
+    inputs.extend(args.baseline.as_deref());
     // Every output is rendered before any is written, so a failure leaves no partial set of files.
     let mut files = Vec::new();
     for path in &args.outputs {
-        output::ensure_not_input(path, &[&args.assessment])?;
+        output::ensure_not_input(path, &inputs)?;
         files.push((path, format_of(path)?));
     }
-    let report = evaluate_file(pack, &args.assessment, as_of, lang, &policy)?;
+    let report = evaluate_file(
+        pack,
+        &args.assessment,
+        as_of,
+        lang,
+        &policy,
+        baseline.as_ref(),
+    )?;
     let renderer = report::Renderer::new(pack, templates.map(Path::to_path_buf));
-    let stdout = renderer.render(&report, format(args.format), env.color)?;
+    let stdout = if args.quiet {
+        String::new()
+    } else {
+        renderer.render(&report, format(args.format), env.color)?
+    };
     let mut outputs: Vec<(&PathBuf, String)> = Vec::new();
     for (path, file_format) in files {
         outputs.push((path, renderer.render(&report, format(file_format), false)?));
@@ -134,13 +169,17 @@ pub fn check(
     for (path, text) in &outputs {
         output::write_atomic(path, text.as_bytes())?;
     }
+    let (exit, stderr) = match (report.gate.passed, args.exit_zero) {
+        (true, _) => (Exit::Success, String::new()),
+        (false, false) => (Exit::GateFailed, String::new()),
+        (false, true) => (
+            Exit::Success,
+            "snc: the gate failed; exit code 0 because of --exit-zero\n".to_owned(),
+        ),
+    };
     Ok(Output {
         stdout,
-        stderr: String::new(),
-        exit: if report.gate.passed {
-            Exit::Success
-        } else {
-            Exit::GateFailed
-        },
+        stderr,
+        exit,
     })
 }

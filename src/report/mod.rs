@@ -1,5 +1,10 @@
 //! The report: one serializable view of an evaluation, rendered to every format.
 
+mod ci;
+mod csv;
+mod github;
+mod junit;
+mod sarif;
 mod templates;
 mod text;
 mod view;
@@ -14,6 +19,10 @@ use crate::model::{Kind, Lang, RequirementId, ServiceType, Severity, Status};
 use crate::pack::Pack;
 use crate::score::{PerMille, Readiness, Score};
 
+pub use self::csv::render_csv;
+pub use github::render_github;
+pub use junit::render_junit;
+pub use sarif::render_sarif;
 pub use templates::{Templates, escape_markdown};
 pub use text::render_text;
 pub use view::{View, safe_href};
@@ -94,6 +103,10 @@ pub struct ChapterScoreView {
 pub struct GateView {
     pub passed: bool,
     pub reasons: Vec<String>,
+    /// Expired or unmatched waivers, unchecked chapter minimums, the baseline comparison.
+    pub notes: Vec<String>,
+    /// The requirements that fail the gate, in pack order.
+    pub blocking: Vec<RequirementId>,
 }
 
 /// Verdict counts over applicable requirements (recommendations apart).
@@ -254,6 +267,8 @@ impl Report {
                     .iter()
                     .map(|r| r.get(lang).to_owned())
                     .collect(),
+                notes: gate.notes.iter().map(|n| n.get(lang).to_owned()).collect(),
+                blocking: gate.blocking.clone(),
             },
             counts,
             source_file: assessment.file.clone(),
@@ -322,6 +337,10 @@ pub enum Format {
     Json,
     Markdown,
     Html,
+    Junit,
+    Sarif,
+    Csv,
+    Github,
 }
 
 /// Renders reports in any format; the templates load on first use, so text and JSON never pay for them.
@@ -361,6 +380,10 @@ impl<'p> Renderer<'p> {
             Format::Json => Ok(report.to_json()),
             Format::Markdown => self.templates()?.markdown(report, self.pack),
             Format::Html => self.templates()?.html(report, self.pack),
+            Format::Junit => Ok(render_junit(report)),
+            Format::Sarif => Ok(render_sarif(report)),
+            Format::Csv => Ok(render_csv(report)),
+            Format::Github => Ok(render_github(report)),
         }
     }
 }

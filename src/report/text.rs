@@ -127,6 +127,9 @@ pub fn render_text(report: &Report, color: bool) -> String {
     for reason in &report.gate.reasons {
         let _ = writeln!(out, "             - {reason}");
     }
+    for note in &report.gate.notes {
+        let _ = writeln!(out, "             * {note}");
+    }
 
     let _ = writeln!(out, "\n{}", paint(color, bold, t(lang, "chapter_scores")));
     for c in &report.score.chapters {

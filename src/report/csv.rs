@@ -1,0 +1,84 @@
+//! CSV for spreadsheets and scripts: one row per requirement of the pack in pack order, then one row per gate reason
+//! and gate note. The columns are stable (a contract, like the JSON report): add new ones only at the end.
+
+use super::Report;
+use super::ci;
+
+/// The header row.
+pub const COLUMNS: [&str; 13] = [
+    "record",
+    "id",
+    "chapter",
+    "kind",
+    "severity",
+    "applicable",
+    "declared",
+    "verdict",
+    "gate",
+    "line",
+    "codes",
+    "title",
+    "message",
+];
+
+/// Renders the report as CSV (RFC 4180: comma-separated, double-quoted where needed, `\n` line ends).
+#[must_use]
+pub fn render_csv(report: &Report) -> String {
+    let mut rows: Vec<[String; 13]> = Vec::new();
+    for r in &report.requirements {
+        let gate = if ci::is_blocking(report, r) {
+            "blocking"
+        } else if ci::is_gap(r) && ci::waiver(r).is_some() {
+            "waived"
+        } else {
+            ""
+        };
+        let message = if r.findings.is_empty() {
+            String::new()
+        } else {
+            ci::findings_line(report, r)
+        };
+        rows.push([
+            "requirement".to_owned(),
+            r.id.to_string(),
+            r.chapter.clone(),
+            r.kind.to_string(),
+            r.severity.to_string(),
+            r.applicable.to_string(),
+            r.declared.to_string(),
+            r.verdict.to_string(),
+            gate.to_owned(),
+            ci::answer_line(report, r)
+                .map(|l| l.to_string())
+                .unwrap_or_default(),
+            r.findings
+                .iter()
+                .map(|f| f.code)
+                .collect::<Vec<_>>()
+                .join(" "),
+            r.title.clone(),
+            message,
+        ]);
+    }
+    for (record, texts) in [
+        ("gate-reason", &report.gate.reasons),
+        ("gate-note", &report.gate.notes),
+    ] {
+        for text in texts {
+            let mut row: [String; 13] = Default::default();
+            record.clone_into(&mut row[0]);
+            row[12].clone_from(text);
+            rows.push(row);
+        }
+    }
+    let mut writer = ::csv::WriterBuilder::new()
+        .terminator(::csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    // Writing into memory cannot fail, and every row has the header's width.
+    let _ = writer.write_record(COLUMNS);
+    for row in &rows {
+        let _ = writer.write_record(row);
+    }
+    let bytes = writer.into_inner().unwrap_or_default();
+    String::from_utf8(bytes).unwrap_or_default()
+}
