@@ -13,6 +13,7 @@ use crate::model::{Lang, Severity};
 use crate::output;
 use crate::pack::Pack;
 use crate::report::{self, Report};
+use crate::review::{self, Review};
 use crate::score::{self, PerMille};
 
 /// The evaluation date: `--as-of`, else `SOURCE_DATE_EPOCH`, else today.
@@ -34,20 +35,24 @@ pub fn as_of(flag: Option<&str>, env: &Environment) -> Result<NaiveDate, Error> 
     Ok(env.today)
 }
 
-/// Loads, evaluates and reports one assessment.
+/// Loads, evaluates and reports one assessment, with a reviewer's overrides applied before scoring.
 pub fn evaluate_file(
     pack: &Pack,
     path: &Path,
     as_of: NaiveDate,
     lang: Lang,
     policy: &Policy,
+    review: Option<&Review>,
 ) -> Result<Report, Error> {
     let assessment: Assessment = assessment::load(path, pack)?;
-    let evaluation: Evaluation = evaluate::evaluate(pack, &assessment, as_of);
+    let mut evaluation: Evaluation = evaluate::evaluate(pack, &assessment, as_of);
+    if let Some(review) = review {
+        crate::review::apply(pack, &assessment, review, &mut evaluation)?;
+    }
     let score = score::score(pack, &evaluation.results);
     let readiness = score::readiness(pack, &evaluation.results, &score);
     let gate = gate::gate(policy, &evaluation.results, &score);
-    Ok(Report::build(
+    let mut report = Report::build(
         pack,
         &assessment,
         as_of,
@@ -56,7 +61,12 @@ pub fn evaluate_file(
         &score,
         readiness,
         &gate,
-    ))
+    );
+    report.review = review.map(|r| report::ReviewInfo {
+        digest: r.digest.clone(),
+        overrides: u32::try_from(r.overrides.len()).unwrap_or(u32::MAX),
+    });
+    Ok(report)
 }
 
 fn format(arg: FormatArg) -> report::Format {
@@ -120,19 +130,47 @@ pub fn check(
     }
     // Every output is rendered before any is written, so a failure leaves no partial set of files.
     let mut files = Vec::new();
+    let mut spreadsheets = Vec::new();
+    let inputs: Vec<&Path> = std::iter::once(args.assessment.as_path())
+        .chain(args.review.as_deref())
+        .collect();
     for path in &args.outputs {
-        output::ensure_not_input(path, &[&args.assessment])?;
+        output::ensure_not_input(path, &inputs)?;
+        if crate::xlsx::is_xlsx(path) {
+            crate::xlsx::ensure_available()?;
+            spreadsheets.push(path);
+            continue;
+        }
         files.push((path, format_of(path)?));
     }
-    let report = evaluate_file(pack, &args.assessment, as_of, lang, &policy)?;
+    let review = args
+        .review
+        .as_deref()
+        .map(|path| review::load(path, pack))
+        .transpose()?;
+    let report = evaluate_file(
+        pack,
+        &args.assessment,
+        as_of,
+        lang,
+        &policy,
+        review.as_ref(),
+    )?;
     let renderer = report::Renderer::new(pack, templates.map(Path::to_path_buf));
     let stdout = renderer.render(&report, format(args.format), env.color)?;
     let mut outputs: Vec<(&PathBuf, String)> = Vec::new();
     for (path, file_format) in files {
         outputs.push((path, renderer.render(&report, format(file_format), false)?));
     }
+    let mut binaries: Vec<(&PathBuf, Vec<u8>)> = Vec::new();
+    for path in spreadsheets {
+        binaries.push((path, crate::xlsx::report(&report)?));
+    }
     for (path, text) in &outputs {
         output::write_atomic(path, text.as_bytes())?;
+    }
+    for (path, bytes) in &binaries {
+        output::write_atomic(path, bytes)?;
     }
     Ok(Output {
         stdout,
