@@ -363,7 +363,7 @@ mod tests {
             "{err}"
         );
         assert!(
-            err.contains("review.toml:9:11: verdict `done` is not one of"),
+            err.contains("review.toml:10:11: verdict `done` is not one of"),
             "{err}"
         );
         assert!(
@@ -371,15 +371,15 @@ mod tests {
             "{err}"
         );
         assert!(
-            err.contains("review.toml:11:8: `date` must be a calendar date"),
+            err.contains("review.toml:12:8: `date` must be a calendar date"),
             "{err}"
         );
         assert!(
-            err.contains("review.toml:14:6: `19.6.b` is overridden twice (first on line 9)"),
+            err.contains("review.toml:15:6: `19.6.b` is overridden twice (first on line 9)"),
             "{err}"
         );
         assert!(
-            err.contains("review.toml:16:10: `reason` is empty"),
+            err.contains("review.toml:17:10: `reason` is empty"),
             "{err}"
         );
     }
