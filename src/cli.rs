@@ -52,6 +52,12 @@ pub enum Command {
         #[arg(value_enum)]
         which: SchemaArg,
     },
+    /// Compare two submissions of a vendor: verdicts improved and regressed, gaps opened and closed, scores.
+    Diff(Box<commands::diff::DiffArgs>),
+    /// Evaluate many vendors' assessments and write a dashboard (.html, .md, .csv, .json, .xlsx).
+    Portfolio(commands::portfolio::PortfolioArgs),
+    /// Check that a JSON report matches its assessment: pack, digests, verdicts, scores, readiness.
+    Verify(commands::verify::VerifyArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -84,7 +90,7 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = FormatArg::Text)]
     pub format: FormatArg,
     /// Also write the report to FILE; the format follows the extension (.json, .txt, .md, .html, .xml, .sarif,
-    /// .csv). Repeatable.
+    /// .csv, .xlsx). Repeatable.
     #[arg(short, long = "output", value_name = "FILE")]
     pub outputs: Vec<PathBuf>,
     /// Evaluation date (default: `SOURCE_DATE_EPOCH`, else today in UTC).
@@ -108,6 +114,9 @@ pub struct CheckArgs {
     /// Print nothing on standard output; `-o` files are still written.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Apply a reviewer file (TOML): verdicts set by programme staff, each with a reason (docs/review.md).
+    #[arg(long, value_name = "FILE")]
+    pub review: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -217,6 +226,18 @@ pub struct Environment {
     pub locale: Option<String>,
     /// Colour the text report on standard output: a terminal, and `NO_COLOR` unset.
     pub color: bool,
+    /// Told how far a long run is (files done, files in all), when `main` draws a progress bar.
+    pub progress: Option<ProgressFn>,
+}
+
+/// A progress callback: files done, files in all. Called from worker threads.
+#[derive(Clone)]
+pub struct ProgressFn(pub std::sync::Arc<dyn Fn(usize, usize) + Send + Sync>);
+
+impl std::fmt::Debug for ProgressFn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProgressFn")
+    }
 }
 
 /// How the command ended, when it could evaluate.
@@ -226,6 +247,11 @@ pub enum Exit {
     Success,
     /// Evaluated; the gate failed.
     GateFailed,
+    /// Evaluated; what was compared differs (`diff --fail-on-regression` found a regression, `verify` a
+    /// mismatch). Exit code 1.
+    Differs,
+    /// Some inputs could not be evaluated, the others were and their outputs written (`portfolio`). Exit code 2.
+    Incomplete,
 }
 
 /// What to print, and how the command ended.
@@ -272,6 +298,13 @@ pub fn run(cli: Cli, env: &Environment) -> Result<Output, Error> {
             Ok(Output::ok(commands::rules::list(&pack, format, lang)))
         }
         Command::Rules(RulesCommand::Lint { .. }) => unreachable_lint(),
+        Command::Diff(args) => {
+            commands::diff::diff(&pack, &args, lang, env, cli.templates.as_deref())
+        }
+        Command::Portfolio(args) => {
+            commands::portfolio::portfolio(&pack, &args, lang, env, cli.templates.as_deref())
+        }
+        Command::Verify(args) => commands::verify::verify(&pack, &args, lang),
         Command::Schema { which } => Ok(Output::ok(match which {
             SchemaArg::Assessment => commands::pretty(&schema::assessment(&pack)),
             SchemaArg::Report => schema::REPORT_SCHEMA.to_owned(),

@@ -103,6 +103,9 @@ pub struct RequirementResult {
     pub owner: Option<String>,
     /// Date of the newest evidence, if any.
     pub evidence_date: Option<NaiveDate>,
+    /// The reviewer's decision, when a reviewer file overrides this verdict.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review: Option<crate::review::ReviewNote>,
 }
 
 impl RequirementResult {
@@ -190,6 +193,7 @@ fn evaluate_one(
         target_date: answer.and_then(|a| a.target_date),
         owner: answer.and_then(|a| a.owner.clone()),
         evidence_date: answer.and_then(|a| a.evidence.iter().filter_map(|e| e.date).max()),
+        review: None,
     };
 
     // 1. Applicability: service types, layers, then a factual condition (unknown facts keep it applicable).

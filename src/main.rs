@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
-use snc::cli::{self, Cli, Environment, Exit};
+use snc::cli::{self, Cli, Environment, Exit, ProgressFn};
 
 /// Writes to a stream; a closed pipe (`snc check … | head`) is a normal end, not a failure.
 fn emit(mut stream: impl Write, text: &str) {
@@ -15,6 +15,25 @@ fn emit(mut stream: impl Write, text: &str) {
     {
         // Nothing else can be told if the stream itself fails.
     }
+}
+
+/// A one-line progress bar on standard error (a terminal), erased when the run ends.
+fn draw_progress(done: usize, total: usize) {
+    const WIDTH: usize = 30;
+    if total < 2 {
+        return;
+    }
+    let filled = done.min(total) * WIDTH / total;
+    let line = if done >= total {
+        format!("\r{}\r", " ".repeat(WIDTH + 24))
+    } else {
+        format!(
+            "\r[{}{}] {done}/{total}",
+            "#".repeat(filled),
+            "-".repeat(WIDTH - filled)
+        )
+    };
+    emit(std::io::stderr(), &line);
 }
 
 fn main() -> ExitCode {
@@ -42,6 +61,9 @@ fn main() -> ExitCode {
             .ok()
             .filter(|s| !s.is_empty())
             .or_else(|| std::env::var("LANG").ok()),
+        progress: std::io::stderr()
+            .is_terminal()
+            .then(|| ProgressFn(std::sync::Arc::new(draw_progress))),
     };
     match cli::run(cli, &env) {
         Ok(output) => {
@@ -49,7 +71,8 @@ fn main() -> ExitCode {
             emit(std::io::stderr(), &output.stderr);
             match output.exit {
                 Exit::Success => ExitCode::SUCCESS,
-                Exit::GateFailed => ExitCode::from(1),
+                Exit::GateFailed | Exit::Differs => ExitCode::from(1),
+                Exit::Incomplete => ExitCode::from(2),
             }
         }
         Err(e) => {

@@ -1,6 +1,6 @@
 //! Scores (integer per-mille, exact and deterministic) and the readiness level.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::evaluate::{Code, RequirementResult};
 use crate::model::{Kind, Severity, Status};
@@ -102,7 +102,7 @@ pub fn score(pack: &Pack, results: &[RequirementResult]) -> Score {
 }
 
 /// How close the vendor is to qualification (contract).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Readiness {
     /// A critical requirement is `non_compliant`: the company or architecture must change first.
@@ -138,8 +138,11 @@ pub fn readiness(pack: &Pack, results: &[RequirementResult], score: &Score) -> R
     {
         return Readiness::Ineligible;
     }
+    // A reviewer's verdict is final: a reviewed requirement counts by its verdict alone.
     let all_met = requirements().all(|r| {
-        r.verdict.is_met() && !r.has(Code::EvidenceStale) && !r.has(Code::EvidenceMissing)
+        r.verdict.is_met()
+            && (r.review.is_some()
+                || (!r.has(Code::EvidenceStale) && !r.has(Code::EvidenceMissing)))
     });
     if all_met {
         return Readiness::QualificationReady;

@@ -15,6 +15,7 @@ use crate::output;
 use crate::pack::Pack;
 use crate::policy;
 use crate::report::{self, Report};
+use crate::review::{self, Review};
 use crate::score;
 
 /// The evaluation date: `--as-of`, else `SOURCE_DATE_EPOCH`, else today.
@@ -36,7 +37,8 @@ pub fn as_of(flag: Option<&str>, env: &Environment) -> Result<NaiveDate, Error> 
     Ok(env.today)
 }
 
-/// Loads, evaluates and reports one assessment: waivers applied, then the gate (against a baseline, if any).
+/// Loads, evaluates and reports one assessment: a reviewer's overrides applied first, then waivers, scores and
+/// the gate (against a baseline, if any).
 pub fn evaluate_file(
     pack: &Pack,
     path: &Path,
@@ -44,15 +46,19 @@ pub fn evaluate_file(
     lang: Lang,
     policy: &Policy,
     baseline: Option<&Baseline>,
+    review: Option<&Review>,
 ) -> Result<Report, Error> {
     let assessment: Assessment = assessment::load(path, pack)?;
     let mut evaluation: Evaluation = evaluate::evaluate(pack, &assessment, as_of);
+    if let Some(review) = review {
+        review::apply(pack, &assessment, review, &mut evaluation)?;
+    }
     let waiver_notes = policy::apply_waivers(policy, &mut evaluation.results, as_of);
     let score = score::score(pack, &evaluation.results);
     let readiness = score::readiness(pack, &evaluation.results, &score);
     let mut gate = gate::gate(policy, &evaluation.results, &score, baseline);
     gate.notes.splice(0..0, waiver_notes);
-    Ok(Report::build(
+    let mut report = Report::build(
         pack,
         &assessment,
         as_of,
@@ -61,7 +67,12 @@ pub fn evaluate_file(
         &score,
         readiness,
         &gate,
-    ))
+    );
+    report.review = review.map(|r| report::ReviewInfo {
+        digest: r.digest.clone(),
+        overrides: u32::try_from(r.overrides.len()).unwrap_or(u32::MAX),
+    });
+    Ok(report)
 }
 
 fn format(arg: FormatArg) -> report::Format {
@@ -142,12 +153,24 @@ pub fn check(
     let mut inputs: Vec<&Path> = vec![&args.assessment];
     inputs.extend(policy_file.as_deref());
     inputs.extend(args.baseline.as_deref());
+    inputs.extend(args.review.as_deref());
     // Every output is rendered before any is written, so a failure leaves no partial set of files.
     let mut files = Vec::new();
+    let mut spreadsheets = Vec::new();
     for path in &args.outputs {
         output::ensure_not_input(path, &inputs)?;
+        if crate::xlsx::is_xlsx(path) {
+            crate::xlsx::ensure_available()?;
+            spreadsheets.push(path);
+            continue;
+        }
         files.push((path, format_of(path)?));
     }
+    let review = args
+        .review
+        .as_deref()
+        .map(|path| review::load(path, pack))
+        .transpose()?;
     let report = evaluate_file(
         pack,
         &args.assessment,
@@ -155,6 +178,7 @@ pub fn check(
         lang,
         &policy,
         baseline.as_ref(),
+        review.as_ref(),
     )?;
     let renderer = report::Renderer::new(pack, templates.map(Path::to_path_buf));
     let stdout = if args.quiet {
@@ -166,8 +190,15 @@ pub fn check(
     for (path, file_format) in files {
         outputs.push((path, renderer.render(&report, format(file_format), false)?));
     }
+    let mut binaries: Vec<(&PathBuf, Vec<u8>)> = Vec::new();
+    for path in spreadsheets {
+        binaries.push((path, crate::xlsx::report(&report)?));
+    }
     for (path, text) in &outputs {
         output::write_atomic(path, text.as_bytes())?;
+    }
+    for (path, bytes) in &binaries {
+        output::write_atomic(path, bytes)?;
     }
     let (exit, stderr) = match (report.gate.passed, args.exit_zero) {
         (true, _) => (Exit::Success, String::new()),

@@ -1,10 +1,13 @@
 //! One module per subcommand; `cli` parses and dispatches.
 
 pub mod check;
+pub mod diff;
 pub mod explain;
 pub mod init;
+pub mod portfolio;
 pub mod rules;
 pub mod validate;
+pub mod verify;
 
 use serde_json::Value as Json;
 

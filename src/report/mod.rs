@@ -44,6 +44,9 @@ pub struct Report {
     pub counts: Counts,
     pub findings: Vec<FindingView>,
     pub requirements: Vec<RequirementView>,
+    /// The reviewer file applied, if any (`--review`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review: Option<ReviewInfo>,
     /// The assessment file as named on the command line, for formats that point into it (not serialized: the
     /// JSON report must not depend on where the file was read from).
     #[serde(skip)]
@@ -51,6 +54,13 @@ pub struct Report {
     /// Line of each answer in the assessment file, by requirement id (not serialized).
     #[serde(skip)]
     pub answer_lines: std::collections::BTreeMap<String, usize>,
+}
+
+/// The reviewer file a report applies: its digest, so that the report can be verified with the same file.
+#[derive(Serialize, Debug, Clone)]
+pub struct ReviewInfo {
+    pub digest: String,
+    pub overrides: u32,
 }
 
 #[derive(Serialize, Debug, Clone)]
@@ -156,6 +166,9 @@ pub struct RequirementView {
     pub comment: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub justification: Option<String>,
+    /// The reviewer's decision that set this verdict.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review: Option<crate::review::ReviewNote>,
 }
 
 #[derive(Serialize, Debug, Clone)]
@@ -278,6 +291,7 @@ impl Report {
                 .map(|(k, v)| (k.clone(), *v))
                 .collect(),
             findings: evaluation.findings.iter().map(finding_view).collect(),
+            review: None,
             requirements: evaluation
                 .results
                 .iter()
@@ -316,6 +330,7 @@ impl Report {
                         .answers
                         .get(&r.id)
                         .and_then(|a| a.justification.clone()),
+                    review: r.review.clone(),
                 })
                 .collect(),
         }

@@ -148,6 +148,9 @@ impl Templates {
             let (registry, partial) = match source.name.as_str() {
                 HTML => (&mut html, None),
                 MARKDOWN => (&mut markdown, None),
+                // Other main templates (diff, portfolio) join the registry of their format.
+                name if !name.contains('/') && name.ends_with(".html.hbs") => (&mut html, None),
+                name if !name.contains('/') && name.ends_with(".md.hbs") => (&mut markdown, None),
                 name => match name
                     .strip_prefix("partials/")
                     .and_then(|n| n.strip_suffix(".hbs"))
@@ -182,14 +185,37 @@ impl Templates {
     }
 }
 
+impl Templates {
+    /// Renders another HTML template (`diff.html.hbs`, `portfolio.html.hbs`) with its own view model.
+    pub fn html_view<T: serde::Serialize>(&self, name: &str, view: &T) -> Result<String, Error> {
+        render_view(&self.html, name, view)
+    }
+
+    /// Renders another Markdown template (`diff.md.hbs`, `portfolio.md.hbs`) with its own view model.
+    pub fn markdown_view<T: serde::Serialize>(
+        &self,
+        name: &str,
+        view: &T,
+    ) -> Result<String, Error> {
+        render_view(&self.markdown, name, view)
+    }
+}
+
 fn render(
     registry: &Handlebars<'static>,
     name: &str,
     report: &Report,
     pack: &Pack,
 ) -> Result<String, Error> {
-    let view = View::build(report, pack);
-    registry.render(name, &view).map_err(|e| {
+    render_view(registry, name, &View::build(report, pack))
+}
+
+fn render_view<T: serde::Serialize>(
+    registry: &Handlebars<'static>,
+    name: &str,
+    view: &T,
+) -> Result<String, Error> {
+    registry.render(name, view).map_err(|e| {
         let template = e.template_name.clone().unwrap_or_else(|| name.to_owned());
         let mut d = Diagnostic::file(
             format!("template {template}"),

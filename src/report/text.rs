@@ -130,6 +130,43 @@ pub fn render_text(report: &Report, color: bool) -> String {
     for note in &report.gate.notes {
         let _ = writeln!(out, "             * {note}");
     }
+    let reviewed: Vec<_> = report
+        .requirements
+        .iter()
+        .filter_map(|r| r.review.as_ref().map(|v| (r, v)))
+        .collect();
+    if !reviewed.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            paint(
+                color,
+                bold,
+                &format!("{} ({})", t(lang, "reviews"), reviewed.len())
+            )
+        );
+        for (r, v) in reviewed {
+            let _ = writeln!(
+                out,
+                "  {:<10} {} → {}  ({}{}{})  {}",
+                r.id.as_str(),
+                status_label(lang, v.engine_verdict),
+                status_label(lang, r.verdict),
+                t(lang, "declared").to_lowercase(),
+                t(lang, "colon"),
+                status_label(lang, r.declared),
+                r.title
+            );
+            let _ = writeln!(
+                out,
+                "             {}, {}{}{}",
+                v.reviewer,
+                v.date,
+                t(lang, "colon"),
+                v.reason
+            );
+        }
+    }
 
     let _ = writeln!(out, "\n{}", paint(color, bold, t(lang, "chapter_scores")));
     for c in &report.score.chapters {

@@ -38,6 +38,25 @@ pub struct View<'a> {
     pub unknown_answers: Vec<String>,
     /// Requirements that do not apply to the service's types or layers, or whose condition is false.
     pub not_applicable_count: usize,
+    /// Verdicts set by a reviewer file, in pack order; empty without `--review`.
+    pub reviews: Vec<ReviewItem>,
+}
+
+/// A reviewer's decision next to what the vendor declared and what the engine found.
+#[derive(Serialize)]
+pub struct ReviewItem {
+    pub id: String,
+    pub title: String,
+    pub declared_label: &'static str,
+    /// The vendor's comment or justification, if any.
+    pub vendor_note: Option<String>,
+    pub engine_label: &'static str,
+    pub engine_class: &'static str,
+    pub verdict_label: &'static str,
+    pub verdict_class: &'static str,
+    pub reviewer: String,
+    pub date: String,
+    pub reason: String,
 }
 
 #[derive(Serialize)]
@@ -392,6 +411,26 @@ impl<'a> View<'a> {
             appendix,
             unknown_answers: report.findings.iter().map(|f| f.message.clone()).collect(),
             not_applicable_count: report.requirements.iter().filter(|r| !r.applicable).count(),
+            reviews: report
+                .requirements
+                .iter()
+                .filter_map(|r| {
+                    let review = r.review.as_ref()?;
+                    Some(ReviewItem {
+                        id: r.id.to_string(),
+                        title: r.title.clone(),
+                        declared_label: status_label(lang, r.declared),
+                        vendor_note: r.justification.clone().or_else(|| r.comment.clone()),
+                        engine_label: status_label(lang, review.engine_verdict),
+                        engine_class: verdict_class(review.engine_verdict),
+                        verdict_label: status_label(lang, r.verdict),
+                        verdict_class: verdict_class(r.verdict),
+                        reviewer: review.reviewer.clone(),
+                        date: review.date.to_string(),
+                        reason: review.reason.clone(),
+                    })
+                })
+                .collect(),
         }
     }
 }

@@ -1,0 +1,842 @@
+//! Tools for programme staff: reviewer files, `diff`, `portfolio`, `verify` and spreadsheet exports.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value as Json;
+
+const AS_OF: &str = "2026-11-28";
+const PAAS: &str = "examples/paas-with-gaps.json";
+const REVIEW: &str = "tests/fixtures/review/paas-with-gaps.toml";
+const OLD: &str = "tests/fixtures/diff/old.json";
+const NEW: &str = "tests/fixtures/diff/new.json";
+const PORTFOLIO: &str = "tests/fixtures/portfolio";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn snc() -> Command {
+    let mut cmd = Command::cargo_bin("snc").expect("binary");
+    cmd.current_dir(root())
+        .env_remove("SOURCE_DATE_EPOCH")
+        .env("LANG", "C.UTF-8")
+        .env_remove("LC_ALL");
+    cmd
+}
+
+fn stdout(cmd: &mut Command, code: i32) -> String {
+    let out = cmd.output().expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+fn requirement<'a>(report: &'a Json, id: &str) -> &'a Json {
+    report["requirements"]
+        .as_array()
+        .expect("requirements")
+        .iter()
+        .find(|r| r["id"] == id)
+        .unwrap_or_else(|| panic!("{id} missing"))
+}
+
+fn check_json(extra: &[&str]) -> Json {
+    let mut cmd = snc();
+    cmd.args([
+        "check",
+        PAAS,
+        "--as-of",
+        AS_OF,
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+    ])
+    .args(extra);
+    serde_json::from_str(&stdout(&mut cmd, 0)).expect("JSON report")
+}
+
+// ---- Reviewer file ----
+
+#[test]
+fn reviewer_file_sets_verdicts_before_scoring_and_is_recorded_in_the_json_report() {
+    let plain = check_json(&[]);
+    let reviewed = check_json(&["--review", REVIEW]);
+    let r = requirement(&reviewed, "19.6.d");
+    assert_eq!(r["verdict"], "compliant");
+    assert_eq!(r["declared"], "not_assessed");
+    assert_eq!(r["review"]["engine_verdict"], "not_assessed");
+    assert_eq!(r["review"]["reviewer"], "Anne Martin (programme staff)");
+    assert_eq!(r["review"]["date"], "2026-11-20");
+    assert!(
+        r["review"]["reason"]
+            .as_str()
+            .expect("reason")
+            .starts_with("Contracts with every third party")
+    );
+    let finding = r["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["code"] == "reviewer-override")
+        .expect("a reviewer-override finding");
+    let message = finding["message"].as_str().expect("message");
+    assert!(
+        message.contains("Anne Martin")
+            && message.contains("2026-11-20")
+            && message.contains("not assessed"),
+        "{message}"
+    );
+    let lowered = requirement(&reviewed, "5.2.a");
+    assert_eq!(lowered["review"]["engine_verdict"], "compliant");
+    assert_eq!(lowered["verdict"], "partially_compliant");
+    assert!(requirement(&plain, "19.6.d").get("review").is_none());
+    assert!(plain.get("review").is_none());
+    assert!(
+        reviewed["review"]["digest"]
+            .as_str()
+            .expect("digest")
+            .starts_with("sha256:")
+    );
+    assert_eq!(reviewed["review"]["overrides"], 3);
+    assert_ne!(
+        plain["score"]["overall"], reviewed["score"]["overall"],
+        "overrides apply before scoring"
+    );
+    // The default gate fails on the unassessed critical 19.6.d; the reviewer's verdict passes it.
+    snc()
+        .args(["check", PAAS, "--as-of", AS_OF])
+        .assert()
+        .code(1);
+    snc()
+        .args(["check", PAAS, "--as-of", AS_OF, "--review", REVIEW])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn json_report_with_reviews_follows_its_schema() {
+    let schema: Json = serde_json::from_str(
+        &std::fs::read_to_string(root().join("schemas/report.schema.json")).expect("schema"),
+    )
+    .expect("json");
+    let validator = jsonschema::draft202012::new(&schema).expect("schema compiles");
+    let report = check_json(&["--review", REVIEW, "--lang", "fr"]);
+    let errors: Vec<String> = validator
+        .iter_errors(&report)
+        .map(|e| format!("{} {e}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+}
+
+#[test]
+fn reviewer_decisions_appear_in_text_html_and_markdown_with_vendor_text_escaped() {
+    let render = |format: &str, lang: &str| {
+        stdout(
+            snc().args([
+                "check", PAAS, "--as-of", AS_OF, "--review", REVIEW, "--format", format, "--lang",
+                lang,
+            ]),
+            0,
+        )
+    };
+    let text = render("text", "en");
+    assert!(text.contains("Reviewer decisions (3)"), "{text}");
+    assert!(text.contains("not assessed → compliant"), "{text}");
+    let html = render("html", "en");
+    assert!(html.contains("id=\"reviews\"") && html.contains("href=\"#reviews\""));
+    assert!(html.contains("Reviewer&#x27;s verdict"));
+    assert!(
+        html.contains("&lt;b&gt;not markup&lt;/b&gt;"),
+        "reason not escaped"
+    );
+    assert!(!html.contains("<b>not markup"));
+    let md = render("markdown", "fr");
+    assert!(md.contains("## Décisions de l'évaluateur"), "{md}");
+    assert!(md.contains("\\<b\\>not markup\\</b\\> \\| pipe"), "{md}");
+    insta::assert_snapshot!("review.fr.markdown", md);
+    // Without a reviewer file the reports carry no such section.
+    let plain = stdout(
+        snc().args([
+            "check",
+            PAAS,
+            "--as-of",
+            AS_OF,
+            "--format",
+            "html",
+            "--fail-on",
+            "never",
+        ]),
+        0,
+    );
+    assert!(!plain.contains("id=\"reviews\""));
+}
+
+#[test]
+fn reviewer_file_with_unknown_ids_or_no_reason_is_refused_with_located_errors() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("report.json");
+    snc()
+        .args([
+            "check",
+            PAAS,
+            "--review",
+            "tests/fixtures/review/bad.toml",
+            "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stdout(predicate::str::is_empty())
+        .stderr(
+            predicate::str::contains(
+                "bad.toml:2:6: pack secnumcloud-3.2 has no requirement `19.9.z`",
+            )
+            .and(predicate::str::contains(
+                "bad.toml:8:1: this override has no `reason`",
+            ))
+            .and(predicate::str::contains("2 errors")),
+        );
+    assert!(!out.exists(), "no output on a refused reviewer file");
+}
+
+#[test]
+fn reviewer_file_on_a_requirement_that_does_not_apply_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let review = dir.path().join("review.toml");
+    std::fs::write(
+        &review,
+        "[[override]]\nid = \"9.5.c\"\nverdict = \"compliant\"\nreason = \"x\"\nreviewer = \"A\"\ndate = 2026-11-20\n",
+    )
+    .expect("write");
+    snc()
+        .args(["check", PAAS, "--as-of", AS_OF, "--review"])
+        .arg(&review)
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("review.toml:1:1: `9.5.c` does not apply to this service")
+                .and(predicate::str::contains("applies to SaaS")),
+        );
+}
+
+// ---- diff ----
+
+fn diff_json(old: &str, new: &str) -> Json {
+    serde_json::from_str(&stdout(
+        snc().args(["diff", old, new, "--as-of", AS_OF, "--format", "json"]),
+        0,
+    ))
+    .expect("json")
+}
+
+fn ids(list: &Json) -> Vec<&str> {
+    list.as_array()
+        .expect("list")
+        .iter()
+        .map(|c| c["id"].as_str().expect("id"))
+        .collect()
+}
+
+#[test]
+fn diff_shows_regressions_improvements_gaps_stale_evidence_scores_and_readiness() {
+    let diff = diff_json(OLD, NEW);
+    assert_eq!(diff["regressed"], true);
+    assert_eq!(
+        ids(&diff["regressions"]),
+        ["5.2.a", "5.2.e", "12.5.d", "12.6.c"]
+    );
+    assert_eq!(ids(&diff["improvements"]), ["7.3.c", "16.3.a"]);
+    assert_eq!(
+        ids(&diff["new_gaps"]),
+        ["5.2.a", "5.2.e", "12.5.d", "12.6.c"]
+    );
+    assert_eq!(ids(&diff["closed_gaps"]), ["7.3.c", "16.3.a"]);
+    assert_eq!(ids(&diff["newly_stale"]), ["5.2.e"]);
+    assert_eq!(diff["readiness"]["old"], "audit_ready");
+    assert_eq!(diff["readiness"]["new"], "ineligible");
+    assert_eq!(diff["readiness"]["trend"], "regressed");
+    assert_eq!(diff["score"]["overall"]["old"], 98.9);
+    assert_eq!(diff["score"]["overall"]["new"], 97.5);
+    assert_eq!(diff["score"]["overall"]["delta"], -1.4);
+    let chapter_12 = diff["score"]["chapters"]
+        .as_array()
+        .expect("chapters")
+        .iter()
+        .find(|c| c["chapter"] == "12")
+        .expect("chapter 12");
+    assert_eq!(chapter_12["delta"], -10.4);
+    assert_eq!(diff["regressions"][3]["old"], "compliant");
+    assert_eq!(diff["regressions"][3]["new"], "non_compliant");
+    assert!(diff["warnings"].as_array().expect("warnings").is_empty());
+}
+
+#[test]
+fn diff_exits_1_on_regression_only_when_asked() {
+    snc()
+        .args(["diff", OLD, NEW, "--as-of", AS_OF])
+        .assert()
+        .code(0);
+    snc()
+        .args(["diff", OLD, NEW, "--as-of", AS_OF, "--fail-on-regression"])
+        .assert()
+        .code(1);
+    snc()
+        .args(["diff", NEW, OLD, "--as-of", AS_OF, "--fail-on-regression"])
+        .assert()
+        .code(1);
+    snc()
+        .args(["diff", OLD, OLD, "--as-of", AS_OF, "--fail-on-regression"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn diff_reads_json_reports_and_assessments_alike() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let old_report = dir.path().join("old-report.json");
+    snc()
+        .args(["check", OLD, "--as-of", "2026-11-28", "--lang", "fr", "-o"])
+        .arg(&old_report)
+        .assert()
+        .code(0);
+    let from_report = diff_json(old_report.to_str().expect("utf-8"), NEW);
+    let from_assessment = diff_json(OLD, NEW);
+    assert_eq!(from_report["old"]["source"], "report");
+    assert_eq!(from_assessment["old"]["source"], "assessment");
+    for key in [
+        "regressions",
+        "improvements",
+        "new_gaps",
+        "closed_gaps",
+        "newly_stale",
+    ] {
+        assert_eq!(from_report[key], from_assessment[key], "{key}");
+    }
+    assert_eq!(from_report["score"], from_assessment["score"]);
+    // --old-as-of evaluates OLD on its own date.
+    let dated: Json = serde_json::from_str(&stdout(
+        snc().args([
+            "diff",
+            OLD,
+            NEW,
+            "--as-of",
+            AS_OF,
+            "--old-as-of",
+            "2026-05-01",
+            "--format",
+            "json",
+        ]),
+        0,
+    ))
+    .expect("json");
+    assert_eq!(dated["old"]["as_of"], "2026-05-01");
+    assert_eq!(dated["new"]["as_of"], AS_OF);
+}
+
+#[test]
+fn diff_of_assessments_for_different_packs_says_so_and_exits_2() {
+    snc()
+        .args(["diff", OLD, "tests/fixtures/assessments/other-pack.json"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::is_empty())
+        .stderr(
+            predicate::str::contains("is for the pack `secnumcloud-3.2`")
+                .and(predicate::str::contains("for the pack `iso-27001-2022`"))
+                .and(predicate::str::contains("same referential")),
+        );
+}
+
+#[test]
+fn diff_of_different_pack_versions_warns_in_the_output() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let old_report = dir.path().join("old.json");
+    snc()
+        .args(["check", OLD, "--as-of", AS_OF, "-o"])
+        .arg(&old_report)
+        .assert()
+        .code(0);
+    let mut report: Json =
+        serde_json::from_str(&std::fs::read_to_string(&old_report).expect("read")).expect("json");
+    report["pack"]["pack_version"] = Json::from("0.0.9");
+    std::fs::write(&old_report, serde_json::to_string(&report).expect("json")).expect("write");
+    let text = stdout(
+        snc()
+            .arg("diff")
+            .arg(&old_report)
+            .args([NEW, "--as-of", AS_OF]),
+        0,
+    );
+    assert!(
+        text.contains("Warning: OLD and NEW use different versions of the pack secnumcloud-3.2"),
+        "{text}"
+    );
+    assert!(text.contains("(pack 0.0.9)"), "{text}");
+}
+
+#[test]
+fn diff_rejects_files_that_are_neither_reports_nor_assessments() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let other = dir.path().join("other.json");
+    std::fs::write(&other, "{\"hello\": 1}").expect("write");
+    snc()
+        .arg("diff")
+        .arg(&other)
+        .arg(NEW)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("neither an snc JSON report"));
+}
+
+#[test]
+fn diff_html_and_markdown_match_their_snapshots_in_both_languages() {
+    for lang in ["en", "fr"] {
+        for format in ["html", "markdown"] {
+            let out = stdout(
+                snc().args([
+                    "diff", OLD, NEW, "--as-of", AS_OF, "--format", format, "--lang", lang,
+                ]),
+                0,
+            );
+            insta::assert_snapshot!(format!("diff.{lang}.{format}"), out);
+        }
+    }
+}
+
+#[test]
+fn diff_outputs_are_byte_identical_across_runs_and_follow_the_extension() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut runs = Vec::new();
+    for run in ["a", "b"] {
+        let files: Vec<PathBuf> = ["json", "md", "html", "txt"]
+            .iter()
+            .map(|ext| dir.path().join(format!("{run}.{ext}")))
+            .collect();
+        let mut cmd = snc();
+        cmd.args(["diff", OLD, NEW, "--as-of", AS_OF]);
+        for f in &files {
+            cmd.arg("-o").arg(f);
+        }
+        cmd.assert().code(0);
+        runs.push(
+            files
+                .iter()
+                .map(|f| std::fs::read(f).expect("written"))
+                .collect::<Vec<_>>(),
+        );
+    }
+    assert_eq!(runs[0], runs[1]);
+    assert!(runs[0][2].starts_with(b"<!DOCTYPE html>"));
+    assert!(runs[0][1].starts_with(b"# Progress between two submissions"));
+}
+
+// ---- portfolio ----
+
+#[test]
+fn portfolio_with_a_broken_file_lists_its_located_errors_writes_every_output_and_exits_2() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = |ext: &str| dir.path().join(format!("portfolio.{ext}"));
+    let mut cmd = snc();
+    cmd.args(["portfolio", PORTFOLIO, "--as-of", AS_OF]);
+    for ext in ["html", "csv", "json", "md", "xlsx"] {
+        cmd.arg("-o").arg(out(ext));
+    }
+    let text = stdout(&mut cmd, 2);
+    assert!(
+        text.contains("Evaluated: 3 · Could not be evaluated: 1"),
+        "{text}"
+    );
+    assert!(text.contains("zz-broken.json:6:45:"), "{text}");
+    let json: Json =
+        serde_json::from_str(&std::fs::read_to_string(out("json")).expect("json")).expect("json");
+    let vendors = json["vendors"].as_array().expect("vendors");
+    let files: Vec<&str> = vendors
+        .iter()
+        .map(|v| v["file"].as_str().expect("file"))
+        .collect();
+    assert_eq!(
+        files,
+        [
+            "tests/fixtures/portfolio/paas-with-gaps.json",
+            "tests/fixtures/portfolio/saas-ineligible-cap-table.json",
+            "tests/fixtures/portfolio/saas-on-qualified-iaas.json",
+        ],
+        "input order: the folder's files sorted by name"
+    );
+    assert_eq!(vendors[1]["eligibility"]["19.6"], "ineligible");
+    assert_eq!(vendors[1]["readiness"], "ineligible");
+    assert_eq!(vendors[2]["eligibility"]["19.6"], "eligible");
+    assert_eq!(vendors[2]["eligibility"]["19.2"], "eligible");
+    assert_eq!(vendors[2]["stale_evidence"], 1);
+    assert_eq!(vendors[0]["critical_gaps"], 1);
+    assert_eq!(vendors[0]["chapters"].as_array().map(Vec::len), Some(15));
+    let errors = json["errors"].as_array().expect("errors");
+    assert_eq!(errors.len(), 1);
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .expect("message")
+            .contains("zz-broken.json:7:37:")
+    );
+    let csv = std::fs::read_to_string(out("csv")).expect("csv");
+    assert_eq!(csv.lines().count(), 4, "{csv}");
+    assert!(csv.starts_with("file,vendor,service,"));
+    let html = std::fs::read_to_string(out("html")).expect("html");
+    assert!(html.contains("id=\"errors\"") && html.contains("zz-broken.json:6:45:"));
+    assert!(std::fs::metadata(out("xlsx")).expect("xlsx").len() > 1000);
+}
+
+#[test]
+fn portfolio_of_valid_files_exits_0_and_its_html_reads_without_script() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let html = dir.path().join("p.html");
+    snc()
+        .args([
+            "portfolio",
+            "examples/saas-on-qualified-iaas.json",
+            "examples/paas-with-gaps.json",
+            "--as-of",
+            AS_OF,
+            "-o",
+        ])
+        .arg(&html)
+        .assert()
+        .code(0);
+    let page = std::fs::read_to_string(&html).expect("html");
+    // Every row is in the markup, in input order; the script only reorders them.
+    let clairvoyance = page.find("Clairvoyance SAS").expect("first vendor");
+    let nuage = page.find("Nuage Courant SAS").expect("second vendor");
+    assert!(clairvoyance < nuage);
+    assert!(page.contains("<table class=\"sortable\""));
+    assert!(page.contains("data-sort=\"98.9\""));
+    assert!(page.contains("<svg class=\"heatmap\""));
+    assert!(!page.contains("src=\"http") && !page.contains("<link "));
+    assert_eq!(page.matches("<script>").count(), 1, "one inline script");
+}
+
+#[test]
+fn portfolio_html_escapes_vendor_text() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let html = dir.path().join("p.html");
+    let md = dir.path().join("p.md");
+    snc()
+        .args([
+            "portfolio",
+            "tests/fixtures/assessments/hostile.json",
+            "--as-of",
+            AS_OF,
+            "-o",
+        ])
+        .arg(&html)
+        .arg("-o")
+        .arg(&md)
+        .assert()
+        .code(0);
+    let page = std::fs::read_to_string(&html).expect("html");
+    assert!(
+        !page.contains("<script>document"),
+        "vendor script as markup"
+    );
+    assert!(page.contains("&lt;script&gt;document.body.setAttribute("));
+    let md = std::fs::read_to_string(&md).expect("md");
+    assert!(
+        md.contains("Evil \\| Corp \\[x\\](javascript:alert(1))"),
+        "{md}"
+    );
+}
+
+#[test]
+fn portfolio_html_and_markdown_match_their_snapshots_in_both_languages() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for lang in ["en", "fr"] {
+        let html = dir.path().join(format!("{lang}.html"));
+        let md = dir.path().join(format!("{lang}.md"));
+        snc()
+            .args([
+                "portfolio",
+                PORTFOLIO,
+                "--as-of",
+                AS_OF,
+                "--lang",
+                lang,
+                "-o",
+            ])
+            .arg(&html)
+            .arg("-o")
+            .arg(&md)
+            .assert()
+            .code(2);
+        insta::assert_snapshot!(
+            format!("portfolio.{lang}.html"),
+            std::fs::read_to_string(&html).expect("html")
+        );
+        insta::assert_snapshot!(
+            format!("portfolio.{lang}.markdown"),
+            std::fs::read_to_string(&md).expect("md")
+        );
+    }
+}
+
+#[test]
+fn portfolio_outputs_are_byte_identical_across_runs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut runs = Vec::new();
+    for run in ["a", "b"] {
+        let files: Vec<PathBuf> = ["html", "md", "csv", "json", "xlsx"]
+            .iter()
+            .map(|ext| dir.path().join(format!("{run}.{ext}")))
+            .collect();
+        let mut cmd = snc();
+        cmd.args(["portfolio", PORTFOLIO, "--as-of", AS_OF]);
+        for f in &files {
+            cmd.arg("-o").arg(f);
+        }
+        cmd.assert().code(2);
+        runs.push(
+            files
+                .iter()
+                .map(|f| std::fs::read(f).expect("written"))
+                .collect::<Vec<_>>(),
+        );
+    }
+    assert!(runs[0] == runs[1], "portfolio outputs differ between runs");
+}
+
+#[test]
+fn portfolio_refuses_an_empty_folder_and_unknown_extensions() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    snc()
+        .arg("portfolio")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no *.json assessment"));
+    snc()
+        .args(["portfolio", PORTFOLIO, "-o"])
+        .arg(dir.path().join("p.pdf"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot tell the format"));
+}
+
+// ---- verify ----
+
+fn write_report(dir: &Path, extra: &[&str]) -> PathBuf {
+    let report = dir.join("report.json");
+    snc()
+        .args([
+            "check",
+            PAAS,
+            "--as-of",
+            AS_OF,
+            "--lang",
+            "fr",
+            "--fail-on",
+            "never",
+            "-o",
+        ])
+        .arg(&report)
+        .args(extra)
+        .assert()
+        .code(0);
+    report
+}
+
+#[test]
+fn verify_accepts_a_report_that_matches_its_assessment() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let report = write_report(dir.path(), &[]);
+    let text = stdout(snc().arg("verify").arg(&report).arg(PAAS), 0);
+    assert!(text.starts_with("Report verified: "), "{text}");
+    assert!(text.contains("278 verdicts checked"), "{text}");
+    let reviewed = write_report(dir.path(), &["--review", REVIEW]);
+    snc()
+        .arg("verify")
+        .arg(&reviewed)
+        .arg(PAAS)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("pass it with --review FILE"));
+    snc()
+        .arg("verify")
+        .arg(&reviewed)
+        .args([PAAS, "--review", REVIEW])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn verify_lists_what_a_tampered_report_changed_and_exits_1() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let report = write_report(dir.path(), &[]);
+    let mut json: Json =
+        serde_json::from_str(&std::fs::read_to_string(&report).expect("read")).expect("json");
+    json["readiness"] = Json::from("audit_ready");
+    json["score"]["overall"] = Json::from(88.0);
+    for r in json["requirements"].as_array_mut().expect("requirements") {
+        if r["id"] == "12.6.c" {
+            r["verdict"] = Json::from("compliant");
+        }
+    }
+    std::fs::write(&report, serde_json::to_string_pretty(&json).expect("json")).expect("write");
+    let text = stdout(snc().arg("verify").arg(&report).arg(PAAS), 1);
+    assert!(text.starts_with("Report does not match: "), "{text}");
+    assert!(text.contains("(3)"), "{text}");
+    assert!(
+        text.contains("- readiness: in the report audit_ready · recomputed not_ready"),
+        "{text}"
+    );
+    assert!(
+        text.contains("- overall score: in the report 88.0 · recomputed 69.3"),
+        "{text}"
+    );
+    assert!(
+        text.contains("- verdict of 12.6.c: in the report compliant · recomputed non_compliant"),
+        "{text}"
+    );
+    // Another assessment: its digest and verdicts differ.
+    let other = stdout(
+        snc()
+            .arg("verify")
+            .arg(&report)
+            .arg("examples/saas-on-qualified-iaas.json"),
+        1,
+    );
+    assert!(other.contains("- assessment digest: "), "{other}");
+    snc()
+        .args(["verify", PAAS, PAAS])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a JSON report"));
+}
+
+// ---- spreadsheets ----
+
+#[cfg(feature = "xlsx")]
+fn unzip(bytes: &[u8]) -> std::collections::BTreeMap<String, String> {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip archive");
+    let mut files = std::collections::BTreeMap::new();
+    for i in 0..archive.len() {
+        let mut file = archive.by_index(i).expect("entry");
+        let mut text = String::new();
+        file.read_to_string(&mut text).expect("utf-8 XML");
+        let name = file.name().expect("entry name").into_owned();
+        files.insert(name, text);
+    }
+    files
+}
+
+#[cfg(feature = "xlsx")]
+#[test]
+fn report_xlsx_has_a_frozen_header_an_autofilter_and_coloured_verdicts() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let xlsx = dir.path().join("report.xlsx");
+    snc()
+        .args(["check", PAAS, "--as-of", AS_OF, "--review", REVIEW, "-o"])
+        .arg(&xlsx)
+        .assert()
+        .code(0);
+    let bytes = std::fs::read(&xlsx).expect("xlsx");
+    let files = unzip(&bytes);
+    let workbook = &files["xl/workbook.xml"];
+    assert!(
+        workbook.contains("name=\"Summary\"") && workbook.contains("name=\"Requirements\""),
+        "{workbook}"
+    );
+    let sheet = &files["xl/worksheets/sheet2.xml"];
+    assert!(
+        sheet.contains(
+            "<pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/>"
+        ),
+        "header row not frozen"
+    );
+    assert!(
+        sheet.contains("<autoFilter ref=\"A1:M279\"/>"),
+        "no autofilter"
+    );
+    let strings = &files["xl/sharedStrings.xml"];
+    for needle in [
+        "Nuage Courant SAS",
+        "non-compliant",
+        "19.6.d",
+        "Anne Martin (programme staff) (2026-11-20)",
+        "&lt;b&gt;not markup&lt;/b&gt; | pipe",
+    ] {
+        assert!(strings.contains(needle), "missing {needle}");
+    }
+    let styles = &files["xl/styles.xml"];
+    for fill in ["FFC6EFCE", "FFFFEB9C", "FFFFC7CE"] {
+        assert!(styles.contains(fill), "verdict colour {fill} missing");
+    }
+    assert!(
+        files["docProps/core.xml"].contains("2026-11-28T00:00:00Z"),
+        "dated on the as-of date"
+    );
+    let again = dir.path().join("again.xlsx");
+    snc()
+        .args(["check", PAAS, "--as-of", AS_OF, "--review", REVIEW, "-o"])
+        .arg(&again)
+        .assert()
+        .code(0);
+    assert!(
+        bytes == std::fs::read(&again).expect("again"),
+        "xlsx differs between runs"
+    );
+}
+
+#[cfg(feature = "xlsx")]
+#[test]
+fn portfolio_xlsx_lists_vendors_with_coloured_readiness_and_the_files_in_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let xlsx = dir.path().join("portfolio.xlsx");
+    snc()
+        .args([
+            "portfolio",
+            PORTFOLIO,
+            "--as-of",
+            AS_OF,
+            "--lang",
+            "fr",
+            "-o",
+        ])
+        .arg(&xlsx)
+        .assert()
+        .code(2);
+    let files = unzip(&std::fs::read(&xlsx).expect("xlsx"));
+    let workbook = &files["xl/workbook.xml"];
+    assert!(
+        workbook.contains("name=\"Portefeuille\"") && workbook.contains("name=\"Erreurs\""),
+        "{workbook}"
+    );
+    let sheet = &files["xl/worksheets/sheet1.xml"];
+    assert!(sheet.contains("state=\"frozen\""));
+    assert!(sheet.contains("<autoFilter ref=\"A1:Y4\"/>"), "{sheet}");
+    let strings = &files["xl/sharedStrings.xml"];
+    for needle in [
+        "DataPilote SAS",
+        "NON ÉLIGIBLE",
+        "non éligible",
+        "zz-broken.json:6:45:",
+    ] {
+        assert!(strings.contains(needle), "missing {needle}");
+    }
+}
+
+#[cfg(not(feature = "xlsx"))]
+#[test]
+fn xlsx_outputs_are_a_usage_error_without_the_feature() {
+    snc()
+        .args(["check", PAAS, "-o", "report.xlsx"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("without the `xlsx` feature"));
+}
