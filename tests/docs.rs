@@ -50,3 +50,21 @@ fn policy_md_documents_every_policy_setting() {
         );
     }
 }
+
+#[test]
+fn readme_example_output_is_what_snc_prints() {
+    let readme = include_str!("../README.md");
+    let marker = "$ snc check examples/saas-on-qualified-iaas.json --as-of 2026-11-28\n";
+    let start = readme.find(marker).expect("README shows the example run") + marker.len();
+    let shown = &readme[start..start + readme[start..].find("```").expect("closing fence")];
+    let out = assert_cmd::Command::cargo_bin("snc")
+        .expect("binary")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("LANG", "C.UTF-8")
+        .env_remove("LC_ALL")
+        .args(["check", "examples/saas-on-qualified-iaas.json", "--as-of", "2026-11-28"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "the README's first command must pass the gate");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), shown, "README example output is stale");
+}
