@@ -62,9 +62,22 @@ fn readme_example_output_is_what_snc_prints() {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("LANG", "C.UTF-8")
         .env_remove("LC_ALL")
-        .args(["check", "examples/saas-on-qualified-iaas.json", "--as-of", "2026-11-28"])
+        .args([
+            "check",
+            "examples/saas-on-qualified-iaas.json",
+            "--as-of",
+            "2026-11-28",
+        ])
         .output()
         .expect("run");
-    assert_eq!(out.status.code(), Some(0), "the README's first command must pass the gate");
-    assert_eq!(String::from_utf8_lossy(&out.stdout), shown, "README example output is stale");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "the README's first command must pass the gate"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        shown,
+        "README example output is stale"
+    );
 }
