@@ -59,6 +59,7 @@ pub fn evaluate_file(
     ))
 }
 
+#[must_use]
 pub fn render(report: &Report, format: FormatArg) -> String {
     match format {
         FormatArg::Text => report::render_text(report),

@@ -25,6 +25,7 @@ pub fn lint_command(dir: &Path) -> Result<Output, Error> {
     }
 }
 
+#[must_use]
 pub fn list(pack: &Pack, format: ListFormat, lang: Lang) -> String {
     match format {
         ListFormat::Json => {
