@@ -8,6 +8,7 @@ pub mod error;
 pub mod evaluate;
 pub mod gate;
 pub mod i18n;
+pub mod limits;
 pub mod lint;
 pub mod model;
 pub mod output;

@@ -40,6 +40,9 @@ fn main() -> ExitCode {
             .ok()
             .filter(|s| !s.is_empty())
             .or_else(|| std::env::var("LANG").ok()),
+        max_assessment_bytes: std::env::var(snc::limits::MAX_ASSESSMENT_BYTES_ENV)
+            .ok()
+            .filter(|s| !s.is_empty()),
     };
     match cli::run(cli, &env) {
         Ok(output) => {

@@ -9,6 +9,7 @@ use crate::cli::{CheckArgs, Environment, Exit, FailOnArg, FormatArg, Output};
 use crate::error::Error;
 use crate::evaluate::{self, Evaluation};
 use crate::gate::{self, Policy};
+use crate::limits::Limits;
 use crate::model::{Lang, Severity};
 use crate::output;
 use crate::pack::Pack;
@@ -42,7 +43,19 @@ pub fn evaluate_file(
     lang: Lang,
     policy: &Policy,
 ) -> Result<Report, Error> {
-    let assessment: Assessment = assessment::load(path, pack)?;
+    evaluate_file_with(pack, path, as_of, lang, policy, &Limits::default())
+}
+
+/// Loads an assessment within `limits`, evaluates and reports it.
+pub fn evaluate_file_with(
+    pack: &Pack,
+    path: &Path,
+    as_of: NaiveDate,
+    lang: Lang,
+    policy: &Policy,
+    limits: &Limits,
+) -> Result<Report, Error> {
+    let assessment: Assessment = assessment::load_with(path, pack, limits)?;
     let evaluation: Evaluation = evaluate::evaluate(pack, &assessment, as_of);
     let score = score::score(pack, &evaluation.results);
     let readiness = score::readiness(pack, &evaluation.results, &score);
@@ -120,14 +133,16 @@ pub fn check(
         output::ensure_not_input(path, &[&args.assessment])?;
         files.push((path, format_of(path)?));
     }
-    let report = evaluate_file(pack, &args.assessment, as_of, lang, &policy)?;
+    let report = evaluate_file_with(pack, &args.assessment, as_of, lang, &policy, &env.limits()?)?;
     let rendered: Vec<(&PathBuf, String)> = files
         .into_iter()
         .map(|(p, f)| (p, render(&report, f)))
         .collect();
-    for (path, text) in &rendered {
-        output::write_atomic(path, text.as_bytes())?;
-    }
+    let files: Vec<(&Path, &[u8])> = rendered
+        .iter()
+        .map(|(p, t)| (p.as_path(), t.as_bytes()))
+        .collect();
+    output::write_all_atomic(&files)?;
     Ok(Output {
         stdout: render(&report, args.format),
         stderr: String::new(),
