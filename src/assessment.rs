@@ -2,6 +2,7 @@
 //! the engine uses. Every problem is located by line, column and JSON Pointer.
 
 use std::collections::HashMap;
+use std::io::Read as _;
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -11,10 +12,10 @@ use serde::Deserialize;
 use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
 
-use crate::error::{Diagnostic, Error};
+use crate::error::{Diagnostic, Error, LineIndex};
+use crate::limits::{Limits, MAX_DIAGNOSTICS};
 use crate::model::{EvidenceKind, RequirementId, ServiceType, Status};
 use crate::pack::{Pack, fact_at_pointer};
-use crate::schema;
 
 /// A validated assessment.
 #[derive(Debug, Clone)]
@@ -117,14 +118,48 @@ struct RawBuiltOn {
     qualification_valid_until: Option<NaiveDate>,
 }
 
-/// Reads and validates an assessment file.
+/// Reads and validates an assessment file, within the default [`Limits`].
 pub fn load(path: &Path, pack: &Pack) -> Result<Assessment, Error> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, "read", e))?;
-    parse(&path.display().to_string(), &bytes, pack)
+    load_with(path, pack, &Limits::default())
 }
 
-/// Validates an assessment given as bytes; `file` names it in diagnostics.
+/// Reads and validates an assessment file within `limits`; a file over the size limit is not read past it.
+pub fn load_with(path: &Path, pack: &Pack, limits: &Limits) -> Result<Assessment, Error> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, "read", e))?;
+    let mut bytes = Vec::new();
+    // One byte more than allowed tells a file at the limit from one over it, whatever its metadata says.
+    let cap = u64::try_from(limits.max_bytes)
+        .unwrap_or(u64::MAX)
+        .saturating_add(1);
+    file.take(cap)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, "read", e))?;
+    parse_with(&path.display().to_string(), &bytes, pack, limits)
+}
+
+/// Validates an assessment given as bytes, within the default [`Limits`]; `file` names it in diagnostics.
 pub fn parse(file: &str, bytes: &[u8], pack: &Pack) -> Result<Assessment, Error> {
+    parse_with(file, bytes, pack, &Limits::default())
+}
+
+/// Validates an assessment given as bytes within `limits`; `file` names it in diagnostics.
+pub fn parse_with(
+    file: &str,
+    bytes: &[u8],
+    pack: &Pack,
+    limits: &Limits,
+) -> Result<Assessment, Error> {
+    if bytes.len() > limits.max_bytes {
+        return Err(Diagnostic::file(
+            file,
+            format!(
+                "the file is larger than {} bytes, the most snc reads (set {} to raise the limit)",
+                limits.max_bytes,
+                crate::limits::MAX_ASSESSMENT_BYTES_ENV
+            ),
+        )
+        .into());
+    }
     let digest = format!("sha256:{:x}", Sha256::digest(bytes));
     let text = std::str::from_utf8(bytes).map_err(|e| {
         Diagnostic::at(
@@ -134,6 +169,18 @@ pub fn parse(file: &str, bytes: &[u8], pack: &Pack) -> Result<Assessment, Error>
             "the file is not UTF-8 text",
         )
     })?;
+    if let Some(offset) = limits.too_deep(text) {
+        return Err(Diagnostic::at(
+            file,
+            text,
+            offset,
+            format!(
+                "arrays and objects are nested deeper than {} levels, the most snc reads",
+                limits.max_depth
+            ),
+        )
+        .into());
+    }
     let json: Json = serde_json::from_str(text).map_err(|e| json_syntax_error(file, text, &e))?;
     let locator = Locator::new(text);
 
@@ -145,7 +192,22 @@ pub fn parse(file: &str, bytes: &[u8], pack: &Pack) -> Result<Assessment, Error>
             .into());
     }
 
-    let validator = schema::validator(&schema::assessment(pack)).map_err(|e| {
+    let violations = limits.violations(&json);
+    if !violations.is_empty() {
+        let diagnostics = violations
+            .into_iter()
+            .map(|v| {
+                if v.at_key {
+                    locator.key_diagnostic(file, &v.pointer, v.message)
+                } else {
+                    locator.diagnostic(file, &v.pointer, v.message)
+                }
+            })
+            .collect();
+        return Err(Error::Invalid(capped(file, diagnostics)));
+    }
+
+    let validator = pack.assessment_validator().map_err(|e| {
         Error::Invalid(vec![Diagnostic::file(
             file,
             format!("internal: the assessment schema does not compile: {e}"),
@@ -153,15 +215,16 @@ pub fn parse(file: &str, bytes: &[u8], pack: &Pack) -> Result<Assessment, Error>
     })?;
     let mut diagnostics: Vec<Diagnostic> = validator
         .iter_errors(&json)
+        .take(MAX_DIAGNOSTICS + 1)
         .map(|error| schema_diagnostic(file, &locator, pack, &error))
         .collect();
     diagnostics.sort_by_key(|d| d.position);
     diagnostics.dedup();
     if !diagnostics.is_empty() {
-        return Err(Error::Invalid(diagnostics));
+        return Err(Error::Invalid(capped(file, diagnostics)));
     }
 
-    let raw: RawAssessment = serde_json::from_value(json.clone()).map_err(|e| {
+    let raw = RawAssessment::deserialize(&json).map_err(|e| {
         Error::Invalid(vec![Diagnostic::file(
             file,
             format!("unexpected shape after schema validation: {e}"),
@@ -170,9 +233,13 @@ pub fn parse(file: &str, bytes: &[u8], pack: &Pack) -> Result<Assessment, Error>
     let mut answers = HashMap::new();
     let mut unknown_answers = Vec::new();
     let mut answer_lines = HashMap::new();
+    let key_offsets = answer_key_offsets(text);
     for (key, value) in raw.answers {
         let pointer = format!("/answers/{}", escape_pointer(&key));
-        let line = locator.line(&pointer);
+        let line = match key_offsets.get(&key) {
+            Some(&offset) => locator.lines.line(text, offset),
+            None => locator.line(&pointer),
+        };
         answer_lines.insert(key.clone(), line);
         let answer: Answer = match serde_json::from_value(value) {
             Ok(a) => a,
@@ -223,6 +290,18 @@ pub fn parse(file: &str, bytes: &[u8], pack: &Pack) -> Result<Assessment, Error>
         unknown_answers,
         answer_lines,
     })
+}
+
+/// Keeps the first [`MAX_DIAGNOSTICS`] problems and says that there are more.
+fn capped(file: &str, mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    if diagnostics.len() > MAX_DIAGNOSTICS {
+        diagnostics.truncate(MAX_DIAGNOSTICS);
+        diagnostics.push(Diagnostic::file(
+            file,
+            format!("more problems follow: only the first {MAX_DIAGNOSTICS} are shown"),
+        ));
+    }
+    diagnostics
 }
 
 fn json_syntax_error(file: &str, text: &str, e: &serde_json::Error) -> Error {
@@ -279,29 +358,102 @@ fn escape_pointer(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
 
-/// Maps JSON Pointers to places in the source text.
+/// Byte offsets of the keys of the top-level `answers` object, by key (the first of duplicates), found by one
+/// scan of `text`, which must be valid JSON: a valid file needs no syntax tree.
+fn answer_key_offsets(text: &str) -> HashMap<String, usize> {
+    let bytes = text.as_bytes();
+    let mut offsets = HashMap::new();
+    // Open containers, innermost last; the depth at which answer keys sit, once `answers` opens.
+    let mut open: Vec<u8> = Vec::new();
+    let mut answers_depth: Option<usize> = None;
+    let mut answers_next = false;
+    let mut seen_answers = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                let start = i;
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i = (i + 1).min(bytes.len());
+                let mut next = i;
+                while next < bytes.len() && bytes[next].is_ascii_whitespace() {
+                    next += 1;
+                }
+                // In valid JSON, a string followed by `:` is a key.
+                if bytes.get(next) == Some(&b':')
+                    && open.last() == Some(&b'{')
+                    && let Ok(key) = serde_json::from_str::<String>(&text[start..i])
+                {
+                    if open.len() == 1 {
+                        answers_next = key == "answers" && !seen_answers;
+                        seen_answers |= answers_next;
+                    } else if Some(open.len()) == answers_depth {
+                        offsets.entry(key).or_insert(start);
+                    }
+                }
+                continue;
+            }
+            b'{' | b'[' => {
+                if answers_next && open.len() == 1 {
+                    answers_depth = Some(2);
+                }
+                answers_next = false;
+                open.push(bytes[i]);
+            }
+            b'}' | b']' => {
+                open.pop();
+                if answers_depth.is_some_and(|d| open.len() < d) {
+                    break;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    offsets
+}
+
+/// Maps JSON Pointers to places in the source text; the syntax tree is built on the first lookup only.
 struct Locator<'t> {
     text: &'t str,
-    root: Option<ast::Value<'t>>,
+    lines: LineIndex,
+    root: std::cell::OnceCell<Option<ast::Value<'t>>>,
 }
 
 impl<'t> Locator<'t> {
     fn new(text: &'t str) -> Self {
-        let options = jsonc_parser::ParseOptions {
-            allow_comments: false,
-            allow_loose_object_property_names: false,
-            allow_trailing_commas: false,
-        };
-        let root =
-            jsonc_parser::parse_to_ast(text, &jsonc_parser::CollectOptions::default(), &options)
+        Self {
+            text,
+            lines: LineIndex::new(text),
+            root: std::cell::OnceCell::new(),
+        }
+    }
+
+    fn root(&self) -> Option<&ast::Value<'t>> {
+        self.root
+            .get_or_init(|| {
+                let options = jsonc_parser::ParseOptions {
+                    allow_comments: false,
+                    allow_loose_object_property_names: false,
+                    allow_trailing_commas: false,
+                };
+                jsonc_parser::parse_to_ast(
+                    self.text,
+                    &jsonc_parser::CollectOptions::default(),
+                    &options,
+                )
                 .ok()
-                .and_then(|r| r.value);
-        Self { text, root }
+                .and_then(|r| r.value)
+            })
+            .as_ref()
     }
 
     /// Byte offset of the deepest node on the pointer's path (of its property name when `at_key`).
     fn offset(&self, pointer: &str, at_key: bool) -> usize {
-        let Some(mut node) = self.root.as_ref() else {
+        let Some(mut node) = self.root() else {
             return 0;
         };
         let mut offset = node.range().start;
@@ -332,14 +484,51 @@ impl<'t> Locator<'t> {
     }
 
     fn line(&self, pointer: &str) -> usize {
-        crate::error::line_column(self.text, self.offset(pointer, true)).0
+        self.lines.line(self.text, self.offset(pointer, true))
     }
 
     fn diagnostic(&self, file: &str, pointer: &str, message: String) -> Diagnostic {
-        Diagnostic::at(file, self.text, self.offset(pointer, false), message).with_pointer(pointer)
+        self.lines
+            .diagnostic(self.text, file, self.offset(pointer, false), message)
+            .with_pointer(pointer)
     }
 
     fn key_diagnostic(&self, file: &str, pointer: &str, message: String) -> Diagnostic {
-        Diagnostic::at(file, self.text, self.offset(pointer, true), message).with_pointer(pointer)
+        self.lines
+            .diagnostic(self.text, file, self.offset(pointer, true), message)
+            .with_pointer(pointer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answer_key_scan_agrees_with_the_syntax_tree() {
+        let texts = [
+            r#"{"answers": {"5.2.a": {"status": "compliant", "comment": "a \"}: quoted\" brace"}, "5.2.b": {}}}"#.to_owned(),
+            "{\n  \"facts\": {\"answers\": {\"x.y\": 1}},\n  \"answers\": {\n    \"5\\u002e2.a\": {\"evidence\": [{\"title\": \"t\"}]},\n\n    \"a/b~c\": {}\n  }\n}".to_owned(),
+            include_str!("../examples/paas-with-gaps.json").to_owned(),
+        ];
+        for text in &texts {
+            let json: Json = serde_json::from_str(text).expect("valid JSON");
+            let locator = Locator::new(text);
+            let offsets = answer_key_offsets(text);
+            let keys: Vec<&String> = json["answers"]
+                .as_object()
+                .expect("answers")
+                .keys()
+                .collect();
+            assert_eq!(offsets.len(), keys.len(), "{text}");
+            for key in keys {
+                let pointer = format!("/answers/{}", escape_pointer(key));
+                assert_eq!(
+                    offsets.get(key).copied(),
+                    Some(locator.offset(&pointer, true)),
+                    "{key} in {text}"
+                );
+            }
+        }
     }
 }

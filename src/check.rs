@@ -21,10 +21,172 @@ pub const DOMAIN_FUNCTIONS: &[(&str, usize)] = &[
 /// The variables bound for every check, besides the pack's constants.
 pub const VARIABLES: &[&str] = &["facts", "service", "as_of"];
 
+/// Longest expression compiled, in characters (the shipped pack's longest has under 200).
+pub const MAX_EXPR_CHARS: usize = 2_000;
+
+/// Deepest nesting of brackets (`(`, `[`, `{`) in an expression (the shipped pack nests 5 deep).
+pub const MAX_EXPR_NESTING: usize = 24;
+
+/// Deepest syntax tree of a compiled expression (the shipped pack's deepest is far below, see `tests/pack_invariants.rs`): running
+/// a check recurses once per level, on the caller's stack.
+pub const MAX_EXPR_DEPTH: usize = 24;
+
+/// Stack of the threads that compile expressions. The CEL parser is generated recursive descent that uses much
+/// stack per nesting level (about 140 KiB per bracket in a debug build), so parsing never runs on the caller's
+/// stack, which may be a 2 MiB worker thread's. Only the pages used are committed.
+const COMPILE_STACK_BYTES: usize = 256 << 20;
+
 /// Compiles a check expression.
 pub fn compile(expr: &str) -> Result<Program, String> {
-    ENV.compile(expr)
-        .map_err(|e| e.to_string().trim().to_owned())
+    compile_all(&[expr])
+        .pop()
+        .unwrap_or_else(|| Err("the expression was not compiled".to_owned()))
+}
+
+/// Compiles expressions, in order, on up to as many threads as the machine has cores (at most 4), each with a
+/// stack deep enough for any expression within [`MAX_EXPR_CHARS`] and [`MAX_EXPR_NESTING`]. An expression over a
+/// limit, or whose compilation fails in any way (a panic in the parser included), is an `Err` that says why.
+#[must_use]
+pub fn compile_all(exprs: &[&str]) -> Vec<Result<Program, String>> {
+    if exprs.is_empty() {
+        return Vec::new();
+    }
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .clamp(1, 4)
+        .min(exprs.len());
+    let chunk = exprs.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = exprs
+            .chunks(chunk)
+            .map(|part| {
+                let spawned = std::thread::Builder::new()
+                    .name("snc-cel-compile".to_owned())
+                    .stack_size(COMPILE_STACK_BYTES)
+                    .spawn_scoped(scope, move || {
+                        part.iter().map(|e| compile_one(e)).collect::<Vec<_>>()
+                    });
+                (part.len(), spawned)
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|(len, spawned)| {
+                let results = match spawned {
+                    Ok(handle) => handle.join().map_err(|_| {
+                        "the CEL compiler failed on this expression or one near it".to_owned()
+                    }),
+                    Err(e) => Err(format!("cannot start a thread to compile checks: {e}")),
+                };
+                match results {
+                    Ok(programs) => programs,
+                    Err(why) => (0..len).map(|_| Err(why.clone())).collect(),
+                }
+            })
+            .collect()
+    })
+}
+
+/// Compiles one expression within the limits; runs on a compile thread.
+fn compile_one(expr: &str) -> Result<Program, String> {
+    let chars = expr.chars().count();
+    if chars > MAX_EXPR_CHARS {
+        return Err(format!(
+            "the expression has {chars} characters; snc compiles at most {MAX_EXPR_CHARS}"
+        ));
+    }
+    let nesting = bracket_nesting(expr);
+    if nesting > MAX_EXPR_NESTING {
+        return Err(format!(
+            "brackets nest {nesting} deep; snc compiles at most {MAX_EXPR_NESTING}"
+        ));
+    }
+    let program = ENV
+        .compile(expr)
+        .map_err(|e| e.to_string().trim().to_owned())?;
+    let depth = tree_depth(program.expression());
+    if depth > MAX_EXPR_DEPTH {
+        return Err(format!(
+            "the expression is {depth} levels deep once parsed; snc runs at most {MAX_EXPR_DEPTH}: split it"
+        ));
+    }
+    Ok(program)
+}
+
+/// The deepest nesting of brackets outside string literals.
+fn bracket_nesting(expr: &str) -> usize {
+    let (mut depth, mut deepest) = (0_usize, 0_usize);
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for c in expr.chars() {
+        if let Some(q) = quote {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                _ if c == q => quote = None,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' | '\'' => quote = Some(c),
+            '(' | '[' | '{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+/// The depth of a syntax tree (a lone literal is 1), walked without recursion.
+#[must_use]
+pub fn tree_depth(root: &cel::IdedExpr) -> usize {
+    use cel::common::ast::{EntryExpr, Expr};
+    let mut deepest = 0;
+    let mut stack = vec![(root, 1_usize)];
+    while let Some((node, depth)) = stack.pop() {
+        deepest = deepest.max(depth);
+        let next = depth + 1;
+        match &node.expr {
+            Expr::Call(call) => {
+                stack.extend(call.target.iter().map(|t| (&**t, next)));
+                stack.extend(call.args.iter().map(|a| (a, next)));
+            }
+            Expr::Comprehension(c) => stack.extend(
+                [
+                    &c.iter_range,
+                    &c.accu_init,
+                    &c.loop_cond,
+                    &c.loop_step,
+                    &c.result,
+                ]
+                .into_iter()
+                .map(|e| (e, next)),
+            ),
+            Expr::List(list) => stack.extend(list.elements.iter().map(|e| (e, next))),
+            Expr::Map(map) => {
+                for entry in &map.entries {
+                    if let EntryExpr::MapEntry(e) = &entry.expr {
+                        stack.push((&e.key, next));
+                        stack.push((&e.value, next));
+                    }
+                }
+            }
+            Expr::Struct(s) => {
+                for entry in &s.entries {
+                    if let EntryExpr::StructField(f) = &entry.expr {
+                        stack.push((&f.value, next));
+                    }
+                }
+            }
+            Expr::Select(select) => stack.push((&select.operand, next)),
+            Expr::Ident(_) | Expr::Literal(_) | Expr::Unspecified => {}
+        }
+    }
+    deepest
 }
 
 /// Variables and functions an expression refers to, for the pack linter.

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::commands;
 use crate::error::Error;
+use crate::limits::Limits;
 use crate::model::{Lang, ServiceType};
 use crate::pack::{Pack, PackSource};
 use crate::schema;
@@ -228,6 +229,15 @@ pub struct Environment {
     pub color: bool,
     /// Told how far a long run is (files done, files in all), when `main` draws a progress bar.
     pub progress: Option<ProgressFn>,
+    /// `SNC_MAX_ASSESSMENT_BYTES`, if set: the largest assessment file read.
+    pub max_assessment_bytes: Option<String>,
+}
+
+impl Environment {
+    /// The limits on assessments: the defaults, with the file size from `SNC_MAX_ASSESSMENT_BYTES`.
+    pub fn limits(&self) -> Result<Limits, Error> {
+        Limits::with_max_bytes(self.max_assessment_bytes.as_deref()).map_err(Error::Usage)
+    }
 }
 
 /// A progress callback: files done, files in all. Called from worker threads.
@@ -289,7 +299,9 @@ pub fn run(cli: Cli, env: &Environment) -> Result<Output, Error> {
     let pack = Pack::load(&source).map_err(Error::Invalid)?;
     match cli.command {
         Command::Init(args) => commands::init::init(&pack, &args, lang),
-        Command::Validate { assessment } => commands::validate::validate(&pack, &assessment),
+        Command::Validate { assessment } => {
+            commands::validate::validate(&pack, &assessment, &env.limits()?)
+        }
         Command::Check(args) => {
             commands::check::check(&pack, &args, lang, env, cli.templates.as_deref())
         }

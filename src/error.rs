@@ -14,8 +14,10 @@ pub struct Diagnostic {
     pub pointer: Option<String>,
     /// What is wrong and what was expected.
     pub message: String,
-    /// The source line, to draw a caret under the column.
+    /// The source line (at most 200 characters of it around the column on a long line), to draw a caret.
     pub source_line: Option<String>,
+    /// Where the caret goes in `source_line`, in characters from its start.
+    pub source_caret: usize,
 }
 
 impl Diagnostic {
@@ -27,25 +29,18 @@ impl Diagnostic {
             pointer: None,
             message: message.into(),
             source_line: None,
+            source_caret: 0,
         }
     }
 
-    /// A problem at a byte offset of `text`.
+    /// A problem at a byte offset of `text`. To locate many problems in one text, use [`LineIndex::diagnostic`].
     pub fn at(
         file: impl Into<String>,
         text: &str,
         offset: usize,
         message: impl Into<String>,
     ) -> Self {
-        let (line, column) = line_column(text, offset);
-        let source_line = text.lines().nth(line - 1).map(str::to_owned);
-        Self {
-            file: file.into(),
-            position: Some((line, column)),
-            pointer: None,
-            message: message.into(),
-            source_line,
-        }
+        LineIndex::new(text).diagnostic(text, file, offset, message)
     }
 
     #[must_use]
@@ -70,12 +65,12 @@ impl fmt::Display for Diagnostic {
             };
             write!(f, " [at {shown}]")?;
         }
-        if let (Some(text), Some((line, column))) = (&self.source_line, self.position) {
+        if let (Some(text), Some((line, _))) = (&self.source_line, self.position) {
             let gutter = line.to_string().len();
-            let shown: String = text.chars().take(200).collect();
+            let shown: String = text.chars().take(EXCERPT_CHARS + 1).collect();
             let caret_pad: String = text
                 .chars()
-                .take(column.saturating_sub(1).min(200))
+                .take(self.source_caret.min(EXCERPT_CHARS + 1))
                 .map(|c| if c == '\t' { '\t' } else { ' ' })
                 .collect();
             write!(
@@ -88,18 +83,103 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// Characters of a long source line shown around the column.
+const EXCERPT_CHARS: usize = 200;
+
 /// 1-based line and column (in characters) of a byte offset; offsets past the end point after the last character.
 #[must_use]
 pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
+    LineIndex::new(text).line_column(text, offset)
+}
+
+/// The line starts of a text: turns many byte offsets into lines and columns without rescanning the text. Each
+/// method takes the text the index was built from.
+#[derive(Clone, Debug, Default)]
+pub struct LineIndex {
+    /// Byte offset of the start of each line.
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    #[must_use]
+    pub fn new(text: &str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Self { starts }
     }
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before[line_start..].chars().count() + 1;
-    (line, column)
+
+    fn floor(text: &str, offset: usize) -> usize {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        offset
+    }
+
+    /// The 1-based line of a byte offset.
+    #[must_use]
+    pub fn line(&self, text: &str, offset: usize) -> usize {
+        let offset = Self::floor(text, offset);
+        self.starts.partition_point(|&s| s <= offset).max(1)
+    }
+
+    /// 1-based line and column (in characters) of a byte offset, as [`line_column`].
+    #[must_use]
+    pub fn line_column(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = Self::floor(text, offset);
+        let line = self.line(text, offset);
+        let start = self.starts.get(line - 1).copied().unwrap_or(0).min(offset);
+        (line, text[start..offset].chars().count() + 1)
+    }
+
+    /// A problem at a byte offset of the text.
+    pub fn diagnostic(
+        &self,
+        text: &str,
+        file: impl Into<String>,
+        offset: usize,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        let (line, column) = self.line_column(text, offset);
+        let start = self.starts.get(line - 1).copied().unwrap_or(0);
+        let end = self
+            .starts
+            .get(line)
+            .map_or(text.len(), |next| next - 1)
+            .max(start);
+        let source = text.get(start..end).unwrap_or_default();
+        let source = source.strip_suffix('\r').unwrap_or(source);
+        let (source_line, source_caret) = excerpt(source, column - 1);
+        Diagnostic {
+            file: file.into(),
+            position: Some((line, column)),
+            pointer: None,
+            message: message.into(),
+            source_line: Some(source_line),
+            source_caret,
+        }
+    }
+}
+
+/// The line, or on a long line a window of it around the caret marked with `…`, and the caret's place in it.
+fn excerpt(line: &str, caret: usize) -> (String, usize) {
+    if line.len() <= EXCERPT_CHARS {
+        return (line.to_owned(), caret);
+    }
+    let count = line.chars().count();
+    if count <= EXCERPT_CHARS {
+        return (line.to_owned(), caret);
+    }
+    let start = caret
+        .saturating_sub(EXCERPT_CHARS / 2)
+        .min(count - EXCERPT_CHARS);
+    let window: String = line.chars().skip(start).take(EXCERPT_CHARS).collect();
+    if start == 0 {
+        (window, caret)
+    } else {
+        (format!("…{window}"), caret - start + 1)
+    }
 }
 
 /// Why `snc` could not evaluate.
@@ -184,5 +264,43 @@ mod tests {
             "{shown}"
         );
         assert!(shown.ends_with("  |        ^"), "{shown}");
+    }
+
+    #[test]
+    fn long_line_shows_a_window_around_the_column() {
+        let text = format!("{}X{}", "a".repeat(100_000), "b".repeat(100_000));
+        let d = Diagnostic::at("x.json", &text, 100_000, "here");
+        assert_eq!(d.position, Some((1, 100_001)));
+        let line = d.source_line.clone().expect("line");
+        assert!(line.chars().count() <= 201, "{}", line.len());
+        assert_eq!(line.chars().nth(d.source_caret), Some('X'));
+        let shown = d.to_string();
+        let last = shown.lines().last().expect("caret line");
+        assert_eq!(last.chars().count(), "  | ".len() + d.source_caret + 1);
+    }
+
+    #[test]
+    fn line_index_agrees_with_a_plain_scan() {
+        let text = "a\r\nbé\n\nc";
+        let index = LineIndex::new(text);
+        for offset in 0..=text.len() + 2 {
+            let clamped = offset.min(text.len());
+            let mut floor = clamped;
+            while !text.is_char_boundary(floor) {
+                floor -= 1;
+            }
+            let before = &text[..floor];
+            let line = before.matches('\n').count() + 1;
+            let start = before.rfind('\n').map_or(0, |i| i + 1);
+            assert_eq!(
+                index.line_column(text, offset),
+                (line, before[start..].chars().count() + 1)
+            );
+            assert_eq!(index.line(text, offset), line);
+        }
+        assert_eq!(
+            index.diagnostic(text, "f", 0, "m").source_line.as_deref(),
+            Some("a")
+        );
     }
 }

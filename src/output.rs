@@ -35,6 +35,26 @@ pub fn ensure_not_input(output: &Path, inputs: &[&Path]) -> Result<(), Error> {
 
 /// Writes `bytes` to `path` atomically: readers see the old file or the new one, never a part.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    write_all_atomic(&[(path, bytes)])
+}
+
+/// Writes several files, each atomically, and none unless every one could be written in full: all are written to
+/// temporary files beside their targets first, then renamed in turn. Only a failing rename (rare: the folder was
+/// writable a moment before) can leave some targets replaced and others not; none is ever partial.
+pub fn write_all_atomic(files: &[(&Path, &[u8])]) -> Result<(), Error> {
+    let mut temps = Vec::with_capacity(files.len());
+    for (path, bytes) in files {
+        temps.push((*path, temporary(path, bytes)?));
+    }
+    for (path, temp) in temps {
+        temp.persist(path)
+            .map_err(|e| Error::io(path, "replace", e.error))?;
+    }
+    Ok(())
+}
+
+/// A temporary file beside `path`, holding `bytes`, synced; removed when dropped unless persisted.
+fn temporary(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile, Error> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -59,9 +79,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     temp.as_file()
         .sync_all()
         .map_err(|e| Error::io(path, "write", e))?;
-    temp.persist(path)
-        .map_err(|e| Error::io(path, "replace", e.error))?;
-    Ok(())
+    Ok(temp)
 }
 
 #[cfg(test)]
@@ -109,6 +127,23 @@ mod tests {
         let same = dir.path().join(".").join("a.json");
         assert!(ensure_not_input(&same, &[&input]).is_err());
         assert!(ensure_not_input(&dir.path().join("b.json"), &[&input]).is_ok());
+    }
+
+    #[test]
+    fn a_set_of_files_is_written_whole_or_not_at_all() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let good = dir.path().join("good.json");
+        let blocker = dir.path().join("file");
+        std::fs::write(&blocker, "a file, not a folder").expect("write");
+        let bad = blocker.join("report.json");
+        let err = write_all_atomic(&[(&good, b"one"), (&bad, b"two")]).expect_err("bad path");
+        assert!(matches!(err, Error::Io { .. }), "{err}");
+        let mut names: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("list")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["file"], "nothing written, no temporary file left");
     }
 
     #[test]

@@ -10,6 +10,7 @@ use crate::cli::{CheckArgs, Environment, Exit, FailOnArg, FormatArg, Output};
 use crate::error::Error;
 use crate::evaluate::{self, Evaluation};
 use crate::gate::{self, Policy};
+use crate::limits::Limits;
 use crate::model::{Lang, Severity};
 use crate::output;
 use crate::pack::Pack;
@@ -48,7 +49,34 @@ pub fn evaluate_file(
     baseline: Option<&Baseline>,
     review: Option<&Review>,
 ) -> Result<Report, Error> {
-    let assessment: Assessment = assessment::load(path, pack)?;
+    evaluate_file_with(
+        pack,
+        path,
+        as_of,
+        lang,
+        policy,
+        baseline,
+        review,
+        &Limits::default(),
+    )
+}
+
+/// [`evaluate_file`], reading the assessment within `limits`.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "each argument is one input of the pipeline"
+)]
+pub fn evaluate_file_with(
+    pack: &Pack,
+    path: &Path,
+    as_of: NaiveDate,
+    lang: Lang,
+    policy: &Policy,
+    baseline: Option<&Baseline>,
+    review: Option<&Review>,
+    limits: &Limits,
+) -> Result<Report, Error> {
+    let assessment: Assessment = assessment::load_with(path, pack, limits)?;
     let mut evaluation: Evaluation = evaluate::evaluate(pack, &assessment, as_of);
     if let Some(review) = review {
         review::apply(pack, &assessment, review, &mut evaluation)?;
@@ -171,7 +199,7 @@ pub fn check(
         .as_deref()
         .map(|path| review::load(path, pack))
         .transpose()?;
-    let report = evaluate_file(
+    let report = evaluate_file_with(
         pack,
         &args.assessment,
         as_of,
@@ -179,6 +207,7 @@ pub fn check(
         &policy,
         baseline.as_ref(),
         review.as_ref(),
+        &env.limits()?,
     )?;
     let renderer = report::Renderer::new(pack, templates.map(Path::to_path_buf));
     let stdout = if args.quiet {
@@ -194,12 +223,16 @@ pub fn check(
     for path in spreadsheets {
         binaries.push((path, crate::xlsx::report(&report)?));
     }
-    for (path, text) in &outputs {
-        output::write_atomic(path, text.as_bytes())?;
-    }
-    for (path, bytes) in &binaries {
-        output::write_atomic(path, bytes)?;
-    }
+    let files: Vec<(&Path, &[u8])> = outputs
+        .iter()
+        .map(|(p, text)| (p.as_path(), text.as_bytes()))
+        .chain(
+            binaries
+                .iter()
+                .map(|(p, bytes)| (p.as_path(), bytes.as_slice())),
+        )
+        .collect();
+    output::write_all_atomic(&files)?;
     let (exit, stderr) = match (report.gate.passed, args.exit_zero) {
         (true, _) => (Exit::Success, String::new()),
         (false, false) => (Exit::GateFailed, String::new()),

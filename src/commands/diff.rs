@@ -149,9 +149,11 @@ pub fn diff(
     for (path, format) in files {
         rendered.push((path, render(&result, format, pack, &cell, templates)?));
     }
-    for (path, text) in &rendered {
-        output::write_atomic(path, text.as_bytes())?;
-    }
+    let outputs: Vec<(&Path, &[u8])> = rendered
+        .iter()
+        .map(|(p, t)| (p.as_path(), t.as_bytes()))
+        .collect();
+    output::write_all_atomic(&outputs)?;
     Ok(Output {
         stdout,
         stderr: String::new(),

@@ -112,9 +112,11 @@ pub fn portfolio(
         };
         rendered.push((path, bytes));
     }
-    for (path, bytes) in &rendered {
-        output::write_atomic(path, bytes)?;
-    }
+    let files: Vec<(&Path, &[u8])> = rendered
+        .iter()
+        .map(|(p, b)| (p.as_path(), b.as_slice()))
+        .collect();
+    output::write_all_atomic(&files)?;
     let exit = if result.errors.is_empty() {
         Exit::Success
     } else {

@@ -6,10 +6,11 @@ use std::path::Path;
 use crate::assessment::{self};
 use crate::cli::{Exit, Output};
 use crate::error::Error;
+use crate::limits::Limits;
 use crate::pack::Pack;
 
-pub fn validate(pack: &Pack, path: &Path) -> Result<Output, Error> {
-    let a = assessment::load(path, pack)?;
+pub fn validate(pack: &Pack, path: &Path, limits: &Limits) -> Result<Output, Error> {
+    let a = assessment::load_with(path, pack, limits)?;
     let mut stderr = String::new();
     for (id, line) in &a.unknown_answers {
         let _ = writeln!(

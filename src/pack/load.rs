@@ -44,18 +44,43 @@ const EXAMPLE_AS_OF: &str = "2026-01-01";
 struct File {
     name: String,
     text: String,
+    lines: std::cell::OnceCell<crate::error::LineIndex>,
 }
 
 struct Loader<'s> {
     source: &'s PackSource,
     diagnostics: Vec<Diagnostic>,
     hasher: Sha256,
+    /// Every expression of the pack compiled up front, in parallel, by file name and byte offset.
+    compiled: HashMap<(String, usize), Result<cel::Program, String>>,
 }
 
 impl File {
-    fn at(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::at(&self.name, &self.text, span.start, message)
+    fn new(name: String, text: String) -> Self {
+        Self {
+            name,
+            text,
+            lines: std::cell::OnceCell::new(),
+        }
     }
+
+    fn at(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> Diagnostic {
+        self.lines
+            .get_or_init(|| crate::error::LineIndex::new(&self.text))
+            .diagnostic(&self.text, &self.name, span.start, message)
+    }
+}
+
+/// The files of the embedded pack, by file name.
+pub(super) fn embedded_files() -> BTreeMap<String, Vec<u8>> {
+    let prefix = format!("{}/", super::EMBEDDED_PACK);
+    EmbeddedRules::iter()
+        .filter_map(|path| {
+            let name = path.strip_prefix(&prefix)?.to_owned();
+            let file = EmbeddedRules::get(&path)?;
+            Some((name, file.data.into_owned()))
+        })
+        .collect()
 }
 
 /// Loads what can be loaded: the pack (if its header parses) and every problem found.
@@ -64,6 +89,7 @@ pub(super) fn load(source: &PackSource) -> (Option<Pack>, Vec<Diagnostic>) {
         source,
         diagnostics: Vec::new(),
         hasher: Sha256::new(),
+        compiled: HashMap::new(),
     };
     let pack = loader.load();
     (pack, loader.diagnostics)
@@ -77,10 +103,7 @@ impl Loader<'_> {
                 let display = format!("<embedded>/{path}");
                 match EmbeddedRules::get(&path) {
                     Some(file) => String::from_utf8(file.data.into_owned())
-                        .map(|text| File {
-                            name: display.clone(),
-                            text,
-                        })
+                        .map(|text| File::new(display.clone(), text))
                         .map_err(|_| Diagnostic::file(display, "not UTF-8 text")),
                     None => Err(Diagnostic::file(
                         display,
@@ -88,15 +111,21 @@ impl Loader<'_> {
                     )),
                 }
             }
+            PackSource::Memory(files) => {
+                let display = format!("<memory>/{name}");
+                match files.get(name) {
+                    Some(bytes) => String::from_utf8(bytes.clone())
+                        .map(|text| File::new(display.clone(), text))
+                        .map_err(|_| Diagnostic::file(display, "not UTF-8 text")),
+                    None => Err(Diagnostic::file(display, "no such file in the pack")),
+                }
+            }
             PackSource::Dir(dir) => {
                 let path = dir.join(name);
                 let display = path.display().to_string();
                 match std::fs::read(&path) {
                     Ok(bytes) => String::from_utf8(bytes)
-                        .map(|text| File {
-                            name: display.clone(),
-                            text,
-                        })
+                        .map(|text| File::new(display.clone(), text))
                         .map_err(|_| Diagnostic::file(display, "not UTF-8 text")),
                     Err(e) => Err(Diagnostic::file(display, format!("cannot read: {e}"))),
                 }
@@ -296,6 +325,7 @@ impl Loader<'_> {
             parsed.push((number, file, raw_chapter));
         }
         self.check_fact_paths(&facts, &groups);
+        self.compile_expressions(&parsed);
 
         let fact_paths: HashSet<&str> = facts.iter().map(|f| f.path.as_str()).collect();
         let mut requirements = Vec::new();
@@ -333,7 +363,25 @@ impl Loader<'_> {
             fact_groups: groups,
             digest,
             index,
+            assessment_validator: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Compiles every check and condition of the chapters at once, on several threads (CEL parsing is most of the
+    /// cost of loading a pack); [`Loader::expression`] then takes each result.
+    fn compile_expressions(&mut self, parsed: &[(String, File, RawChapter)]) {
+        let mut keys = Vec::new();
+        let mut texts = Vec::new();
+        for (_, file, raw) in parsed {
+            for requirement in &raw.requirement {
+                let conditions = requirement.applies_if.iter().map(|c| &c.expr);
+                for expr in conditions.chain(requirement.check.iter().map(|c| &c.expr)) {
+                    keys.push((file.name.clone(), expr.span().start));
+                    texts.push(expr.get_ref().as_str());
+                }
+            }
+        }
+        self.compiled = keys.into_iter().zip(check::compile_all(&texts)).collect();
     }
 
     fn facts(&mut self, file: &File, raw: &[RawFact], out: &mut Vec<FactDecl>) {
@@ -711,7 +759,11 @@ impl Loader<'_> {
         fact_paths: &HashSet<&str>,
     ) -> Option<cel::Program> {
         let text = expr.get_ref();
-        let program = match check::compile(text) {
+        let compiled = self
+            .compiled
+            .remove(&(file.name.clone(), expr.span().start))
+            .unwrap_or_else(|| check::compile(text));
+        let program = match compiled {
             Ok(p) => p,
             Err(e) => {
                 self.diagnostics.push(file.at(

@@ -6,6 +6,7 @@ mod raw;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -48,6 +49,17 @@ pub enum PackSource {
     Embedded,
     /// A folder holding `pack.toml`.
     Dir(PathBuf),
+    /// Files held in memory, by file name (`pack.toml`, `facts.toml`, chapter files): a pack built by a program,
+    /// such as a test or a fuzzer, without touching the file system.
+    Memory(BTreeMap<String, Vec<u8>>),
+}
+
+impl PackSource {
+    /// The files of the embedded pack, by file name: a starting point for [`PackSource::Memory`].
+    #[must_use]
+    pub fn embedded_files() -> BTreeMap<String, Vec<u8>> {
+        load::embedded_files()
+    }
 }
 
 /// A validated rule pack with every check compiled.
@@ -69,6 +81,8 @@ pub struct Pack {
     /// `sha256:` of every pack file, in load order.
     pub digest: String,
     index: HashMap<RequirementId, usize>,
+    /// The assessment schema compiled on first use, then shared by every assessment checked against the pack.
+    assessment_validator: OnceLock<Result<jsonschema::Validator, String>>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -199,6 +213,14 @@ impl Pack {
     /// The pack built into the binary.
     pub fn embedded() -> Result<Pack, Vec<Diagnostic>> {
         Self::load(&PackSource::Embedded)
+    }
+
+    /// The compiled schema of the assessments this pack reads (see [`crate::schema::assessment`]), built once.
+    pub fn assessment_validator(&self) -> Result<&jsonschema::Validator, &str> {
+        self.assessment_validator
+            .get_or_init(|| crate::schema::validator(&crate::schema::assessment(self)))
+            .as_ref()
+            .map_err(String::as_str)
     }
 
     #[must_use]

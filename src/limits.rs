@@ -1,0 +1,267 @@
+//! Limits on what an assessment may hold, so that no input can make `snc` run out of memory or time. Each limit is
+//! documented in `docs/assessment.md` ("Limits") and tested just under and just over.
+//!
+//! Only the file size can be changed (`SNC_MAX_ASSESSMENT_BYTES`): the others are far above what any real
+//! assessment holds, and they bound the cost of the fact checks, whose CEL comprehensions iterate over fact lists.
+
+use serde_json::Value as Json;
+
+/// The environment variable that sets [`Limits::max_bytes`].
+pub const MAX_ASSESSMENT_BYTES_ENV: &str = "SNC_MAX_ASSESSMENT_BYTES";
+
+/// At most this many problems are listed for one file; the rest are counted.
+pub const MAX_DIAGNOSTICS: usize = 200;
+
+/// What an assessment may hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Size of the file, in bytes.
+    pub max_bytes: usize,
+    /// Nesting of arrays and objects; the document's own object is level 1.
+    pub max_depth: usize,
+    /// Entries of `answers`.
+    pub max_answers: usize,
+    /// Entries of one answer's `evidence`.
+    pub max_evidence: usize,
+    /// Entries of `service.built_on`: a check compares each with every third party, so their product is bounded.
+    pub max_built_on: usize,
+    /// Items of any other array (fact lists, `service.types`).
+    pub max_list_items: usize,
+    /// Characters of any string, or of any object key.
+    pub max_string_chars: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_bytes: 16 * 1024 * 1024,
+            max_depth: 32,
+            max_answers: 1_000,
+            max_evidence: 100,
+            max_built_on: 16,
+            max_list_items: 1_000,
+            max_string_chars: 10_000,
+        }
+    }
+}
+
+impl Limits {
+    /// The default limits, with the file size from `SNC_MAX_ASSESSMENT_BYTES` when it is set (a number of bytes,
+    /// at least 1).
+    pub fn with_max_bytes(setting: Option<&str>) -> Result<Limits, String> {
+        let mut limits = Limits::default();
+        if let Some(text) = setting {
+            limits.max_bytes = text
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|&n| n > 0)
+                .ok_or_else(|| {
+                    format!(
+                        "{MAX_ASSESSMENT_BYTES_ENV} `{text}` is not a number of bytes (at least 1)"
+                    )
+                })?;
+        }
+        Ok(limits)
+    }
+
+    /// Byte offset of the first array or object opened deeper than `max_depth`, if any. Scans the text without
+    /// parsing it, so that deep nesting is refused before any recursive code sees it.
+    #[must_use]
+    pub fn too_deep(&self, text: &str) -> Option<usize> {
+        let (mut depth, mut in_string, mut escaped) = (0_usize, false, false);
+        for (offset, byte) in text.bytes().enumerate() {
+            if in_string {
+                match byte {
+                    _ if escaped => escaped = false,
+                    b'\\' => escaped = true,
+                    b'"' => in_string = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match byte {
+                b'"' => in_string = true,
+                b'[' | b'{' => {
+                    depth += 1;
+                    if depth > self.max_depth {
+                        return Some(offset);
+                    }
+                }
+                b']' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// Every value of an assessment document over a limit other than size and depth (at most
+    /// [`MAX_DIAGNOSTICS`] and one).
+    #[must_use]
+    pub fn violations(&self, document: &Json) -> Vec<Violation> {
+        let mut out = Vec::new();
+        self.walk(document, &mut String::new(), Place::Root, &mut out);
+        out
+    }
+
+    fn walk(&self, value: &Json, pointer: &mut String, place: Place, out: &mut Vec<Violation>) {
+        if out.len() > MAX_DIAGNOSTICS {
+            return;
+        }
+        match value {
+            Json::String(s) => self.string(s, pointer, false, out),
+            Json::Array(items) => {
+                let (max, what) = match place {
+                    Place::Evidence => (self.max_evidence, "evidence entries"),
+                    Place::BuiltOn => (self.max_built_on, "layers"),
+                    _ => (self.max_list_items, "items"),
+                };
+                if items.len() > max {
+                    out.push(Violation {
+                        pointer: pointer.clone(),
+                        at_key: false,
+                        message: format!(
+                            "this list has {} {what}; snc reads at most {max}",
+                            items.len()
+                        ),
+                    });
+                }
+                for (i, item) in items.iter().enumerate().take(max) {
+                    let len = pointer.len();
+                    pointer.push('/');
+                    pointer.push_str(&i.to_string());
+                    self.walk(item, pointer, Place::Other, out);
+                    pointer.truncate(len);
+                }
+            }
+            Json::Object(map) => {
+                if place == Place::Answers && map.len() > self.max_answers {
+                    out.push(Violation {
+                        pointer: pointer.clone(),
+                        at_key: false,
+                        message: format!(
+                            "`answers` has {} entries; snc reads at most {} (the pack has far fewer requirements)",
+                            map.len(),
+                            self.max_answers
+                        ),
+                    });
+                }
+                for (key, item) in map {
+                    let len = pointer.len();
+                    pointer.push('/');
+                    pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                    self.string(key, pointer, true, out);
+                    let next = match (place, key.as_str()) {
+                        (Place::Root, "answers") => Place::Answers,
+                        (Place::Root, "service") => Place::Service,
+                        (Place::Service, "built_on") => Place::BuiltOn,
+                        (Place::Answers, _) => Place::Answer,
+                        (Place::Answer, "evidence") => Place::Evidence,
+                        _ => Place::Other,
+                    };
+                    self.walk(item, pointer, next, out);
+                    pointer.truncate(len);
+                }
+            }
+            Json::Null | Json::Bool(_) | Json::Number(_) => {}
+        }
+    }
+
+    fn string(&self, s: &str, pointer: &str, at_key: bool, out: &mut Vec<Violation>) {
+        // Counting characters is linear: only strings long enough in bytes can be too long in characters.
+        if s.len() > self.max_string_chars {
+            let chars = s.chars().count();
+            if chars > self.max_string_chars {
+                let what = if at_key { "this key" } else { "this string" };
+                out.push(Violation {
+                    pointer: pointer.to_owned(),
+                    at_key,
+                    message: format!(
+                        "{what} has {chars} characters; snc reads at most {}",
+                        self.max_string_chars
+                    ),
+                });
+            }
+        }
+    }
+}
+
+/// A value over a limit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    pub pointer: String,
+    /// The problem is the key of the member, not its value.
+    pub at_key: bool,
+    pub message: String,
+}
+
+/// Where a value sits, for the limits that depend on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Place {
+    Root,
+    Answers,
+    Answer,
+    Evidence,
+    Service,
+    BuiltOn,
+    Other,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn depth_counts_brackets_outside_strings() {
+        let limits = Limits {
+            max_depth: 2,
+            ..Limits::default()
+        };
+        assert_eq!(limits.too_deep(r#"{"a": [1, "[[[{{"]}"#), None);
+        assert_eq!(limits.too_deep(r#"{"a": "\"[[", "b": [[1]]}"#), Some(20));
+    }
+
+    #[test]
+    fn environment_setting_must_be_a_positive_number() {
+        assert_eq!(
+            Limits::with_max_bytes(Some("1024")).map(|l| l.max_bytes),
+            Ok(1024)
+        );
+        assert!(Limits::with_max_bytes(Some("0")).is_err());
+        assert!(Limits::with_max_bytes(Some("16MiB")).is_err());
+        assert_eq!(
+            Limits::with_max_bytes(None).map(|l| l.max_bytes),
+            Ok(Limits::default().max_bytes)
+        );
+    }
+
+    #[test]
+    fn violations_name_the_pointer() {
+        let limits = Limits {
+            max_evidence: 1,
+            max_list_items: 2,
+            max_string_chars: 8,
+            max_answers: 1,
+            ..Limits::default()
+        };
+        let doc = json!({
+            "facts": {"l": [1, 2, 3], "s": "abcdefghi", "é€é€": "é€é€"},
+            "answers": {"1.1.a": {"evidence": [{}, {}]}, "1.1.b": {}}
+        });
+        let found: Vec<(String, bool)> = limits
+            .violations(&doc)
+            .into_iter()
+            .map(|v| (v.pointer, v.at_key))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                ("/facts/l".to_owned(), false),
+                ("/facts/s".to_owned(), false),
+                ("/answers".to_owned(), false),
+                ("/answers/1.1.a/evidence".to_owned(), false),
+            ]
+        );
+    }
+}
