@@ -224,7 +224,9 @@ pub fn parse_with(
         return Err(Error::Invalid(capped(file, diagnostics)));
     }
 
-    let raw = RawAssessment::deserialize(&json).map_err(|e| {
+    // The document is consumed: its strings move into the assessment instead of being copied.
+    let service = json.get("service").cloned().unwrap_or(Json::Null);
+    let raw: RawAssessment = serde_json::from_value(json).map_err(|e| {
         Error::Invalid(vec![Diagnostic::file(
             file,
             format!("unexpected shape after schema validation: {e}"),
@@ -285,7 +287,7 @@ pub fn parse_with(
         facts: raw
             .facts
             .unwrap_or_else(|| Json::Object(serde_json::Map::new())),
-        service: json.get("service").cloned().unwrap_or(Json::Null),
+        service,
         answers,
         unknown_answers,
         answer_lines,
@@ -382,15 +384,18 @@ fn answer_key_offsets(text: &str) -> HashMap<String, usize> {
                 while next < bytes.len() && bytes[next].is_ascii_whitespace() {
                     next += 1;
                 }
-                // In valid JSON, a string followed by `:` is a key.
-                if bytes.get(next) == Some(&b':')
+                // In valid JSON, a string followed by `:` is a key. Only keys at the top level and of `answers`
+                // are decoded.
+                let wanted = open.len() == 1 || Some(open.len()) == answers_depth;
+                if wanted
+                    && bytes.get(next) == Some(&b':')
                     && open.last() == Some(&b'{')
                     && let Ok(key) = serde_json::from_str::<String>(&text[start..i])
                 {
                     if open.len() == 1 {
                         answers_next = key == "answers" && !seen_answers;
                         seen_answers |= answers_next;
-                    } else if Some(open.len()) == answers_depth {
+                    } else {
                         offsets.entry(key).or_insert(start);
                     }
                 }

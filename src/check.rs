@@ -34,7 +34,7 @@ pub const MAX_EXPR_DEPTH: usize = 24;
 /// Stack of the threads that compile expressions. The CEL parser is generated recursive descent that uses much
 /// stack per nesting level (about 140 KiB per bracket in a debug build), so parsing never runs on the caller's
 /// stack, which may be a 2 MiB worker thread's. Only the pages used are committed.
-const COMPILE_STACK_BYTES: usize = 256 << 20;
+pub(crate) const COMPILE_STACK_BYTES: usize = 256 << 20;
 
 /// Compiles a check expression.
 pub fn compile(expr: &str) -> Result<Program, String> {
@@ -64,7 +64,7 @@ pub fn compile_all(exprs: &[&str]) -> Vec<Result<Program, String>> {
                     .name("snc-cel-compile".to_owned())
                     .stack_size(COMPILE_STACK_BYTES)
                     .spawn_scoped(scope, move || {
-                        part.iter().map(|e| compile_one(e)).collect::<Vec<_>>()
+                        part.iter().map(|e| compile_here(e)).collect::<Vec<_>>()
                     });
                 (part.len(), spawned)
             })
@@ -87,8 +87,9 @@ pub fn compile_all(exprs: &[&str]) -> Vec<Result<Program, String>> {
     })
 }
 
-/// Compiles one expression within the limits; runs on a compile thread.
-fn compile_one(expr: &str) -> Result<Program, String> {
+/// Compiles one expression within the limits, on the calling thread, which must have a stack of
+/// [`COMPILE_STACK_BYTES`] (a compile thread).
+pub(crate) fn compile_here(expr: &str) -> Result<Program, String> {
     let chars = expr.chars().count();
     if chars > MAX_EXPR_CHARS {
         return Err(format!(

@@ -100,16 +100,24 @@ impl Limits {
     #[must_use]
     pub fn violations(&self, document: &Json) -> Vec<Violation> {
         let mut out = Vec::new();
-        self.walk(document, &mut String::new(), Place::Root, &mut out);
+        self.walk(document, &mut Vec::new(), Place::Root, &mut out);
         out
     }
 
-    fn walk(&self, value: &Json, pointer: &mut String, place: Place, out: &mut Vec<Violation>) {
+    /// Walks the document; `path` holds the segments leading to `value`, turned into a JSON Pointer only when a
+    /// violation is reported, so that a document within the limits costs no allocation per value.
+    fn walk<'a>(
+        &self,
+        value: &'a Json,
+        path: &mut Vec<Segment<'a>>,
+        place: Place,
+        out: &mut Vec<Violation>,
+    ) {
         if out.len() > MAX_DIAGNOSTICS {
             return;
         }
         match value {
-            Json::String(s) => self.string(s, pointer, false, out),
+            Json::String(s) => self.string(s, path, false, out),
             Json::Array(items) => {
                 let (max, what) = match place {
                     Place::Evidence => (self.max_evidence, "evidence entries"),
@@ -118,7 +126,7 @@ impl Limits {
                 };
                 if items.len() > max {
                     out.push(Violation {
-                        pointer: pointer.clone(),
+                        pointer: pointer(path),
                         at_key: false,
                         message: format!(
                             "this list has {} {what}; snc reads at most {max}",
@@ -127,17 +135,15 @@ impl Limits {
                     });
                 }
                 for (i, item) in items.iter().enumerate().take(max) {
-                    let len = pointer.len();
-                    pointer.push('/');
-                    pointer.push_str(&i.to_string());
-                    self.walk(item, pointer, Place::Other, out);
-                    pointer.truncate(len);
+                    path.push(Segment::Index(i));
+                    self.walk(item, path, Place::Other, out);
+                    path.pop();
                 }
             }
             Json::Object(map) => {
                 if place == Place::Answers && map.len() > self.max_answers {
                     out.push(Violation {
-                        pointer: pointer.clone(),
+                        pointer: pointer(path),
                         at_key: false,
                         message: format!(
                             "`answers` has {} entries; snc reads at most {} (the pack has far fewer requirements)",
@@ -147,10 +153,8 @@ impl Limits {
                     });
                 }
                 for (key, item) in map {
-                    let len = pointer.len();
-                    pointer.push('/');
-                    pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
-                    self.string(key, pointer, true, out);
+                    path.push(Segment::Key(key));
+                    self.string(key, path, true, out);
                     let next = match (place, key.as_str()) {
                         (Place::Root, "answers") => Place::Answers,
                         (Place::Root, "service") => Place::Service,
@@ -159,22 +163,22 @@ impl Limits {
                         (Place::Answer, "evidence") => Place::Evidence,
                         _ => Place::Other,
                     };
-                    self.walk(item, pointer, next, out);
-                    pointer.truncate(len);
+                    self.walk(item, path, next, out);
+                    path.pop();
                 }
             }
             Json::Null | Json::Bool(_) | Json::Number(_) => {}
         }
     }
 
-    fn string(&self, s: &str, pointer: &str, at_key: bool, out: &mut Vec<Violation>) {
+    fn string(&self, s: &str, path: &[Segment<'_>], at_key: bool, out: &mut Vec<Violation>) {
         // Counting characters is linear: only strings long enough in bytes can be too long in characters.
         if s.len() > self.max_string_chars {
             let chars = s.chars().count();
             if chars > self.max_string_chars {
                 let what = if at_key { "this key" } else { "this string" };
                 out.push(Violation {
-                    pointer: pointer.to_owned(),
+                    pointer: pointer(path),
                     at_key,
                     message: format!(
                         "{what} has {chars} characters; snc reads at most {}",
@@ -184,6 +188,26 @@ impl Limits {
             }
         }
     }
+}
+
+/// One step of a path into a JSON document.
+#[derive(Clone, Copy, Debug)]
+enum Segment<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// The JSON Pointer of a path.
+fn pointer(path: &[Segment<'_>]) -> String {
+    let mut out = String::new();
+    for segment in path {
+        out.push('/');
+        match segment {
+            Segment::Key(key) => out.push_str(&key.replace('~', "~0").replace('/', "~1")),
+            Segment::Index(i) => out.push_str(&i.to_string()),
+        }
+    }
+    out
 }
 
 /// A value over a limit.

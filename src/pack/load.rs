@@ -96,7 +96,12 @@ pub(super) fn load(source: &PackSource) -> (Option<Pack>, Vec<Diagnostic>) {
 }
 
 impl Loader<'_> {
-    fn read(&mut self, name: &str) -> Option<File> {
+    /// Reads a pack file and adds it to the digest (in the order files are read).
+    #[expect(
+        clippy::result_large_err,
+        reason = "once per pack file; the error joins the diagnostics"
+    )]
+    fn fetch(&mut self, name: &str) -> Result<File, Diagnostic> {
         let result = match self.source {
             PackSource::Embedded => {
                 let path = format!("{}/{name}", super::EMBEDDED_PACK);
@@ -131,37 +136,36 @@ impl Loader<'_> {
                 }
             }
         };
-        match result {
-            Ok(file) => {
-                self.hasher.update(name.as_bytes());
-                self.hasher.update([0]);
-                self.hasher.update(file.text.len().to_le_bytes());
-                self.hasher.update(file.text.as_bytes());
-                Some(file)
-            }
-            Err(d) => {
-                self.diagnostics.push(d);
-                None
-            }
+        if let Ok(file) = &result {
+            self.hasher.update(name.as_bytes());
+            self.hasher.update([0]);
+            self.hasher.update(file.text.len().to_le_bytes());
+            self.hasher.update(file.text.as_bytes());
         }
+        result
+    }
+
+    fn read(&mut self, name: &str) -> Option<File> {
+        self.fetch(name).map_err(|d| self.diagnostics.push(d)).ok()
     }
 
     fn parse<T: serde::de::DeserializeOwned>(&mut self, file: &File) -> Option<T> {
         match toml::from_str::<T>(&file.text) {
             Ok(value) => Some(value),
             Err(e) => {
-                let message = e.message().trim().to_owned();
-                let d = match e.span() {
-                    Some(span) => file.at(span, message),
-                    None => Diagnostic::file(&file.name, message),
-                };
-                self.diagnostics.push(d);
+                self.diagnostics.push(toml_diagnostic(file, &e));
                 None
             }
         }
     }
 
-    fn texts(&mut self, file: &File, raw: &Spanned<RawTexts>, what: &str) -> Texts {
+    /// A bilingual text; `what` names it in diagnostics (formatted only when there is one to report).
+    fn texts(
+        &mut self,
+        file: &File,
+        raw: &Spanned<RawTexts>,
+        what: &dyn std::fmt::Display,
+    ) -> Texts {
         let map = raw.get_ref();
         for key in map.keys() {
             if key.parse::<Lang>().is_err() {
@@ -224,7 +228,7 @@ impl Loader<'_> {
                 ));
             }
         }
-        let name = self.texts(&pack_file, &raw.name, "name");
+        let name = self.texts(&pack_file, &raw.name, &"name");
         for w in [
             &raw.severity_weights.critical,
             &raw.severity_weights.high,
@@ -273,29 +277,14 @@ impl Loader<'_> {
             }
         }
 
-        // The vocabulary first: chapter checks are validated against it.
-        let mut facts = Vec::new();
-        let mut groups = BTreeMap::new();
-        if let Some(facts_file) = self.read("facts.toml")
-            && let Some(raw_facts) = self.parse::<RawChapter>(&facts_file)
-        {
-            if raw_facts.chapter.is_some()
-                || !raw_facts.requirement.is_empty()
-                || !raw_facts.section.is_empty()
-            {
-                self.diagnostics.push(Diagnostic::file(
-                    &facts_file.name,
-                    "facts.toml holds only [[fact]] tables",
-                ));
-            }
-            self.facts(&facts_file, &raw_facts.fact, &mut facts);
-            self.groups(&facts_file, &raw_facts.group, &mut groups);
-        }
-
-        let mut chapters = Vec::new();
-        let mut parsed = Vec::new();
+        // Every file is read in pack order (the digest follows it), then parsed with its expressions compiled on
+        // several threads: TOML and CEL parsing are most of the cost of loading a pack. Diagnostics keep the
+        // order of a file-by-file load.
+        let facts_file = self.fetch("facts.toml");
+        let mut slots = Vec::new();
         let mut seen_numbers = HashSet::new();
         for chapter_ref in &raw.chapter {
+            let before = self.diagnostics.len();
             let number = chapter_ref.number.get_ref().clone();
             if !seen_numbers.insert(number.clone()) || number.parse::<u8>().is_err() {
                 self.diagnostics.push(pack_file.at(
@@ -303,18 +292,73 @@ impl Loader<'_> {
                     format!("chapter `{number}` is a duplicate or not a number"),
                 ));
             }
-            let title = self.texts(&pack_file, &chapter_ref.title, "chapter title");
+            let title = self.texts(&pack_file, &chapter_ref.title, &"chapter title");
             let file_name = chapter_ref.file.get_ref();
-            if !CHAPTER_FILE.is_match(file_name) {
+            let fetched = if CHAPTER_FILE.is_match(file_name) {
+                Some(self.fetch(file_name))
+            } else {
                 self.diagnostics.push(pack_file.at(chapter_ref.file.span(), format!("chapter file `{file_name}` must be a plain `*.toml` name in the pack folder")));
+                None
+            };
+            let early: Vec<Diagnostic> = self.diagnostics.drain(before..).collect();
+            slots.push((early, number, title, fetched));
+        }
+        let texts: Vec<&str> = facts_file
+            .iter()
+            .chain(slots.iter().filter_map(|s| s.3.as_ref()?.as_ref().ok()))
+            .map(|f| f.text.as_str())
+            .collect();
+        let mut results = parse_and_compile(&texts).into_iter();
+
+        // The vocabulary first: chapter checks are validated against it.
+        let mut facts = Vec::new();
+        let mut groups = BTreeMap::new();
+        match facts_file {
+            Err(d) => self.diagnostics.push(d),
+            Ok(facts_file) => match results.next().map(|p| p.chapter) {
+                Some(Ok(raw_facts)) => {
+                    if raw_facts.chapter.is_some()
+                        || !raw_facts.requirement.is_empty()
+                        || !raw_facts.section.is_empty()
+                    {
+                        self.diagnostics.push(Diagnostic::file(
+                            &facts_file.name,
+                            "facts.toml holds only [[fact]] tables",
+                        ));
+                    }
+                    self.facts(&facts_file, &raw_facts.fact, &mut facts);
+                    self.groups(&facts_file, &raw_facts.group, &mut groups);
+                }
+                Some(Err(e)) => self.diagnostics.push(toml_diagnostic(&facts_file, &e)),
+                None => {}
+            },
+        }
+
+        let mut chapters = Vec::new();
+        let mut parsed = Vec::new();
+        for (early, number, title, fetched) in slots {
+            self.diagnostics.extend(early);
+            let file = match fetched {
+                None => continue,
+                Some(Err(d)) => {
+                    self.diagnostics.push(d);
+                    continue;
+                }
+                Some(Ok(file)) => file,
+            };
+            let Some(result) = results.next() else {
                 continue;
+            };
+            let raw_chapter = match result.chapter {
+                Ok(raw_chapter) => raw_chapter,
+                Err(e) => {
+                    self.diagnostics.push(toml_diagnostic(&file, &e));
+                    continue;
+                }
+            };
+            for (offset, program) in result.programs {
+                self.compiled.insert((file.name.clone(), offset), program);
             }
-            let Some(file) = self.read(file_name) else {
-                continue;
-            };
-            let Some(raw_chapter) = self.parse::<RawChapter>(&file) else {
-                continue;
-            };
             self.facts(&file, &raw_chapter.fact, &mut facts);
             self.groups(&file, &raw_chapter.group, &mut groups);
             chapters.push(Chapter {
@@ -325,7 +369,6 @@ impl Loader<'_> {
             parsed.push((number, file, raw_chapter));
         }
         self.check_fact_paths(&facts, &groups);
-        self.compile_expressions(&parsed);
 
         let fact_paths: HashSet<&str> = facts.iter().map(|f| f.path.as_str()).collect();
         let mut requirements = Vec::new();
@@ -367,23 +410,6 @@ impl Loader<'_> {
         })
     }
 
-    /// Compiles every check and condition of the chapters at once, on several threads (CEL parsing is most of the
-    /// cost of loading a pack); [`Loader::expression`] then takes each result.
-    fn compile_expressions(&mut self, parsed: &[(String, File, RawChapter)]) {
-        let mut keys = Vec::new();
-        let mut texts = Vec::new();
-        for (_, file, raw) in parsed {
-            for requirement in &raw.requirement {
-                let conditions = requirement.applies_if.iter().map(|c| &c.expr);
-                for expr in conditions.chain(requirement.check.iter().map(|c| &c.expr)) {
-                    keys.push((file.name.clone(), expr.span().start));
-                    texts.push(expr.get_ref().as_str());
-                }
-            }
-        }
-        self.compiled = keys.into_iter().zip(check::compile_all(&texts)).collect();
-    }
-
     fn facts(&mut self, file: &File, raw: &[RawFact], out: &mut Vec<FactDecl>) {
         for fact in raw {
             let path = fact.path.get_ref();
@@ -401,7 +427,7 @@ impl Loader<'_> {
             let description = self.texts(
                 file,
                 &fact.description,
-                &format!("fact `{path}` description"),
+                &format_args!("fact `{path}` description"),
             );
             let ty_name = fact.ty.get_ref().as_str();
             let ty = if ty_name == "object[]" {
@@ -429,7 +455,7 @@ impl Loader<'_> {
                     let description = self.texts(
                         file,
                         &field.description,
-                        &format!("field `{name}` description"),
+                        &format_args!("field `{name}` description"),
                     );
                     let ty_name = field.ty.get_ref().as_str();
                     let (base, list) = ty_name
@@ -493,7 +519,7 @@ impl Loader<'_> {
         out: &mut BTreeMap<String, Texts>,
     ) {
         for (path, texts) in raw {
-            let texts = self.texts(file, texts, &format!("group `{path}`"));
+            let texts = self.texts(file, texts, &format_args!("group `{path}`"));
             if out.insert(path.clone(), texts).is_some() {
                 self.diagnostics.push(Diagnostic::file(
                     &file.name,
@@ -526,7 +552,10 @@ impl Loader<'_> {
         }
         for a in facts {
             for b in facts {
-                if b.path.starts_with(&format!("{}.", a.path)) {
+                if b.path
+                    .strip_prefix(a.path.as_str())
+                    .is_some_and(|rest| rest.starts_with('.'))
+                {
                     self.diagnostics.push(Diagnostic::file(
                         "facts",
                         format!("fact `{}` is a prefix of fact `{}`: a fact is either a value or a group", a.path, b.path),
@@ -574,7 +603,7 @@ impl Loader<'_> {
                     format!("section `{id}` is a duplicate or not a section of chapter {number}"),
                 ));
             }
-            let title = self.texts(file, &section.title, &format!("section {id} title"));
+            let title = self.texts(file, &section.title, &format_args!("section {id} title"));
             chapter.sections.push(Section {
                 id: id.clone(),
                 title,
@@ -648,9 +677,9 @@ impl Loader<'_> {
                 ),
             ));
         }
-        let title = self.texts(file, &raw.title, &format!("{id} title"));
-        let question = self.texts(file, &raw.question, &format!("{id} question"));
-        let guidance = self.texts(file, &raw.guidance, &format!("{id} guidance"));
+        let title = self.texts(file, &raw.title, &format_args!("{id} title"));
+        let question = self.texts(file, &raw.question, &format_args!("{id} question"));
+        let guidance = self.texts(file, &raw.guidance, &format_args!("{id} guidance"));
         for (texts, span, what) in [
             (&question, raw.question.span(), "question"),
             (&guidance, raw.guidance.span(), "guidance"),
@@ -842,7 +871,7 @@ impl Loader<'_> {
         raw: &RawCheck,
         fact_paths: &HashSet<&str>,
     ) -> Option<Check> {
-        let message = self.texts(file, &raw.message, &format!("{id} check message"));
+        let message = self.texts(file, &raw.message, &format_args!("{id} check message"));
         let program = self.expression(file, id, &raw.expr, &raw.facts, fact_paths)?;
         Some(Check {
             expr: raw.expr.get_ref().clone(),
@@ -880,6 +909,86 @@ impl Loader<'_> {
             location,
         })
     }
+}
+
+/// A TOML error located in its file.
+fn toml_diagnostic(file: &File, e: &toml::de::Error) -> Diagnostic {
+    let message = e.message().trim().to_owned();
+    match e.span() {
+        Some(span) => file.at(span, message),
+        None => Diagnostic::file(&file.name, message),
+    }
+}
+
+/// A chapter file (or `facts.toml`) parsed, with every expression in it compiled, by byte offset.
+struct Parsed {
+    chapter: Result<RawChapter, toml::de::Error>,
+    programs: Vec<(usize, Result<cel::Program, String>)>,
+}
+
+/// Parses a chapter file and compiles every expression in it with `compile`.
+fn parse_chapter(text: &str, compile: fn(&str) -> Result<cel::Program, String>) -> Parsed {
+    let chapter = toml::from_str::<RawChapter>(text);
+    let programs = match &chapter {
+        Ok(raw) => raw
+            .requirement
+            .iter()
+            .flat_map(|r| {
+                r.applies_if
+                    .iter()
+                    .map(|c| &c.expr)
+                    .chain(r.check.iter().map(|c| &c.expr))
+            })
+            .map(|expr| (expr.span().start, compile(expr.get_ref())))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    Parsed { chapter, programs }
+}
+
+/// Parses files and compiles their expressions on up to as many threads as there are cores (at most 4), files
+/// dealt out in turn; results in the order of `texts`. A file whose thread failed is parsed again here, its
+/// expressions then compiled by [`check::compile`], which turns a parser panic into an error.
+fn parse_and_compile(texts: &[&str]) -> Vec<Parsed> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .clamp(1, 4)
+        .min(texts.len());
+    let mut results: Vec<Option<Parsed>> = texts.iter().map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .filter_map(|k| {
+                let mine: Vec<(usize, &str)> = texts
+                    .iter()
+                    .copied()
+                    .enumerate()
+                    .skip(k)
+                    .step_by(threads)
+                    .collect();
+                std::thread::Builder::new()
+                    .name("snc-pack-load".to_owned())
+                    .stack_size(check::COMPILE_STACK_BYTES)
+                    .spawn_scoped(scope, move || {
+                        mine.into_iter()
+                            .map(|(i, text)| (i, parse_chapter(text, check::compile_here)))
+                            .collect::<Vec<_>>()
+                    })
+                    .ok()
+            })
+            .collect();
+        for worker in workers {
+            if let Ok(done) = worker.join() {
+                for (i, parsed) in done {
+                    results[i] = Some(parsed);
+                }
+            }
+        }
+    });
+    results
+        .into_iter()
+        .zip(texts)
+        .map(|(parsed, text)| parsed.unwrap_or_else(|| parse_chapter(text, check::compile)))
+        .collect()
 }
 
 /// Orders ids as the document does: by section (a section's own items before its sub-sections'), then letter.
