@@ -1,7 +1,11 @@
 //! CI gating end to end: the policy file and its errors, waivers, baselines, the CI formats parsed back, and the
 //! exit-code flags. Every scenario runs the binary on the shipped examples at `--as-of 2026-11-28`.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{root, snc};
+
+use std::path::Path;
 
 use assert_cmd::Command;
 use predicates::prelude::*;
@@ -12,19 +16,6 @@ use serde_json::Value as Json;
 const READY: &str = "examples/saas-on-qualified-iaas.json";
 const INELIGIBLE: &str = "examples/saas-ineligible-cap-table.json";
 const AS_OF: &str = "2026-11-28";
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn snc() -> Command {
-    let mut cmd = Command::cargo_bin("snc").expect("binary");
-    cmd.current_dir(root())
-        .env_remove("SOURCE_DATE_EPOCH")
-        .env("LANG", "C.UTF-8")
-        .env_remove("LC_ALL");
-    cmd
-}
 
 /// `snc check FILE --as-of 2026-11-28` plus `args`.
 fn check(file: &str, args: &[&str]) -> Command {

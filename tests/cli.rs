@@ -1,22 +1,12 @@
 //! Command-line scenarios: exit codes 0, 1 and 2, formats, located errors, no writes on failure.
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use assert_cmd::Command;
+use common::{root, snc};
+
+use std::path::Path;
+
 use predicates::prelude::*;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn snc() -> Command {
-    let mut cmd = Command::cargo_bin("snc").expect("binary");
-    cmd.current_dir(root())
-        .env_remove("SOURCE_DATE_EPOCH")
-        .env("LANG", "C.UTF-8")
-        .env_remove("LC_ALL");
-    cmd
-}
 
 fn fixture(name: &str) -> String {
     format!("tests/fixtures/assessments/{name}")

@@ -1,9 +1,12 @@
 //! Reports: every format in both languages for the examples (snapshots), determinism, hostile input, custom
 //! templates.
 
+mod common;
+
+use common::snc;
+
 use std::path::PathBuf;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 
 const EXAMPLES: [&str; 3] = [
@@ -11,15 +14,6 @@ const EXAMPLES: [&str; 3] = [
     "paas-with-gaps",
     "saas-ineligible-cap-table",
 ];
-
-fn snc() -> Command {
-    let mut cmd = Command::cargo_bin("snc").expect("binary");
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("SOURCE_DATE_EPOCH")
-        .env("LANG", "C.UTF-8")
-        .env_remove("LC_ALL");
-    cmd
-}
 
 fn render(file: &str, format: &str, lang: &str) -> String {
     let out = snc()

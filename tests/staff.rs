@@ -1,5 +1,9 @@
 //! Tools for programme staff: reviewer files, `diff`, `portfolio`, `verify` and spreadsheet exports.
 
+mod common;
+
+use common::{root, snc};
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -12,19 +16,6 @@ const REVIEW: &str = "tests/fixtures/review/paas-with-gaps.toml";
 const OLD: &str = "tests/fixtures/diff/old.json";
 const NEW: &str = "tests/fixtures/diff/new.json";
 const PORTFOLIO: &str = "tests/fixtures/portfolio";
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn snc() -> Command {
-    let mut cmd = Command::cargo_bin("snc").expect("binary");
-    cmd.current_dir(root())
-        .env_remove("SOURCE_DATE_EPOCH")
-        .env("LANG", "C.UTF-8")
-        .env_remove("LC_ALL");
-    cmd
-}
 
 fn stdout(cmd: &mut Command, code: i32) -> String {
     let out = cmd.output().expect("run");

@@ -1,0 +1,21 @@
+//! What the command-line test files share: the repository root and an `snc` command with a fixed environment.
+#![allow(dead_code, reason = "each test file uses only part of this module")]
+
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+
+/// The repository root, where the examples and fixtures are.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `snc` run from the repository root, in English, with no date from the environment.
+pub fn snc() -> Command {
+    let mut cmd = Command::cargo_bin("snc").expect("binary");
+    cmd.current_dir(root())
+        .env_remove("SOURCE_DATE_EPOCH")
+        .env("LANG", "C.UTF-8")
+        .env_remove("LC_ALL");
+    cmd
+}
