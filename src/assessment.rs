@@ -169,19 +169,20 @@ pub fn parse_with(
             "the file is not UTF-8 text",
         )
     })?;
-    if let Some(offset) = limits.too_deep(text) {
-        return Err(Diagnostic::at(
-            file,
-            text,
-            offset,
-            format!(
-                "arrays and objects are nested deeper than {} levels, the most snc reads",
-                limits.max_depth
-            ),
-        )
-        .into());
-    }
-    let json: Json = serde_json::from_str(text).map_err(|e| json_syntax_error(file, text, &e))?;
+    // serde_json stops at 128 levels of nesting, so no recursive code below sees a deeper document; the limits
+    // walk refuses anything deeper than `max_depth`, and this error says the same of what serde_json refused.
+    let json: Json = serde_json::from_str(text).map_err(|e| {
+        let e = json_syntax_error(file, text, &e);
+        match e {
+            Error::Invalid(mut d)
+                if d.len() == 1 && d[0].message.contains("recursion limit exceeded") =>
+            {
+                d[0].message = limits.too_deep_message();
+                Error::Invalid(d)
+            }
+            other => other,
+        }
+    })?;
     let locator = Locator::new(text);
 
     if let Some(declared) = json.get("pack").and_then(Json::as_str)
@@ -375,11 +376,7 @@ fn answer_key_offsets(text: &str) -> HashMap<String, usize> {
         match bytes[i] {
             b'"' => {
                 let start = i;
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
-                }
-                i = (i + 1).min(bytes.len());
+                i = crate::limits::string_end(text, i);
                 let mut next = i;
                 while next < bytes.len() && bytes[next].is_ascii_whitespace() {
                     next += 1;

@@ -65,43 +65,22 @@ impl Limits {
         Ok(limits)
     }
 
-    /// Byte offset of the first array or object opened deeper than `max_depth`, if any. Scans the text without
-    /// parsing it, so that deep nesting is refused before any recursive code sees it.
-    #[must_use]
-    pub fn too_deep(&self, text: &str) -> Option<usize> {
-        let (mut depth, mut in_string, mut escaped) = (0_usize, false, false);
-        for (offset, byte) in text.bytes().enumerate() {
-            if in_string {
-                match byte {
-                    _ if escaped => escaped = false,
-                    b'\\' => escaped = true,
-                    b'"' => in_string = false,
-                    _ => {}
-                }
-                continue;
-            }
-            match byte {
-                b'"' => in_string = true,
-                b'[' | b'{' => {
-                    depth += 1;
-                    if depth > self.max_depth {
-                        return Some(offset);
-                    }
-                }
-                b']' | b'}' => depth = depth.saturating_sub(1),
-                _ => {}
-            }
-        }
-        None
-    }
-
-    /// Every value of an assessment document over a limit other than size and depth (at most
-    /// [`MAX_DIAGNOSTICS`] and one).
+    /// Every value of an assessment document over a limit other than size (at most [`MAX_DIAGNOSTICS`] and one).
+    /// The document comes from `serde_json`, whose own recursion limit (128) bounds its depth, and so this walk's.
     #[must_use]
     pub fn violations(&self, document: &Json) -> Vec<Violation> {
         let mut out = Vec::new();
         self.walk(document, &mut Vec::new(), Place::Root, &mut out);
         out
+    }
+
+    /// The message for nesting over [`Limits::max_depth`].
+    #[must_use]
+    pub fn too_deep_message(&self) -> String {
+        format!(
+            "arrays and objects are nested deeper than {} levels, the most snc reads",
+            self.max_depth
+        )
     }
 
     /// Walks the document; `path` holds the segments leading to `value`, turned into a JSON Pointer only when a
@@ -114,6 +93,15 @@ impl Limits {
         out: &mut Vec<Violation>,
     ) {
         if out.len() > MAX_DIAGNOSTICS {
+            return;
+        }
+        // The document's own object is level 1; `path` holds one segment per level below it.
+        if matches!(value, Json::Array(_) | Json::Object(_)) && path.len() >= self.max_depth {
+            out.push(Violation {
+                pointer: pointer(path),
+                at_key: false,
+                message: self.too_deep_message(),
+            });
             return;
         }
         match value {
@@ -210,6 +198,43 @@ fn pointer(path: &[Segment<'_>]) -> String {
     out
 }
 
+/// The byte offset just past the JSON string opened by the quote at `open` (or the end of the text if it is not
+/// closed). Strings are most of an assessment's text, so they are skipped eight bytes at a time.
+pub(crate) fn string_end(text: &str, open: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut i = open + 1;
+    loop {
+        i = quote_or_backslash(bytes, i);
+        match bytes.get(i) {
+            Some(b'"') => return i + 1,
+            Some(_) => i += 2,
+            None => return bytes.len(),
+        }
+    }
+}
+
+/// The offset of the first `"` or `\` at or after `from`, or the length of `bytes`. Reads a word at a time: a
+/// byte of the word equals the needle where `word ^ needle` has a zero byte (the classic "has zero byte" test).
+fn quote_or_backslash(bytes: &[u8], mut from: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS != 0;
+    while let Some(chunk) = bytes.get(from..from + 8) {
+        let Ok(chunk) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let word = u64::from_le_bytes(chunk);
+        if has_zero(word ^ (ONES * u64::from(b'"'))) || has_zero(word ^ (ONES * u64::from(b'\\'))) {
+            break;
+        }
+        from += 8;
+    }
+    bytes
+        .get(from..)
+        .and_then(|rest| rest.iter().position(|&b| b == b'"' || b == b'\\'))
+        .map_or(bytes.len(), |p| from + p)
+}
+
 /// A value over a limit.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Violation {
@@ -237,13 +262,34 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn depth_counts_brackets_outside_strings() {
+    fn depth_counts_arrays_and_objects_from_the_document() {
         let limits = Limits {
             max_depth: 2,
             ..Limits::default()
         };
-        assert_eq!(limits.too_deep(r#"{"a": [1, "[[[{{"]}"#), None);
-        assert_eq!(limits.too_deep(r#"{"a": "\"[[", "b": [[1]]}"#), Some(20));
+        assert!(limits.violations(&json!({"a": [1, "[[[{{"]})).is_empty());
+        let found = limits.violations(&json!({"a": "x", "b": [[1]]}));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].pointer, "/b/0");
+    }
+
+    #[test]
+    fn strings_end_at_the_first_unescaped_quote() {
+        for (text, end) in [
+            (r#""abc" x"#, 5),
+            (r#""a\"b" x"#, 6),
+            (r#""a\\" x"#, 5),
+            (r#""a\\\"b" x"#, 8),
+            (r#""é€" x"#, 7),
+            (r#""open"#, 5),
+            (
+                r#""a long string without any quote, then \\ and \" and the end" x"#,
+                61,
+            ),
+            (r#""unterminated \"#, 15),
+        ] {
+            assert_eq!(string_end(text, 0), end, "{text}");
+        }
     }
 
     #[test]
