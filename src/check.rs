@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, LazyLock};
 
-use cel::{Context, Env, ExecutionError, Program, Value};
+use cel::{Context, Env, ExecutionError, Value};
 use chrono::{Months, NaiveDate, TimeDelta};
 use serde_json::Value as Json;
 
@@ -31,65 +31,42 @@ pub const MAX_EXPR_NESTING: usize = 24;
 /// a check recurses once per level, on the caller's stack.
 pub const MAX_EXPR_DEPTH: usize = 24;
 
-/// Stack of the threads that compile expressions. The CEL parser is generated recursive descent that uses much
-/// stack per nesting level (about 140 KiB per bracket in a debug build), so parsing never runs on the caller's
-/// stack, which may be a 2 MiB worker thread's. Only the pages used are committed.
-pub(crate) const COMPILE_STACK_BYTES: usize = 256 << 20;
+/// Deepest recursion of the CEL parser (its own guard, checked while parsing; the bracket limit above refuses
+/// deep input before it is parsed at all).
+const MAX_PARSE_RECURSION: u16 = 64;
 
-/// Compiles a check expression.
-pub fn compile(expr: &str) -> Result<Program, String> {
-    compile_all(&[expr])
-        .pop()
-        .unwrap_or_else(|| Err("the expression was not compiled".to_owned()))
+/// A compiled check expression: its syntax tree, run against a [`Bindings`].
+///
+/// Expressions are parsed by the CEL crate's Pratt parser (a port of cel-go's), not by its default ANTLR one:
+/// both give the same tree for every expression of the shipped pack (`tests/pack_invariants.rs` compares them),
+/// but the Pratt parser is some twenty times faster, guards its own recursion, and needs no large stack. It is
+/// reached through a hidden API of `cel` 0.15, which is why that dependency is pinned to an exact version.
+#[derive(Clone, Debug)]
+pub struct Program {
+    expression: cel::IdedExpr,
 }
 
-/// Compiles expressions, in order, on up to as many threads as the machine has cores (at most 4), each with a
-/// stack deep enough for any expression within [`MAX_EXPR_CHARS`] and [`MAX_EXPR_NESTING`]. An expression over a
-/// limit, or whose compilation fails in any way (a panic in the parser included), is an `Err` that says why.
-#[must_use]
-pub fn compile_all(exprs: &[&str]) -> Vec<Result<Program, String>> {
-    if exprs.is_empty() {
-        return Vec::new();
+impl Program {
+    /// The syntax tree.
+    #[must_use]
+    pub fn expression(&self) -> &cel::IdedExpr {
+        &self.expression
     }
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZero::get)
-        .clamp(1, 4)
-        .min(exprs.len());
-    let chunk = exprs.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = exprs
-            .chunks(chunk)
-            .map(|part| {
-                let spawned = std::thread::Builder::new()
-                    .name("snc-cel-compile".to_owned())
-                    .stack_size(COMPILE_STACK_BYTES)
-                    .spawn_scoped(scope, move || {
-                        part.iter().map(|e| compile_here(e)).collect::<Vec<_>>()
-                    });
-                (part.len(), spawned)
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|(len, spawned)| {
-                let results = match spawned {
-                    Ok(handle) => handle.join().map_err(|_| {
-                        "the CEL compiler failed on this expression or one near it".to_owned()
-                    }),
-                    Err(e) => Err(format!("cannot start a thread to compile checks: {e}")),
-                };
-                match results {
-                    Ok(programs) => programs,
-                    Err(why) => (0..len).map(|_| Err(why.clone())).collect(),
-                }
-            })
-            .collect()
-    })
+
+    /// Variables and functions the expression refers to.
+    #[must_use]
+    pub fn references(&self) -> cel::parser::ExpressionReferences<'_> {
+        self.expression.references()
+    }
+
+    fn execute(&self, context: &Context) -> cel::ResolveResult {
+        Value::resolve(&self.expression, context)
+    }
 }
 
-/// Compiles one expression within the limits, on the calling thread, which must have a stack of
-/// [`COMPILE_STACK_BYTES`] (a compile thread).
-pub(crate) fn compile_here(expr: &str) -> Result<Program, String> {
+/// Compiles a check expression within the limits ([`MAX_EXPR_CHARS`], [`MAX_EXPR_NESTING`], [`MAX_EXPR_DEPTH`]);
+/// an expression over a limit or that does not parse is an `Err` that says why.
+pub fn compile(expr: &str) -> Result<Program, String> {
     let chars = expr.chars().count();
     if chars > MAX_EXPR_CHARS {
         return Err(format!(
@@ -102,16 +79,30 @@ pub(crate) fn compile_here(expr: &str) -> Result<Program, String> {
             "brackets nest {nesting} deep; snc compiles at most {MAX_EXPR_NESTING}"
         ));
     }
-    let program = ENV
-        .compile(expr)
-        .map_err(|e| e.to_string().trim().to_owned())?;
-    let depth = tree_depth(program.expression());
+    // The parser has its own recursion guard; a panic in it (none is known) is still an error, not a crash.
+    let parsed = std::panic::catch_unwind(|| {
+        cel::parser::PrattParser::new()
+            .max_recursion_depth(MAX_PARSE_RECURSION)
+            .parse(expr)
+    })
+    .map_err(|_| "the CEL parser failed on this expression".to_owned())?;
+    let expression = parsed.map_err(|e| e.to_string().trim().to_owned())?;
+    let depth = tree_depth(&expression);
     if depth > MAX_EXPR_DEPTH {
         return Err(format!(
             "the expression is {depth} levels deep once parsed; snc runs at most {MAX_EXPR_DEPTH}: split it"
         ));
     }
-    Ok(program)
+    Ok(Program { expression })
+}
+
+/// Compiles an expression with the CEL crate's default (ANTLR) parser, for the test that both parsers agree on
+/// the shipped pack. Not used by the engine.
+#[doc(hidden)]
+pub fn reference_tree(expr: &str) -> Result<cel::IdedExpr, String> {
+    ENV.compile(expr)
+        .map(|p| p.expression().clone())
+        .map_err(|e| e.to_string())
 }
 
 /// The deepest nesting of brackets outside string literals.

@@ -203,3 +203,38 @@ fn recommendations_are_low_severity() {
         assert_eq!(r.severity, snc::model::Severity::Low, "{}", r.id);
     }
 }
+
+/// The engine parses checks with the CEL crate's Pratt parser; its default ANTLR parser is the reference. Both
+/// must give the same syntax tree, node ids included, for every expression of the shipped pack.
+#[test]
+fn both_cel_parsers_give_the_same_tree_for_every_expression() {
+    let pack = pack();
+    let expressions: Vec<(String, String, snc::check::Program)> = pack
+        .requirements
+        .iter()
+        .flat_map(|r| {
+            let checks = r.checks.iter().map(|c| (&c.expr, &c.program));
+            let condition = r.applies_if.iter().map(|c| (&c.expr, &c.program));
+            checks
+                .chain(condition)
+                .map(|(expr, program)| (r.id.to_string(), expr.clone(), program.clone()))
+        })
+        .collect();
+    assert!(expressions.len() > 100, "the pack has its checks");
+    // The ANTLR parser recurses deeply: give it room, as the engine once did.
+    let differing = std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(move || {
+            expressions
+                .into_iter()
+                .filter(|(_, expr, program)| {
+                    snc::check::reference_tree(expr).as_ref() != Ok(program.expression())
+                })
+                .map(|(id, expr, _)| format!("{id}: {expr}"))
+                .collect::<Vec<_>>()
+        })
+        .expect("thread")
+        .join()
+        .expect("no panic");
+    assert!(differing.is_empty(), "parsers differ on {differing:#?}");
+}

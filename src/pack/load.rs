@@ -52,7 +52,7 @@ struct Loader<'s> {
     diagnostics: Vec<Diagnostic>,
     hasher: Sha256,
     /// Every expression of the pack compiled up front, in parallel, by file name and byte offset.
-    compiled: HashMap<(String, usize), Result<cel::Program, String>>,
+    compiled: HashMap<(String, usize), Result<check::Program, String>>,
 }
 
 impl File {
@@ -786,7 +786,7 @@ impl Loader<'_> {
         expr: &Spanned<String>,
         listed: &Spanned<Vec<String>>,
         fact_paths: &HashSet<&str>,
-    ) -> Option<cel::Program> {
+    ) -> Option<check::Program> {
         let text = expr.get_ref();
         let compiled = self
             .compiled
@@ -923,11 +923,11 @@ fn toml_diagnostic(file: &File, e: &toml::de::Error) -> Diagnostic {
 /// A chapter file (or `facts.toml`) parsed, with every expression in it compiled, by byte offset.
 struct Parsed {
     chapter: Result<RawChapter, toml::de::Error>,
-    programs: Vec<(usize, Result<cel::Program, String>)>,
+    programs: Vec<(usize, Result<check::Program, String>)>,
 }
 
 /// Parses a chapter file and compiles every expression in it with `compile`.
-fn parse_chapter(text: &str, compile: fn(&str) -> Result<cel::Program, String>) -> Parsed {
+fn parse_chapter(text: &str, compile: fn(&str) -> Result<check::Program, String>) -> Parsed {
     let chapter = toml::from_str::<RawChapter>(text);
     let programs = match &chapter {
         Ok(raw) => raw
@@ -947,8 +947,7 @@ fn parse_chapter(text: &str, compile: fn(&str) -> Result<cel::Program, String>) 
 }
 
 /// Parses files and compiles their expressions on up to as many threads as there are cores (at most 4), files
-/// dealt out in turn; results in the order of `texts`. A file whose thread failed is parsed again here, its
-/// expressions then compiled by [`check::compile`], which turns a parser panic into an error.
+/// dealt out in turn; results in the order of `texts`. A file whose thread could not start is parsed here.
 fn parse_and_compile(texts: &[&str]) -> Vec<Parsed> {
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZero::get)
@@ -967,10 +966,9 @@ fn parse_and_compile(texts: &[&str]) -> Vec<Parsed> {
                     .collect();
                 std::thread::Builder::new()
                     .name("snc-pack-load".to_owned())
-                    .stack_size(check::COMPILE_STACK_BYTES)
                     .spawn_scoped(scope, move || {
                         mine.into_iter()
-                            .map(|(i, text)| (i, parse_chapter(text, check::compile_here)))
+                            .map(|(i, text)| (i, parse_chapter(text, check::compile)))
                             .collect::<Vec<_>>()
                     })
                     .ok()

@@ -149,14 +149,14 @@ pub struct Requirement {
 /// A condition of applicability.
 pub struct Condition {
     pub expr: String,
-    pub program: cel::Program,
+    pub program: crate::check::Program,
     pub facts: Vec<String>,
 }
 
 /// A compiled fact check.
 pub struct Check {
     pub expr: String,
-    pub program: cel::Program,
+    pub program: crate::check::Program,
     pub facts: Vec<String>,
     pub message: Texts,
 }
