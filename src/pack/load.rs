@@ -5,15 +5,14 @@ use std::sync::LazyLock;
 
 use chrono::NaiveDate;
 use regex::Regex;
-use rust_embed::RustEmbed;
 use serde_json::{Value as Json, json};
 use sha2::{Digest, Sha256};
-use toml::Spanned;
 
 use super::facts::{FactDecl, FactType, FieldDecl, Scalar};
 use super::raw::{
     RawChapter, RawCheck, RawCondition, RawExample, RawFact, RawPack, RawRequirement, RawTexts,
 };
+use super::span::Spanned;
 use super::{
     Chapter, Check, Condition, Example, Pack, PackSource, Requirement, Section, SourceInfo, Texts,
     Weights,
@@ -22,9 +21,20 @@ use crate::check;
 use crate::error::Diagnostic;
 use crate::model::{Lang, RequirementId};
 
-#[derive(RustEmbed)]
-#[folder = "rules/"]
-struct EmbeddedRules;
+/// A file of the embedded pack: its text, and its raw form pre-parsed by `build.rs` (`MessagePack`; empty when the
+/// text did not parse at build time).
+struct EmbeddedFile {
+    name: &'static str,
+    text: &'static str,
+    raw: &'static [u8],
+}
+
+/// Every file of the embedded pack, by name, written by `build.rs`.
+static EMBEDDED: &[EmbeddedFile] = include!(concat!(env!("OUT_DIR"), "/embedded_pack.rs"));
+
+fn embedded(name: &str) -> Option<&'static EmbeddedFile> {
+    EMBEDDED.iter().find(|f| f.name == name)
+}
 
 static PACK_ID: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[a-z0-9][a-z0-9.-]*$").expect("valid regex"));
@@ -43,7 +53,9 @@ const EXAMPLE_AS_OF: &str = "2026-01-01";
 /// One file being validated: its name and text, to turn spans into positions.
 struct File {
     name: String,
-    text: String,
+    text: std::borrow::Cow<'static, str>,
+    /// The pre-parsed raw form of an embedded file (see `build.rs`); empty for any other.
+    raw: &'static [u8],
     lines: std::cell::OnceCell<crate::error::LineIndex>,
 }
 
@@ -51,15 +63,14 @@ struct Loader<'s> {
     source: &'s PackSource,
     diagnostics: Vec<Diagnostic>,
     hasher: Sha256,
-    /// Every expression of the pack compiled up front, in parallel, by file name and byte offset.
-    compiled: HashMap<(String, usize), Result<check::Program, String>>,
 }
 
 impl File {
-    fn new(name: String, text: String) -> Self {
+    fn new(name: String, text: impl Into<std::borrow::Cow<'static, str>>) -> Self {
         Self {
             name,
-            text,
+            text: text.into(),
+            raw: &[],
             lines: std::cell::OnceCell::new(),
         }
     }
@@ -73,13 +84,9 @@ impl File {
 
 /// The files of the embedded pack, by file name.
 pub(super) fn embedded_files() -> BTreeMap<String, Vec<u8>> {
-    let prefix = format!("{}/", super::EMBEDDED_PACK);
-    EmbeddedRules::iter()
-        .filter_map(|path| {
-            let name = path.strip_prefix(&prefix)?.to_owned();
-            let file = EmbeddedRules::get(&path)?;
-            Some((name, file.data.into_owned()))
-        })
+    EMBEDDED
+        .iter()
+        .map(|f| (f.name.to_owned(), f.text.as_bytes().to_vec()))
         .collect()
 }
 
@@ -89,7 +96,6 @@ pub(super) fn load(source: &PackSource) -> (Option<Pack>, Vec<Diagnostic>) {
         source,
         diagnostics: Vec::new(),
         hasher: Sha256::new(),
-        compiled: HashMap::new(),
     };
     let pack = loader.load();
     (pack, loader.diagnostics)
@@ -106,10 +112,11 @@ impl Loader<'_> {
             PackSource::Embedded => {
                 let path = format!("{}/{name}", super::EMBEDDED_PACK);
                 let display = format!("<embedded>/{path}");
-                match EmbeddedRules::get(&path) {
-                    Some(file) => String::from_utf8(file.data.into_owned())
-                        .map(|text| File::new(display.clone(), text))
-                        .map_err(|_| Diagnostic::file(display, "not UTF-8 text")),
+                match embedded(name) {
+                    Some(file) => Ok(File {
+                        raw: file.raw,
+                        ..File::new(display, file.text)
+                    }),
                     None => Err(Diagnostic::file(
                         display,
                         "no such file in the embedded pack",
@@ -150,7 +157,7 @@ impl Loader<'_> {
     }
 
     fn parse<T: serde::de::DeserializeOwned>(&mut self, file: &File) -> Option<T> {
-        match toml::from_str::<T>(&file.text) {
+        match deserialize::<T>(&file.text, file.raw) {
             Ok(value) => Some(value),
             Err(e) => {
                 self.diagnostics.push(toml_diagnostic(file, &e));
@@ -277,9 +284,8 @@ impl Loader<'_> {
             }
         }
 
-        // Every file is read in pack order (the digest follows it), then parsed with its expressions compiled on
-        // several threads: TOML and CEL parsing are most of the cost of loading a pack. Diagnostics keep the
-        // order of a file-by-file load.
+        // Every file is read in pack order (the digest follows it), then parsed; diagnostics keep the order of a
+        // file-by-file load.
         let facts_file = self.fetch("facts.toml");
         let mut slots = Vec::new();
         let mut seen_numbers = HashSet::new();
@@ -303,19 +309,23 @@ impl Loader<'_> {
             let early: Vec<Diagnostic> = self.diagnostics.drain(before..).collect();
             slots.push((early, number, title, fetched));
         }
-        let texts: Vec<&str> = facts_file
+        let files: Vec<(&str, &[u8])> = facts_file
             .iter()
             .chain(slots.iter().filter_map(|s| s.3.as_ref()?.as_ref().ok()))
-            .map(|f| f.text.as_str())
+            .map(|f| (&*f.text, f.raw))
             .collect();
-        let mut results = parse_and_compile(&texts).into_iter();
+        let mut results = files
+            .into_iter()
+            .map(|(text, raw)| deserialize::<RawChapter>(text, raw))
+            .collect::<Vec<_>>()
+            .into_iter();
 
         // The vocabulary first: chapter checks are validated against it.
         let mut facts = Vec::new();
         let mut groups = BTreeMap::new();
         match facts_file {
             Err(d) => self.diagnostics.push(d),
-            Ok(facts_file) => match results.next().map(|p| p.chapter) {
+            Ok(facts_file) => match results.next() {
                 Some(Ok(raw_facts)) => {
                     if raw_facts.chapter.is_some()
                         || !raw_facts.requirement.is_empty()
@@ -349,16 +359,13 @@ impl Loader<'_> {
             let Some(result) = results.next() else {
                 continue;
             };
-            let raw_chapter = match result.chapter {
+            let raw_chapter = match result {
                 Ok(raw_chapter) => raw_chapter,
                 Err(e) => {
                     self.diagnostics.push(toml_diagnostic(&file, &e));
                     continue;
                 }
             };
-            for (offset, program) in result.programs {
-                self.compiled.insert((file.name.clone(), offset), program);
-            }
             self.facts(&file, &raw_chapter.fact, &mut facts);
             self.groups(&file, &raw_chapter.group, &mut groups);
             chapters.push(Chapter {
@@ -788,11 +795,7 @@ impl Loader<'_> {
         fact_paths: &HashSet<&str>,
     ) -> Option<check::Program> {
         let text = expr.get_ref();
-        let compiled = self
-            .compiled
-            .remove(&(file.name.clone(), expr.span().start))
-            .unwrap_or_else(|| check::compile(text));
-        let program = match compiled {
+        let program = match check::compile(text) {
             Ok(p) => p,
             Err(e) => {
                 self.diagnostics.push(file.at(
@@ -920,73 +923,18 @@ fn toml_diagnostic(file: &File, e: &toml::de::Error) -> Diagnostic {
     }
 }
 
-/// A chapter file (or `facts.toml`) parsed, with every expression in it compiled, by byte offset.
-struct Parsed {
-    chapter: Result<RawChapter, toml::de::Error>,
-    programs: Vec<(usize, Result<check::Program, String>)>,
-}
-
-/// Parses a chapter file and compiles every expression in it with `compile`.
-fn parse_chapter(text: &str, compile: fn(&str) -> Result<check::Program, String>) -> Parsed {
-    let chapter = toml::from_str::<RawChapter>(text);
-    let programs = match &chapter {
-        Ok(raw) => raw
-            .requirement
-            .iter()
-            .flat_map(|r| {
-                r.applies_if
-                    .iter()
-                    .map(|c| &c.expr)
-                    .chain(r.check.iter().map(|c| &c.expr))
-            })
-            .map(|expr| (expr.span().start, compile(expr.get_ref())))
-            .collect(),
-        Err(_) => Vec::new(),
-    };
-    Parsed { chapter, programs }
-}
-
-/// Parses files and compiles their expressions on up to as many threads as there are cores (at most 4), files
-/// dealt out in turn; results in the order of `texts`. A file whose thread could not start is parsed here.
-fn parse_and_compile(texts: &[&str]) -> Vec<Parsed> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZero::get)
-        .clamp(1, 4)
-        .min(texts.len());
-    let mut results: Vec<Option<Parsed>> = texts.iter().map(|_| None).collect();
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .filter_map(|k| {
-                let mine: Vec<(usize, &str)> = texts
-                    .iter()
-                    .copied()
-                    .enumerate()
-                    .skip(k)
-                    .step_by(threads)
-                    .collect();
-                std::thread::Builder::new()
-                    .name("snc-pack-load".to_owned())
-                    .spawn_scoped(scope, move || {
-                        mine.into_iter()
-                            .map(|(i, text)| (i, parse_chapter(text, check::compile)))
-                            .collect::<Vec<_>>()
-                    })
-                    .ok()
-            })
-            .collect();
-        for worker in workers {
-            if let Ok(done) = worker.join() {
-                for (i, parsed) in done {
-                    results[i] = Some(parsed);
-                }
-            }
-        }
-    });
-    results
-        .into_iter()
-        .zip(texts)
-        .map(|(parsed, text)| parsed.unwrap_or_else(|| parse_chapter(text, check::compile)))
-        .collect()
+/// A pack file deserialized from its pre-parsed raw form when it has one, else from its TOML text (a raw form
+/// that does not decode, which only a stale build could give, falls back to the text too).
+fn deserialize<T: serde::de::DeserializeOwned>(
+    text: &str,
+    raw: &[u8],
+) -> Result<T, toml::de::Error> {
+    if !raw.is_empty()
+        && let Ok(value) = rmp_serde::from_slice(raw)
+    {
+        return Ok(value);
+    }
+    toml::from_str(text)
 }
 
 /// Orders ids as the document does: by section (a section's own items before its sub-sections'), then letter.
@@ -1003,4 +951,27 @@ fn sort_key(id: &RequirementId) -> (Vec<u32>, String) {
         .unwrap_or_default()
         .to_owned();
     (section, letter)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Without this, the embedded pack could silently be parsed from TOML at every run.
+    #[test]
+    fn every_embedded_pack_file_has_a_raw_form_that_decodes() {
+        assert!(
+            EMBEDDED.len() >= 16,
+            "the pack and its chapters are embedded"
+        );
+        for file in EMBEDDED {
+            assert!(!file.raw.is_empty(), "{} has no raw form", file.name);
+            let decoded = if file.name == "pack.toml" {
+                rmp_serde::from_slice::<RawPack>(file.raw).map(|_| ())
+            } else {
+                rmp_serde::from_slice::<RawChapter>(file.raw).map(|_| ())
+            };
+            assert!(decoded.is_ok(), "{}: {decoded:?}", file.name);
+        }
+    }
 }

@@ -3,6 +3,7 @@
 mod facts;
 mod load;
 mod raw;
+mod span;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -113,17 +114,20 @@ impl Weights {
     }
 }
 
+#[derive(Debug)]
 pub struct Chapter {
     pub number: String,
     pub title: Texts,
     pub sections: Vec<Section>,
 }
 
+#[derive(Debug)]
 pub struct Section {
     pub id: String,
     pub title: Texts,
 }
 
+#[derive(Debug)]
 pub struct Requirement {
     pub id: RequirementId,
     pub chapter: String,
@@ -147,6 +151,7 @@ pub struct Requirement {
 }
 
 /// A condition of applicability.
+#[derive(Debug)]
 pub struct Condition {
     pub expr: String,
     pub program: crate::check::Program,
@@ -154,6 +159,7 @@ pub struct Condition {
 }
 
 /// A compiled fact check.
+#[derive(Debug)]
 pub struct Check {
     pub expr: String,
     pub program: crate::check::Program,
@@ -162,6 +168,7 @@ pub struct Check {
 }
 
 /// A fixture proving a requirement's checks.
+#[derive(Debug)]
 pub struct Example {
     pub name: String,
     pub expect: Expect,

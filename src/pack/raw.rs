@@ -2,15 +2,16 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
-use toml::Spanned;
+use serde::{Deserialize, Serialize};
+
+use super::span::Spanned;
 
 use crate::model::{EvidenceKind, Kind, ServiceType, Severity};
 
 /// A text in every pack language: `title.en`, `title.fr`.
 pub type RawTexts = BTreeMap<String, String>;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawPack {
     pub id: Spanned<String>,
@@ -26,7 +27,7 @@ pub struct RawPack {
     pub chapter: Vec<RawChapterRef>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSource {
     pub title: String,
@@ -35,7 +36,7 @@ pub struct RawSource {
     pub url: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawWeights {
     pub critical: Spanned<u32>,
@@ -44,13 +45,13 @@ pub struct RawWeights {
     pub low: Spanned<u32>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawReadiness {
     pub audit_ready_min_score: Spanned<u32>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawChapterRef {
     pub number: Spanned<String>,
@@ -59,7 +60,7 @@ pub struct RawChapterRef {
 }
 
 /// A chapter file, or `facts.toml` (which holds only `[[fact]]`).
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawChapter {
     pub chapter: Option<Spanned<String>>,
@@ -74,14 +75,14 @@ pub struct RawChapter {
     pub group: BTreeMap<String, Spanned<RawTexts>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSection {
     pub id: Spanned<String>,
     pub title: Spanned<RawTexts>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawRequirement {
     pub id: Spanned<String>,
@@ -102,21 +103,21 @@ pub struct RawRequirement {
     pub example: Vec<RawExample>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawEvidence {
     pub kinds: Spanned<Vec<EvidenceKind>>,
     pub max_age_months: Option<Spanned<u32>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCondition {
     pub expr: Spanned<String>,
     pub facts: Spanned<Vec<String>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCheck {
     pub expr: Spanned<String>,
@@ -124,7 +125,7 @@ pub struct RawCheck {
     pub message: Spanned<RawTexts>,
 }
 
-#[derive(Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Deserialize, Serialize, Clone, Copy, Debug, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum Expect {
     Pass,
@@ -132,7 +133,7 @@ pub enum Expect {
     FactMissing,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawExample {
     pub name: Spanned<String>,
@@ -143,7 +144,7 @@ pub struct RawExample {
     pub as_of: Option<Spanned<String>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawFact {
     pub path: Spanned<String>,
@@ -156,7 +157,7 @@ pub struct RawFact {
     pub field: Vec<RawField>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawField {
     pub name: Spanned<String>,

@@ -1,0 +1,89 @@
+//! Embeds the shipped rule pack, pre-parsed.
+//!
+//! Every file of `rules/secnumcloud-3.2/` is embedded as text (for the digest and for locating problems) along
+//! with its raw form (`src/pack/raw.rs`, spans included) parsed here from TOML and stored as `MessagePack`: parsing
+//! the pack's TOML was most of what loading it cost at every run. The loader validates the raw form exactly as
+//! it validates a pack read from a folder. A file that does not parse here is embedded without a raw form, and
+//! the loader then parses its text at run time, reporting the error at its line and column: a broken rule file
+//! never breaks the build.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+#[path = "src/model.rs"]
+#[allow(dead_code, reason = "the build script uses only the vocabularies")]
+mod model;
+#[path = "src/pack/raw.rs"]
+#[allow(dead_code, reason = "only deserialized and serialized here")]
+mod raw;
+#[path = "src/pack/span.rs"]
+#[allow(dead_code, reason = "only deserialized and serialized here")]
+mod span;
+
+const PACK: &str = "secnumcloud-3.2";
+
+fn main() {
+    if let Err(e) = run() {
+        panic!("embedding the rule pack: {e}");
+    }
+}
+
+fn run() -> Result<(), String> {
+    let manifest =
+        PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").ok_or("no CARGO_MANIFEST_DIR")?);
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").ok_or("no OUT_DIR")?);
+    let folder = manifest.join("rules").join(PACK);
+    cargo(&format!("rerun-if-changed={}", folder.display()));
+    let mut names: Vec<String> = std::fs::read_dir(&folder)
+        .map_err(|e| format!("{}: {e}", folder.display()))?
+        .filter_map(|entry| {
+            let entry = entry.ok()?;
+            entry.file_type().ok()?.is_file().then_some(())?;
+            entry.file_name().into_string().ok()
+        })
+        .collect();
+    names.sort();
+    let mut table = String::from("&[\n");
+    for name in &names {
+        let source = folder.join(name);
+        cargo(&format!("rerun-if-changed={}", source.display()));
+        let parsed = std::fs::read_to_string(&source)
+            .ok()
+            .and_then(|text| pre_parse(name, &text));
+        let parsed_path = out.join(format!("{name}.msgpack"));
+        std::fs::write(&parsed_path, parsed.unwrap_or_default())
+            .map_err(|e| format!("{}: {e}", parsed_path.display()))?;
+        let _ = writeln!(
+            table,
+            "    EmbeddedFile {{ name: {name:?}, text: include_str!({:?}), raw: include_bytes!({:?}) }},",
+            path_text(&source)?,
+            path_text(&parsed_path)?
+        );
+    }
+    table.push(']');
+    let table_path = out.join("embedded_pack.rs");
+    std::fs::write(&table_path, table).map_err(|e| format!("{}: {e}", table_path.display()))
+}
+
+/// The raw form of a pack file as `MessagePack`, or `None` when it does not parse (the loader will say why).
+fn pre_parse(name: &str, text: &str) -> Option<Vec<u8>> {
+    if name == "pack.toml" {
+        let raw: raw::RawPack = toml::from_str(text).ok()?;
+        rmp_serde::to_vec_named(&raw).ok()
+    } else if Path::new(name).extension().is_some_and(|e| e == "toml") {
+        let raw: raw::RawChapter = toml::from_str(text).ok()?;
+        rmp_serde::to_vec_named(&raw).ok()
+    } else {
+        None
+    }
+}
+
+fn path_text(path: &Path) -> Result<&str, String> {
+    path.to_str()
+        .ok_or_else(|| format!("{} is not a UTF-8 path", path.display()))
+}
+
+/// A build script talks to cargo on stdout.
+fn cargo(instruction: &str) {
+    println!("cargo::{instruction}");
+}
