@@ -190,11 +190,10 @@ pub fn evaluate(
     let mut vendors = Vec::new();
     let mut errors = Vec::new();
     for (path, result) in files.iter().zip(results) {
-        let file = path.display().to_string();
         match result {
-            Ok(report) => vendors.push(row(file, &report, pack)),
+            Ok(row) => vendors.push(row),
             Err(e) => errors.push(FileError {
-                file,
+                file: path.display().to_string(),
                 message: e.to_string(),
             }),
         }
@@ -226,13 +225,15 @@ pub fn evaluate(
     }
 }
 
+/// Each file's row, or why it could not be evaluated. A worker reduces each report to its row at once, so that
+/// memory holds one report per worker, not one per vendor.
 fn evaluate_all(
     pack: &Pack,
     files: &[PathBuf],
     as_of: NaiveDate,
     lang: Lang,
     progress: Option<Progress<'_>>,
-) -> Vec<Result<Report, Error>> {
+) -> Vec<Result<VendorRow, Error>> {
     let workers = std::thread::available_parallelism()
         .map_or(1, std::num::NonZero::get)
         .min(files.len())
@@ -240,7 +241,7 @@ fn evaluate_all(
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
     let policy = Policy::default();
-    let mut indexed: Vec<(usize, Result<Report, Error>)> = std::thread::scope(|scope| {
+    let mut indexed: Vec<(usize, Result<VendorRow, Error>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
                 scope.spawn(|| {
@@ -248,10 +249,10 @@ fn evaluate_all(
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(path) = files.get(i) else { break };
-                        local.push((
-                            i,
-                            evaluate_file(pack, path, as_of, lang, &policy, None, None),
-                        ));
+                        let result = evaluate_file(pack, path, as_of, lang, &policy, None, None);
+                        let row =
+                            result.map(|report| row(path.display().to_string(), &report, pack));
+                        local.push((i, row));
                         let n = done.fetch_add(1, Ordering::Relaxed) + 1;
                         if let Some(report) = progress {
                             report(n, files.len());
@@ -267,7 +268,7 @@ fn evaluate_all(
             .collect()
     });
     indexed.sort_by_key(|(i, _)| *i);
-    let mut by_index: BTreeMap<usize, Result<Report, Error>> = indexed.into_iter().collect();
+    let mut by_index: BTreeMap<usize, Result<VendorRow, Error>> = indexed.into_iter().collect();
     (0..files.len())
         .map(|i| {
             by_index.remove(&i).unwrap_or_else(|| {
