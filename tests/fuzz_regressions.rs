@@ -51,3 +51,8 @@ fn cel_crash_inputs_no_longer_panic() {
 fn report_crash_inputs_no_longer_panic() {
     replay("report", harness::report);
 }
+
+#[test]
+fn expr_crash_inputs_no_longer_panic() {
+    replay("expr", harness::expr);
+}

@@ -185,6 +185,33 @@ pub fn cel(data: &[u8]) {
     }
 }
 
+/// `expr`: any text, as a check expression. It compiles or is refused with a message; what compiles runs on the
+/// facts of the shipped example (and on none), passing, failing or missing, without a panic or a stack overflow.
+pub fn expr(data: &[u8]) {
+    static FACTS: OnceLock<Json> = OnceLock::new();
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let program = match snc::check::compile(text) {
+        Ok(program) => program,
+        Err(message) => {
+            assert!(!message.is_empty(), "a refused expression says why");
+            return;
+        }
+    };
+    let facts = FACTS.get_or_init(|| {
+        let example: Json =
+            serde_json::from_str(include_str!("../../examples/saas-on-qualified-iaas.json"))
+                .expect("example JSON");
+        example["facts"].clone()
+    });
+    let service = json!({"types": ["SaaS"], "built_on": ["IaaS"]});
+    for facts in [facts, &json!({})] {
+        let bindings = Bindings::new(facts, &service, date(2026, 11, 28), &pack().constants);
+        let _ = bindings.run(&program, &["data.customer_data_locations".to_owned()]);
+    }
+}
+
 /// `report`: a synthetic assessment drawn from the bytes must validate, then evaluates and renders.
 pub fn report(data: &[u8]) {
     let mut entropy = Bytes::new(data);
