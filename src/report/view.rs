@@ -27,14 +27,14 @@ pub struct View<'a> {
     pub service_types: String,
     pub built_on: Vec<BuiltOnItem>,
     pub chart: Chart,
-    pub critical_gaps: Vec<GapItem>,
-    pub gap_chapters: Vec<ChapterGaps>,
-    pub contradictions: Vec<GapItem>,
-    pub evidence_issues: Vec<GapItem>,
-    pub inherited: Vec<GapItem>,
-    pub roadmap: Vec<GapItem>,
-    pub recommendations: Vec<GapItem>,
-    pub appendix: Vec<ChapterGaps>,
+    pub critical_gaps: Vec<GapItem<'a>>,
+    pub gap_chapters: Vec<ChapterGaps<GapItem<'a>>>,
+    pub contradictions: Vec<GapItem<'a>>,
+    pub evidence_issues: Vec<GapItem<'a>>,
+    pub inherited: Vec<RowItem<'a>>,
+    pub roadmap: Vec<RowItem<'a>>,
+    pub recommendations: Vec<RowItem<'a>>,
+    pub appendix: Vec<ChapterGaps<RowItem<'a>>>,
     pub unknown_answers: Vec<String>,
     /// Requirements that do not apply to the service's types or layers, or whose condition is false.
     pub not_applicable_count: usize,
@@ -91,50 +91,70 @@ pub struct Bar {
     pub applicable: u32,
 }
 
+/// A requirement shown in full: a gap, a contradiction, an evidence issue. Borrowed from the report: building
+/// the view copies no text.
 #[derive(Serialize, Clone)]
-pub struct GapItem {
-    pub id: String,
-    pub title: String,
-    pub severity: String,
+pub struct GapItem<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub severity: &'static str,
     pub severity_label: &'static str,
-    pub verdict: String,
+    pub verdict: &'static str,
     pub verdict_label: &'static str,
     pub verdict_class: &'static str,
     pub declared_label: &'static str,
-    pub findings: Vec<FindingItem>,
+    pub findings: Vec<FindingItem<'a>>,
     /// The facts read by the failed or missing checks, each once, in the order first met.
-    pub facts: Vec<FactValue>,
-    pub guidance: String,
-    pub owner: Option<String>,
+    pub facts: Vec<&'a FactValue>,
+    pub guidance: &'a str,
+    pub owner: Option<&'a str>,
     pub target_date: Option<String>,
     pub overdue: bool,
-    pub inherited_from: Option<String>,
-    pub evidence: Vec<EvidenceItem>,
-    pub comment: Option<String>,
+    pub inherited_from: Option<&'a str>,
+    pub evidence: Vec<EvidenceItem<'a>>,
+    pub comment: Option<&'a str>,
+}
+
+/// A requirement shown as a table row (appendix, roadmap, inherited items, recommendations): what a row shows,
+/// without the findings, facts, evidence and guidance of a [`GapItem`] (those are in `report.requirements`).
+#[derive(Serialize, Clone)]
+pub struct RowItem<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub severity: &'static str,
+    pub severity_label: &'static str,
+    pub verdict: &'static str,
+    pub verdict_label: &'static str,
+    pub verdict_class: &'static str,
+    pub declared_label: &'static str,
+    pub owner: Option<&'a str>,
+    pub target_date: Option<String>,
+    pub overdue: bool,
+    pub inherited_from: Option<&'a str>,
 }
 
 /// A finding with every field present (strict mode does not allow an absent `facts`).
 #[derive(Serialize, Clone)]
-pub struct FindingItem {
+pub struct FindingItem<'a> {
     pub code: &'static str,
-    pub message: String,
-    pub facts: Vec<FactValue>,
+    pub message: &'a str,
+    pub facts: &'a [FactValue],
 }
 
 #[derive(Serialize, Clone)]
-pub struct EvidenceItem {
-    pub title: String,
-    pub reference: Option<String>,
+pub struct EvidenceItem<'a> {
+    pub title: &'a str,
+    pub reference: Option<&'a str>,
     /// Set only for an `http`/`https` URL: anything else (`javascript:`, `data:`, a path) is shown as text.
     pub href: Option<String>,
     pub date: Option<String>,
 }
 
 #[derive(Serialize)]
-pub struct ChapterGaps {
+pub struct ChapterGaps<T> {
     pub chapter: String,
     pub title: String,
-    pub items: Vec<GapItem>,
+    pub items: Vec<T>,
 }
 
 /// A link target only for plain web URLs; percent-encodes what could end a Markdown link or an attribute.
@@ -198,14 +218,39 @@ impl<'a> View<'a> {
     #[must_use]
     pub fn build(report: &'a Report, pack: &'a Pack) -> View<'a> {
         let lang = report.lang;
-        let item = |r: &RequirementView| -> GapItem {
-            let requirement = pack.requirement(&r.id);
-            GapItem {
-                id: r.id.to_string(),
-                title: r.title.clone(),
-                severity: r.severity.to_string(),
+        let overdue = |r: &RequirementView| {
+            r.target_date.is_some_and(|d| d < report.as_of) && !r.verdict.is_met()
+        };
+        let row_item = |r: &'a RequirementView| -> RowItem<'a> {
+            RowItem {
+                id: r.id.as_str(),
+                title: &r.title,
+                severity: r.severity.as_str(),
                 severity_label: t(lang, &format!("severity_{}", r.severity)),
-                verdict: r.verdict.to_string(),
+                verdict: r.verdict.as_str(),
+                verdict_label: status_label(lang, r.verdict),
+                verdict_class: verdict_class(r.verdict),
+                declared_label: status_label(lang, r.declared),
+                owner: r.owner.as_deref(),
+                target_date: r.target_date.map(|d| d.to_string()),
+                overdue: overdue(r),
+                inherited_from: r.inherited_from.as_deref(),
+            }
+        };
+        let item = |r: &'a RequirementView| -> GapItem<'a> {
+            let requirement = pack.requirement(&r.id);
+            let mut facts: Vec<&FactValue> = Vec::new();
+            for f in r.findings.iter().flat_map(|f| &f.facts) {
+                if !facts.iter().any(|known| known.path == f.path) {
+                    facts.push(f);
+                }
+            }
+            GapItem {
+                id: r.id.as_str(),
+                title: &r.title,
+                severity: r.severity.as_str(),
+                severity_label: t(lang, &format!("severity_{}", r.severity)),
+                verdict: r.verdict.as_str(),
                 verdict_label: status_label(lang, r.verdict),
                 verdict_class: verdict_class(r.verdict),
                 declared_label: status_label(lang, r.declared),
@@ -214,37 +259,27 @@ impl<'a> View<'a> {
                     .iter()
                     .map(|f: &FindingView| FindingItem {
                         code: f.code,
-                        message: f.message.clone(),
-                        facts: f.facts.clone(),
+                        message: &f.message,
+                        facts: &f.facts,
                     })
                     .collect(),
-                facts: {
-                    let mut facts: Vec<FactValue> = Vec::new();
-                    for f in r.findings.iter().flat_map(|f| &f.facts) {
-                        if !facts.iter().any(|known| known.path == f.path) {
-                            facts.push(f.clone());
-                        }
-                    }
-                    facts
-                },
-                guidance: requirement
-                    .map(|q| q.guidance.get(lang).to_owned())
-                    .unwrap_or_default(),
-                owner: r.owner.clone(),
+                facts,
+                guidance: requirement.map_or("", |q| q.guidance.get(lang)),
+                owner: r.owner.as_deref(),
                 target_date: r.target_date.map(|d| d.to_string()),
-                overdue: r.target_date.is_some_and(|d| d < report.as_of) && !r.verdict.is_met(),
-                inherited_from: r.inherited_from.clone(),
+                overdue: overdue(r),
+                inherited_from: r.inherited_from.as_deref(),
                 evidence: r
                     .evidence
                     .iter()
                     .map(|e| EvidenceItem {
-                        title: e.title.clone(),
-                        reference: e.reference.clone(),
+                        title: &e.title,
+                        reference: e.reference.as_deref(),
                         href: e.reference.as_deref().and_then(safe_href),
                         date: e.date.map(|d| d.to_string()),
                     })
                     .collect(),
-                comment: r.comment.clone(),
+                comment: r.comment.as_deref(),
             }
         };
         let requirements = || {
@@ -287,11 +322,11 @@ impl<'a> View<'a> {
                     items,
                 });
             }
-            let rows: Vec<GapItem> = report
+            let rows: Vec<RowItem> = report
                 .requirements
                 .iter()
                 .filter(|r| r.chapter == chapter.number && r.applicable)
-                .map(item)
+                .map(row_item)
                 .collect();
             appendix.push(ChapterGaps {
                 chapter: chapter.number.clone(),
@@ -299,7 +334,7 @@ impl<'a> View<'a> {
                 items: rows,
             });
         }
-        let mut roadmap: Vec<GapItem> = requirements().filter(is_gap).map(item).collect();
+        let mut roadmap: Vec<RowItem> = requirements().filter(is_gap).map(row_item).collect();
         // Dated items first, earliest first; undated after, by id order (stable sort keeps document order).
         roadmap.sort_by(|a, b| match (&a.target_date, &b.target_date) {
             (Some(x), Some(y)) => x.cmp(y),
@@ -399,14 +434,14 @@ impl<'a> View<'a> {
                 .collect(),
             inherited: requirements()
                 .filter(|r| r.verdict == Status::Inherited)
-                .map(item)
+                .map(row_item)
                 .collect(),
             roadmap,
             recommendations: report
                 .requirements
                 .iter()
                 .filter(|r| r.applicable && r.kind == Kind::Recommendation)
-                .map(item)
+                .map(row_item)
                 .collect(),
             appendix,
             unknown_answers: report.findings.iter().map(|f| f.message.clone()).collect(),
