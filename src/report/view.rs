@@ -95,22 +95,13 @@ pub struct Bar {
 /// the view copies no text.
 #[derive(Serialize, Clone)]
 pub struct GapItem<'a> {
-    pub id: &'a str,
-    pub title: &'a str,
-    pub severity: &'static str,
-    pub severity_label: &'static str,
-    pub verdict: &'static str,
-    pub verdict_label: &'static str,
-    pub verdict_class: &'static str,
-    pub declared_label: &'static str,
+    /// What a row shows: id, title, severity, verdicts, owner, dates.
+    #[serde(flatten)]
+    pub row: RowItem<'a>,
     pub findings: Vec<FindingItem<'a>>,
     /// The facts read by the failed or missing checks, each once, in the order first met.
     pub facts: Vec<&'a FactValue>,
     pub guidance: &'a str,
-    pub owner: Option<&'a str>,
-    pub target_date: Option<String>,
-    pub overdue: bool,
-    pub inherited_from: Option<&'a str>,
     pub evidence: Vec<EvidenceItem<'a>>,
     pub comment: Option<&'a str>,
 }
@@ -246,14 +237,7 @@ impl<'a> View<'a> {
                 }
             }
             GapItem {
-                id: r.id.as_str(),
-                title: &r.title,
-                severity: r.severity.as_str(),
-                severity_label: t(lang, &format!("severity_{}", r.severity)),
-                verdict: r.verdict.as_str(),
-                verdict_label: status_label(lang, r.verdict),
-                verdict_class: verdict_class(r.verdict),
-                declared_label: status_label(lang, r.declared),
+                row: row_item(r),
                 findings: r
                     .findings
                     .iter()
@@ -265,10 +249,6 @@ impl<'a> View<'a> {
                     .collect(),
                 facts,
                 guidance: requirement.map_or("", |q| q.guidance.get(lang)),
-                owner: r.owner.as_deref(),
-                target_date: r.target_date.map(|d| d.to_string()),
-                overdue: overdue(r),
-                inherited_from: r.inherited_from.as_deref(),
                 evidence: r
                     .evidence
                     .iter()
@@ -313,7 +293,7 @@ impl<'a> View<'a> {
             items.sort_by_key(|g| {
                 ["critical", "high", "medium", "low"]
                     .iter()
-                    .position(|s| *s == g.severity)
+                    .position(|s| *s == g.row.severity)
             });
             if !items.is_empty() {
                 gap_chapters.push(ChapterGaps {
