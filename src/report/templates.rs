@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use handlebars::{
     Context, Handlebars, Helper, HelperDef, HelperResult, Output, RenderContext, RenderError,
-    RenderErrorReason, Renderable,
+    RenderErrorReason, Renderable, ScopedJson,
 };
 use rust_embed::RustEmbed;
 
@@ -19,7 +19,26 @@ use super::view::View;
 #[folder = "reports/templates/"]
 struct Embedded;
 
-handlebars::handlebars_helper!(json: |value: Json| serde_json::to_string(&value).unwrap_or_default());
+/// `{{json value}}`: a value as compact JSON, escaped like any other output. Written out rather than with
+/// `handlebars_helper!`, which copies the value before serialising it (fact values can be long lists).
+struct JsonHelper;
+
+impl HelperDef for JsonHelper {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+    ) -> Result<ScopedJson<'rc>, RenderError> {
+        let value = h
+            .param(0)
+            .ok_or(RenderErrorReason::ParamNotFoundForIndex("json", 0))?
+            .value();
+        let text = serde_json::to_string(value).unwrap_or_default();
+        Ok(ScopedJson::Derived(serde_json::Value::String(text)))
+    }
+}
 
 /// The main templates; partials live in `partials/` and are registered under their file stem.
 pub const HTML: &str = "report.html.hbs";
@@ -204,7 +223,7 @@ impl Templates {
         if markdown {
             registry.register_escape_fn(escape_markdown);
         }
-        registry.register_helper("json", Box::new(json));
+        registry.register_helper("json", Box::new(JsonHelper));
         registry.register_helper("include", Box::new(Include));
         let mut problems = Vec::new();
         let mut found = false;
