@@ -606,10 +606,7 @@ pub fn diff(old: &Side, new: &Side, pack: &Pack, lang: Lang) -> Result<Diff, Err
         !regressions.is_empty() || readiness.trend == Trend::Regressed || new.score < old.score;
     Ok(Diff {
         diff_version: DIFF_VERSION,
-        tool: Tool {
-            name: "snc",
-            version: env!("CARGO_PKG_VERSION"),
-        },
+        tool: Tool::current(),
         lang,
         pack_id: new.pack_id.clone(),
         old: summary(old),

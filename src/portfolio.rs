@@ -200,16 +200,8 @@ pub fn evaluate(
     }
     Portfolio {
         portfolio_version: PORTFOLIO_VERSION,
-        tool: Tool {
-            name: "snc",
-            version: env!("CARGO_PKG_VERSION"),
-        },
-        pack: PackInfo {
-            id: pack.id.clone(),
-            version: pack.version.clone(),
-            pack_version: pack.pack_version.clone(),
-            digest: pack.digest.clone(),
-        },
+        tool: Tool::current(),
+        pack: PackInfo::of(pack),
         as_of,
         lang,
         chapters: pack

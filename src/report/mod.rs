@@ -69,12 +69,36 @@ pub struct Tool {
     pub version: &'static str,
 }
 
+impl Tool {
+    /// This program: `snc` and its version.
+    #[must_use]
+    pub fn current() -> Tool {
+        Tool {
+            name: "snc",
+            version: env!("CARGO_PKG_VERSION"),
+        }
+    }
+}
+
 #[derive(Serialize, Debug, Clone)]
 pub struct PackInfo {
     pub id: String,
     pub version: String,
     pub pack_version: String,
     pub digest: String,
+}
+
+impl PackInfo {
+    /// What identifies `pack` in an output.
+    #[must_use]
+    pub fn of(pack: &Pack) -> PackInfo {
+        PackInfo {
+            id: pack.id.clone(),
+            version: pack.version.clone(),
+            pack_version: pack.pack_version.clone(),
+            digest: pack.digest.clone(),
+        }
+    }
 }
 
 #[derive(Serialize, Debug, Clone)]
@@ -227,16 +251,8 @@ impl Report {
         }
         Report {
             schema_version: SCHEMA_VERSION,
-            tool: Tool {
-                name: "snc",
-                version: env!("CARGO_PKG_VERSION"),
-            },
-            pack: PackInfo {
-                id: pack.id.clone(),
-                version: pack.version.clone(),
-                pack_version: pack.pack_version.clone(),
-                digest: pack.digest.clone(),
-            },
+            tool: Tool::current(),
+            pack: PackInfo::of(pack),
             assessment: AssessmentInfo {
                 digest: assessment.digest.clone(),
                 vendor: assessment.vendor.clone(),
