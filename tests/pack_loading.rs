@@ -84,3 +84,26 @@ fn diagnostics_come_in_pack_order() {
         "{diagnostics:#?}"
     );
 }
+
+/// A chapter that does not parse is one error, located: its facts' groups are not then reported as empty.
+#[test]
+fn an_unparsable_chapter_is_one_error_without_follow_on_group_errors() {
+    let mut files = PackSource::embedded_files();
+    let name = "12-operations.toml";
+    let text = String::from_utf8(files[name].clone()).expect("UTF-8");
+    assert!(text.contains("severity = \"high\""));
+    files.insert(
+        name.to_owned(),
+        text.replacen("severity = \"high\"", "severity = \"extreme\"", 1)
+            .into_bytes(),
+    );
+    let diagnostics = Pack::load(&PackSource::Memory(files))
+        .err()
+        .expect("invalid pack");
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    let shown = diagnostics[0].to_string();
+    assert!(
+        shown.contains("12-operations.toml") && shown.contains("extreme"),
+        "{shown}"
+    );
+}

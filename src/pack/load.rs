@@ -323,8 +323,13 @@ impl Loader<'_> {
         // The vocabulary first: chapter checks are validated against it.
         let mut facts = Vec::new();
         let mut groups = BTreeMap::new();
+        // Whether every fact and group file was read: if not, groups cannot be checked against the facts.
+        let mut all_read = true;
         match facts_file {
-            Err(d) => self.diagnostics.push(d),
+            Err(d) => {
+                all_read = false;
+                self.diagnostics.push(d);
+            }
             Ok(facts_file) => match results.next() {
                 Some(Ok(raw_facts)) => {
                     if raw_facts.chapter.is_some()
@@ -339,8 +344,11 @@ impl Loader<'_> {
                     self.facts(&facts_file, &raw_facts.fact, &mut facts);
                     self.groups(&facts_file, &raw_facts.group, &mut groups);
                 }
-                Some(Err(e)) => self.diagnostics.push(toml_diagnostic(&facts_file, &e)),
-                None => {}
+                Some(Err(e)) => {
+                    all_read = false;
+                    self.diagnostics.push(toml_diagnostic(&facts_file, &e));
+                }
+                None => all_read = false,
             },
         }
 
@@ -349,19 +357,25 @@ impl Loader<'_> {
         for (early, number, title, fetched) in slots {
             self.diagnostics.extend(early);
             let file = match fetched {
-                None => continue,
+                Some(Ok(file)) => file,
                 Some(Err(d)) => {
+                    all_read = false;
                     self.diagnostics.push(d);
                     continue;
                 }
-                Some(Ok(file)) => file,
+                None => {
+                    all_read = false;
+                    continue;
+                }
             };
             let Some(result) = results.next() else {
+                all_read = false;
                 continue;
             };
             let raw_chapter = match result {
                 Ok(raw_chapter) => raw_chapter,
                 Err(e) => {
+                    all_read = false;
                     self.diagnostics.push(toml_diagnostic(&file, &e));
                     continue;
                 }
@@ -375,7 +389,7 @@ impl Loader<'_> {
             });
             parsed.push((number, file, raw_chapter));
         }
-        self.check_fact_paths(&facts, &groups);
+        self.check_fact_paths(&facts, &groups, all_read);
 
         let fact_paths: HashSet<&str> = facts.iter().map(|f| f.path.as_str()).collect();
         let mut requirements = Vec::new();
@@ -536,7 +550,15 @@ impl Loader<'_> {
         }
     }
 
-    fn check_fact_paths(&mut self, facts: &[FactDecl], groups: &BTreeMap<String, Texts>) {
+    /// Checks that every group of facts is described and every description has facts (only when `all_read`: a
+    /// file that could not be read would otherwise make its facts' groups look empty), and that no fact is also a
+    /// group.
+    fn check_fact_paths(
+        &mut self,
+        facts: &[FactDecl],
+        groups: &BTreeMap<String, Texts>,
+        all_read: bool,
+    ) {
         let mut needed = std::collections::BTreeSet::new();
         for fact in facts {
             let segments: Vec<&str> = fact.path.split('.').collect();
@@ -544,12 +566,12 @@ impl Loader<'_> {
                 needed.insert(segments[..n].join("."));
             }
         }
-        for group in &needed {
+        for group in needed.iter().filter(|_| all_read) {
             if !groups.contains_key(group) {
                 self.diagnostics.push(Diagnostic::file("facts", format!("group `{group}` has no description: add `[group.\"{group}\"]` with `en` and `fr`")));
             }
         }
-        for group in groups.keys() {
+        for group in groups.keys().filter(|_| all_read) {
             if !needed.contains(group) {
                 self.diagnostics.push(Diagnostic::file(
                     "facts",
