@@ -93,16 +93,22 @@ fn waiver(id: &str, expires: &str) -> String {
 
 const MEDIUM_GAPS: [&str; 5] = ["12.6.d", "14.2.c", "15.3.a", "16.3.a", "17.1.b"];
 
+/// Checks READY under the policy `passing` (exit 0), then under `failing` (exit 1): the failing run's report.
+fn passes_then_fails(passing: &str, failing: &str) -> Json {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pass = write(dir.path(), "pass.toml", passing);
+    let fail = write(dir.path(), "fail.toml", failing);
+    check(READY, &["--policy", &pass]).assert().code(0);
+    let (code, report) = json_report(check(READY, &["--policy", &fail]));
+    assert_eq!(code, 1);
+    report
+}
+
 // ---- gate rules, each passing and failing ----
 
 #[test]
 fn min_score_passes_at_the_score_and_fails_above_it() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let at = write(dir.path(), "at.toml", "min-score = 98.9\n");
-    let above = write(dir.path(), "above.toml", "min-score = 99\n");
-    check(READY, &["--policy", &at]).assert().code(0);
-    let (code, report) = json_report(check(READY, &["--policy", &above]));
-    assert_eq!(code, 1);
+    let report = passes_then_fails("min-score = 98.9\n", "min-score = 99\n");
     assert_eq!(
         strings(&report["gate"]["reasons"]),
         ["overall score 98.9 is below the minimum 99.0"]
@@ -111,16 +117,10 @@ fn min_score_passes_at_the_score_and_fails_above_it() {
 
 #[test]
 fn chapter_minimum_passes_at_the_chapter_score_and_fails_above_it() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let at = write(dir.path(), "at.toml", "[min-chapter-score]\n\"17\" = 94\n");
-    let above = write(
-        dir.path(),
-        "above.toml",
+    let report = passes_then_fails(
+        "[min-chapter-score]\n\"17\" = 94\n",
         "[min-chapter-score]\n\"17\" = 94.1\n\"5\" = 100\n",
     );
-    check(READY, &["--policy", &at]).assert().code(0);
-    let (code, report) = json_report(check(READY, &["--policy", &above]));
-    assert_eq!(code, 1);
     assert_eq!(
         strings(&report["gate"]["reasons"]),
         ["chapter 17 score 94.0 is below its minimum 94.1"]
@@ -129,12 +129,7 @@ fn chapter_minimum_passes_at_the_chapter_score_and_fails_above_it() {
 
 #[test]
 fn severity_threshold_from_the_file_fails_on_medium_gaps_not_on_high() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let high = write(dir.path(), "high.toml", "fail-on = \"high\"\n");
-    let medium = write(dir.path(), "medium.toml", "fail-on = \"medium\"\n");
-    check(READY, &["--policy", &high]).assert().code(0);
-    let (code, report) = json_report(check(READY, &["--policy", &medium]));
-    assert_eq!(code, 1);
+    let report = passes_then_fails("fail-on = \"high\"\n", "fail-on = \"medium\"\n");
     assert_eq!(strings(&report["gate"]["blocking"]), MEDIUM_GAPS);
     let reason = &strings(&report["gate"]["reasons"])[0];
     assert!(
@@ -145,12 +140,10 @@ fn severity_threshold_from_the_file_fails_on_medium_gaps_not_on_high() {
 
 #[test]
 fn stale_evidence_fails_only_when_the_policy_says_so() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let off = write(dir.path(), "off.toml", "fail-on-stale-evidence = false\n");
-    let on = write(dir.path(), "on.toml", "fail-on-stale-evidence = true\n");
-    check(READY, &["--policy", &off]).assert().code(0);
-    let (code, report) = json_report(check(READY, &["--policy", &on]));
-    assert_eq!(code, 1);
+    let report = passes_then_fails(
+        "fail-on-stale-evidence = false\n",
+        "fail-on-stale-evidence = true\n",
+    );
     assert_eq!(strings(&report["gate"]["blocking"]), ["17.1.b"]);
     assert_eq!(
         strings(&report["gate"]["reasons"]),
