@@ -402,28 +402,35 @@ fn diff_html_and_markdown_match_their_snapshots_in_both_languages() {
     }
 }
 
-#[test]
-fn diff_outputs_are_byte_identical_across_runs_and_follow_the_extension() {
+/// Runs `snc args` twice, each time with `-o` to a file of every extension, expecting `code`: the bytes of each
+/// run's files, in the order of `extensions`.
+fn two_runs(args: &[&str], extensions: &[&str], code: i32) -> [Vec<Vec<u8>>; 2] {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut runs = Vec::new();
-    for run in ["a", "b"] {
-        let files: Vec<PathBuf> = ["json", "md", "html", "txt"]
+    ["a", "b"].map(|run| {
+        let files: Vec<PathBuf> = extensions
             .iter()
             .map(|ext| dir.path().join(format!("{run}.{ext}")))
             .collect();
         let mut cmd = snc();
-        cmd.args(["diff", OLD, NEW, "--as-of", AS_OF]);
+        cmd.args(args);
         for f in &files {
             cmd.arg("-o").arg(f);
         }
-        cmd.assert().code(0);
-        runs.push(
-            files
-                .iter()
-                .map(|f| std::fs::read(f).expect("written"))
-                .collect::<Vec<_>>(),
-        );
-    }
+        cmd.assert().code(code);
+        files
+            .iter()
+            .map(|f| std::fs::read(f).expect("written"))
+            .collect()
+    })
+}
+
+#[test]
+fn diff_outputs_are_byte_identical_across_runs_and_follow_the_extension() {
+    let runs = two_runs(
+        &["diff", OLD, NEW, "--as-of", AS_OF],
+        &["json", "md", "html", "txt"],
+        0,
+    );
     assert_eq!(runs[0], runs[1]);
     assert!(runs[0][2].starts_with(b"<!DOCTYPE html>"));
     assert!(runs[0][1].starts_with(b"# Progress between two submissions"));
@@ -578,26 +585,11 @@ fn portfolio_html_and_markdown_match_their_snapshots_in_both_languages() {
 
 #[test]
 fn portfolio_outputs_are_byte_identical_across_runs() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut runs = Vec::new();
-    for run in ["a", "b"] {
-        let files: Vec<PathBuf> = ["html", "md", "csv", "json", "xlsx"]
-            .iter()
-            .map(|ext| dir.path().join(format!("{run}.{ext}")))
-            .collect();
-        let mut cmd = snc();
-        cmd.args(["portfolio", PORTFOLIO, "--as-of", AS_OF]);
-        for f in &files {
-            cmd.arg("-o").arg(f);
-        }
-        cmd.assert().code(2);
-        runs.push(
-            files
-                .iter()
-                .map(|f| std::fs::read(f).expect("written"))
-                .collect::<Vec<_>>(),
-        );
-    }
+    let runs = two_runs(
+        &["portfolio", PORTFOLIO, "--as-of", AS_OF],
+        &["html", "md", "csv", "json", "xlsx"],
+        2,
+    );
     assert!(runs[0] == runs[1], "portfolio outputs differ between runs");
 }
 
