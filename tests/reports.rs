@@ -159,62 +159,34 @@ fn hostile_vendor_text_cannot_break_markdown_tables_or_add_links() {
 #[test]
 fn custom_templates_replace_the_embedded_ones_and_typos_are_errors() {
     let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::write(
-        dir.path().join("report.md.hbs"),
-        "# {{report.assessment.vendor}} — {{score}}\n",
-    )
-    .expect("write");
     let dir_arg = dir.path().to_str().expect("utf-8");
-    snc()
-        .args([
-            "--templates",
-            dir_arg,
-            "check",
-            "examples/paas-with-gaps.json",
-            "--as-of",
-            "2026-11-28",
-            "--format",
-            "markdown",
-        ])
-        .assert()
+    // The Markdown report of the PaaS example with `template` as `report.md.hbs`.
+    let with_template = |template: &str| {
+        std::fs::write(dir.path().join("report.md.hbs"), template).expect("write");
+        snc()
+            .args([
+                "--templates",
+                dir_arg,
+                "check",
+                "examples/paas-with-gaps.json",
+                "--as-of",
+                "2026-11-28",
+                "--format",
+                "markdown",
+            ])
+            .assert()
+    };
+    with_template("# {{report.assessment.vendor}} — {{score}}\n")
         .code(1)
         .stdout("# Nuage Courant SAS — 69.3\n");
-    std::fs::write(
-        dir.path().join("report.md.hbs"),
-        "# {{report.assessment.vendr}}\n",
-    )
-    .expect("write");
-    snc()
-        .args([
-            "--templates",
-            dir_arg,
-            "check",
-            "examples/paas-with-gaps.json",
-            "--format",
-            "markdown",
-        ])
-        .assert()
+    with_template("# {{report.assessment.vendr}}\n")
         .code(2)
         .stdout(predicate::str::is_empty())
         .stderr(
             predicate::str::contains("template report.md.hbs:1:")
                 .and(predicate::str::contains("vendr")),
         );
-    std::fs::write(
-        dir.path().join("report.md.hbs"),
-        "{{#each report.requirements}}\n",
-    )
-    .expect("write");
-    snc()
-        .args([
-            "--templates",
-            dir_arg,
-            "check",
-            "examples/paas-with-gaps.json",
-            "--format",
-            "markdown",
-        ])
-        .assert()
+    with_template("{{#each report.requirements}}\n")
         .code(2)
         .stderr(predicate::str::contains("report.md.hbs"));
 }
