@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{root, snc};
+use common::{requirement, root, snc};
 
 use std::path::Path;
 
@@ -41,15 +41,6 @@ fn json_report(mut cmd: Command) -> (i32, Json) {
         )
     });
     (out.status.code().expect("exit code"), report)
-}
-
-fn requirement<'r>(report: &'r Json, id: &str) -> &'r Json {
-    report["requirements"]
-        .as_array()
-        .expect("requirements")
-        .iter()
-        .find(|r| r["id"] == id)
-        .unwrap_or_else(|| panic!("no {id}"))
 }
 
 fn codes(report: &Json, id: &str) -> Vec<String> {

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{root, snc};
+use common::{requirement, root, snc};
 
 use std::path::{Path, PathBuf};
 
@@ -27,15 +27,6 @@ fn stdout(cmd: &mut Command, code: i32) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).expect("utf-8")
-}
-
-fn requirement<'a>(report: &'a Json, id: &str) -> &'a Json {
-    report["requirements"]
-        .as_array()
-        .expect("requirements")
-        .iter()
-        .find(|r| r["id"] == id)
-        .unwrap_or_else(|| panic!("{id} missing"))
 }
 
 fn check_json(extra: &[&str]) -> Json {

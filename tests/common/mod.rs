@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use assert_cmd::Command;
+use serde_json::Value as Json;
 
 /// The repository root, where the examples and fixtures are.
 pub fn root() -> PathBuf {
@@ -18,4 +19,14 @@ pub fn snc() -> Command {
         .env("LANG", "C.UTF-8")
         .env_remove("LC_ALL");
     cmd
+}
+
+/// The requirement `id` of a JSON report.
+pub fn requirement<'r>(report: &'r Json, id: &str) -> &'r Json {
+    report["requirements"]
+        .as_array()
+        .expect("requirements")
+        .iter()
+        .find(|r| r["id"] == id)
+        .unwrap_or_else(|| panic!("no {id} in the report"))
 }
