@@ -13,7 +13,7 @@ use crate::error::{Diagnostic, Error};
 use crate::i18n::{catalog, t};
 use crate::model::{Kind, Lang, Severity, Status};
 use crate::pack::Pack;
-use crate::report::{Report, Tool};
+use crate::report::{Report, Tool, verdict_class};
 use crate::score::Readiness;
 
 /// Version of the JSON diff format.
@@ -816,16 +816,6 @@ pub struct ChangeItem {
     pub old_class: &'static str,
     pub new_label: &'static str,
     pub new_class: &'static str,
-}
-
-fn verdict_class(status: Status) -> &'static str {
-    match status {
-        Status::Compliant | Status::Inherited => "ok",
-        Status::PartiallyCompliant => "partial",
-        Status::NonCompliant => "ko",
-        Status::NotAssessed => "unknown",
-        Status::NotApplicable => "na",
-    }
 }
 
 impl<'a> DiffView<'a> {

@@ -72,9 +72,10 @@ mod imp {
     };
 
     use crate::i18n::t;
-    use crate::model::{Kind, Lang, Status};
+    use crate::model::{Kind, Lang};
     use crate::portfolio::{Eligibility, Portfolio};
     use crate::report::Report;
+    use crate::report::verdict_class;
     use crate::score::Readiness;
 
     /// Fill and font colours of a class (`ok`, `partial`, `ko`, `unknown`, `na`), as in the HTML report.
@@ -89,16 +90,6 @@ mod imp {
         Format::new()
             .set_background_color(Color::RGB(fill))
             .set_font_color(Color::RGB(font))
-    }
-
-    fn verdict_class(status: Status) -> &'static str {
-        match status {
-            Status::Compliant | Status::Inherited => "ok",
-            Status::PartiallyCompliant => "partial",
-            Status::NonCompliant => "ko",
-            Status::NotAssessed => "unknown",
-            Status::NotApplicable => "na",
-        }
     }
 
     fn readiness_class(r: Readiness) -> &'static str {

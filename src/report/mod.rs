@@ -25,7 +25,7 @@ pub use junit::render_junit;
 pub use sarif::render_sarif;
 pub use templates::{Templates, escape_markdown};
 pub use text::render_text;
-pub use view::{View, safe_href};
+pub use view::{View, safe_href, verdict_class};
 
 /// Version of the JSON report format (contract: schemas/report.schema.json).
 pub const SCHEMA_VERSION: u32 = 1;

@@ -190,7 +190,9 @@ fn shorten(text: &str, max: usize) -> String {
     format!("{cut}…")
 }
 
-fn verdict_class(status: Status) -> &'static str {
+/// The CSS (and spreadsheet) class of a verdict: `ok`, `partial`, `ko`, `unknown` or `na`.
+#[must_use]
+pub fn verdict_class(status: Status) -> &'static str {
     match status {
         Status::Compliant | Status::Inherited => "ok",
         Status::PartiallyCompliant => "partial",
