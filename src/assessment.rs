@@ -161,14 +161,7 @@ pub fn parse_with(
         .into());
     }
     let digest = format!("sha256:{:x}", Sha256::digest(bytes));
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        Diagnostic::at(
-            file,
-            &String::from_utf8_lossy(bytes),
-            e.valid_up_to(),
-            "the file is not UTF-8 text",
-        )
-    })?;
+    let text = Diagnostic::utf8(file, bytes, "file")?;
     // serde_json stops at 128 levels of nesting, so no recursive code below sees a deeper document; the limits
     // walk refuses anything deeper than `max_depth`, and this error says the same of what serde_json refused.
     let json: Json = serde_json::from_str(text).map_err(|e| {

@@ -43,6 +43,18 @@ impl Diagnostic {
         LineIndex::new(text).diagnostic(text, file, offset, message)
     }
 
+    /// `bytes` as text, or a problem at the first byte that is not UTF-8: "the `what` is not UTF-8 text".
+    pub fn utf8<'b>(file: &str, bytes: &'b [u8], what: &str) -> Result<&'b str, Error> {
+        std::str::from_utf8(bytes).map_err(|e| {
+            Error::from(Self::at(
+                file,
+                &String::from_utf8_lossy(bytes),
+                e.valid_up_to(),
+                format!("the {what} is not UTF-8 text"),
+            ))
+        })
+    }
+
     #[must_use]
     pub fn with_pointer(mut self, pointer: impl Into<String>) -> Self {
         self.pointer = Some(pointer.into());

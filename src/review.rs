@@ -79,14 +79,7 @@ pub fn load(path: &Path, pack: &Pack) -> Result<Review, Error> {
 /// Validates a reviewer file given as bytes; `file` names it in diagnostics. Every problem is reported at once.
 pub fn parse(file: &str, bytes: &[u8], pack: &Pack) -> Result<Review, Error> {
     let digest = format!("sha256:{:x}", Sha256::digest(bytes));
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        Diagnostic::at(
-            file,
-            &String::from_utf8_lossy(bytes),
-            e.valid_up_to(),
-            "the reviewer file is not UTF-8 text",
-        )
-    })?;
+    let text = Diagnostic::utf8(file, bytes, "reviewer file")?;
     let raw: RawReview = toml::from_str(text).map_err(|e| {
         let message = e.message().trim().to_owned();
         match e.span() {

@@ -427,3 +427,19 @@ fn french_text_report_uses_the_french_catalog() {
                 .and(predicate::str::contains("Écarts critiques")),
         );
 }
+
+#[test]
+fn an_assessment_that_is_not_utf8_is_refused_at_its_first_bad_byte() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("latin1.json");
+    std::fs::write(&path, b"{\"snc_version\": 1, \"vendor\": \"\xff\"}").expect("write");
+    snc()
+        .arg("check")
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stdout(predicates::str::is_empty())
+        .stderr(predicates::str::contains(
+            "latin1.json:1:31: the file is not UTF-8 text",
+        ));
+}
