@@ -102,6 +102,33 @@ pub fn escape_markdown(text: &str) -> String {
     out
 }
 
+/// Escapes HTML exactly as handlebars' default escaping does (`&`, `<`, `>`, `"`, `'`, backtick, `=`), copying the text between the
+/// characters to escape in one piece rather than character by character: it is called for every `{{…}}` of a
+/// report, and the default one was a tenth of the HTML rendering time.
+#[must_use]
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let mut start = 0;
+    for (i, byte) in text.bytes().enumerate() {
+        let entity = match byte {
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'&' => "&amp;",
+            b'\'' => "&#x27;",
+            b'`' => "&#x60;",
+            b'=' => "&#x3D;",
+            _ => continue,
+        };
+        // Every byte escaped is ASCII, so `start..i` lies on character boundaries.
+        out.push_str(&text[start..i]);
+        out.push_str(entity);
+        start = i + 1;
+    }
+    out.push_str(&text[start..]);
+    out
+}
+
 struct Source {
     name: String,
     display: String,
@@ -170,6 +197,24 @@ fn sources(dir: Option<&Path>) -> Result<Vec<Source>, Error> {
     Ok(out)
 }
 
+/// A source without any `{{` as the template handlebars would compile from it (its text, as is), without
+/// running the parser, which takes about 0.1 ms per kilobyte even of plain text (the style sheets).
+fn text_only(name: &str, text: &str) -> Option<handlebars::template::Template> {
+    if text.contains("{{") {
+        return None;
+    }
+    let mut template = handlebars::template::Template::new();
+    template.name = Some(name.to_owned());
+    if !text.is_empty() {
+        template
+            .elements
+            .push(handlebars::template::TemplateElement::RawString(
+                text.to_owned(),
+            ));
+    }
+    Some(template)
+}
+
 fn template_error(source: &Source, e: &handlebars::TemplateError) -> Diagnostic {
     let message = format!("invalid template: {}", e.reason());
     match e.pos() {
@@ -222,6 +267,8 @@ impl Templates {
         registry.set_strict_mode(true);
         if markdown {
             registry.register_escape_fn(escape_markdown);
+        } else {
+            registry.register_escape_fn(escape_html);
         }
         registry.register_helper("json", Box::new(JsonHelper));
         registry.register_helper("include", Box::new(Include));
@@ -232,15 +279,20 @@ impl Templates {
                 .name
                 .strip_prefix("partials/")
                 .and_then(|n| n.strip_suffix(".hbs"));
-            let result = match partial {
-                Some(stem) if stem.starts_with("md-") == markdown => {
-                    registry.register_partial(stem, &source.text)
-                }
+            let name = match partial {
+                Some(stem) if stem.starts_with("md-") == markdown => stem,
                 None if source.name == main => {
                     found = true;
-                    registry.register_template_string(main, &source.text)
+                    main
                 }
                 _ => continue,
+            };
+            let result = match text_only(name, &source.text) {
+                Some(template) => {
+                    registry.register_template(name, template);
+                    Ok(())
+                }
+                None => registry.register_template_string(name, &source.text),
             };
             if let Err(e) = result {
                 problems.push(template_error(source, &e));
@@ -311,7 +363,7 @@ fn render_view<T: serde::Serialize>(
 
 #[cfg(test)]
 mod tests {
-    use super::{Include, escape_markdown};
+    use super::{Embedded, Include, escape_html, escape_markdown, text_only};
 
     fn registry(partial: &str) -> handlebars::Handlebars<'static> {
         let mut r = handlebars::Handlebars::new();
@@ -348,6 +400,53 @@ mod tests {
             .render("item", &serde_json::json!({}))
             .expect_err("self include");
         assert!(!e.to_string().is_empty());
+    }
+
+    /// The shortcut for plain text gives the template the parser gives, for every shipped text-only partial.
+    #[test]
+    fn plain_text_sources_compile_to_what_the_parser_gives() {
+        let mut texts: Vec<String> = ["", "a", "a\n", "}}", "\\ { } {", "\n\n  x  \n", "é { {"]
+            .map(str::to_owned)
+            .to_vec();
+        let mut shipped = 0;
+        for name in Embedded::iter() {
+            let file = Embedded::get(&name).expect("listed");
+            let text = String::from_utf8(file.data.into_owned()).expect("UTF-8");
+            if !text.contains("{{") {
+                shipped += 1;
+                texts.push(text);
+            }
+        }
+        assert!(shipped >= 2, "the style sheets are plain text");
+        for text in texts {
+            let fast = text_only("x", &text).expect("plain text");
+            let parsed = handlebars::template::Template::compile(&text).expect("compiles");
+            assert_eq!(fast.elements, parsed.elements, "{text:?}");
+        }
+        assert!(text_only("x", "{{a}}").is_none());
+    }
+
+    #[test]
+    fn html_escaping_is_handlebars_default_escaping() {
+        for text in [
+            "",
+            "plain text, accents: é à ç — and 漢字",
+            "<script>alert('x')</script>",
+            "a=b & c<d> \"q\" `tick` 'apos'",
+            "&&&===",
+            "é<é>é",
+            "<",
+            "trailing &",
+        ] {
+            assert_eq!(escape_html(text), handlebars::html_escape(text), "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn html_escaping_matches_handlebars_on_any_text(text in "(?s)([<>\"&'`=]|.){0,64}") {
+            proptest::prop_assert_eq!(escape_html(&text), handlebars::html_escape(&text));
+        }
     }
 
     #[test]

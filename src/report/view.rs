@@ -28,13 +28,17 @@ pub struct View<'a> {
     pub built_on: Vec<BuiltOnItem>,
     pub chart: Chart,
     pub critical_gaps: Vec<GapItem<'a>>,
-    pub gap_chapters: Vec<ChapterGaps<GapItem<'a>>>,
+    /// The other gaps, chapter by chapter: one flat list rather than a list per chapter, because handlebars-rust
+    /// resolves every `{{field}}` from the root, allocating one string per path segment: a level of nesting
+    /// less is about a tenth of the rendering time (docs/templates.md, "grouped lists").
+    pub gaps: Vec<InChapter<'a, GapItem<'a>>>,
     pub contradictions: Vec<GapItem<'a>>,
     pub evidence_issues: Vec<GapItem<'a>>,
     pub inherited: Vec<RowItem<'a>>,
     pub roadmap: Vec<RowItem<'a>>,
     pub recommendations: Vec<RowItem<'a>>,
-    pub appendix: Vec<ChapterGaps<RowItem<'a>>>,
+    /// Every applicable requirement as a row, chapter by chapter (flat, as `gaps`).
+    pub appendix: Vec<InChapter<'a, RowItem<'a>>>,
     pub unknown_answers: Vec<String>,
     /// Requirements that do not apply to the service's types or layers, or whose condition is false.
     pub not_applicable_count: usize,
@@ -141,11 +145,31 @@ pub struct EvidenceItem<'a> {
     pub date: Option<String>,
 }
 
+/// An entry of a list grouped by chapter: the first of a chapter opens it, the last closes it.
 #[derive(Serialize)]
-pub struct ChapterGaps<T> {
-    pub chapter: String,
-    pub title: String,
-    pub items: Vec<T>,
+pub struct InChapter<'a, T> {
+    /// On a chapter's first entry, its number and title; `null` on the others.
+    pub chapter_start: Option<ChapterHead<'a>>,
+    /// On a chapter's last entry.
+    pub chapter_end: bool,
+    #[serde(flatten)]
+    pub item: T,
+}
+
+#[derive(Serialize, Clone, Copy)]
+pub struct ChapterHead<'a> {
+    pub chapter: &'a str,
+    pub title: &'a str,
+}
+
+/// Appends one chapter's entries to a grouped list, marking its first and last.
+fn push_chapter<'a, T>(list: &mut Vec<InChapter<'a, T>>, head: ChapterHead<'a>, items: Vec<T>) {
+    let final_index = items.len().saturating_sub(1);
+    list.extend(items.into_iter().enumerate().map(|(i, item)| InChapter {
+        chapter_start: (i == 0).then_some(head),
+        chapter_end: i == final_index,
+        item,
+    }));
 }
 
 /// A link target only for plain web URLs; percent-encodes what could end a Markdown link or an attribute.
@@ -278,14 +302,13 @@ impl<'a> View<'a> {
             .filter(|r| r.severity == Severity::Critical)
             .map(item)
             .collect();
-        let chapter_title = |n: &str| {
-            pack.chapter(n)
-                .map(|c| c.title.get(lang).to_owned())
-                .unwrap_or_default()
-        };
-        let mut gap_chapters = Vec::new();
+        let mut gaps = Vec::new();
         let mut appendix = Vec::new();
         for chapter in &pack.chapters {
+            let head = ChapterHead {
+                chapter: &chapter.number,
+                title: chapter.title.get(lang),
+            };
             let mut items: Vec<GapItem> = requirements()
                 .filter(is_gap)
                 .filter(|r| r.chapter == chapter.number && r.severity != Severity::Critical)
@@ -297,24 +320,14 @@ impl<'a> View<'a> {
                     .iter()
                     .position(|s| *s == g.row.severity)
             });
-            if !items.is_empty() {
-                gap_chapters.push(ChapterGaps {
-                    chapter: chapter.number.clone(),
-                    title: chapter_title(&chapter.number),
-                    items,
-                });
-            }
+            push_chapter(&mut gaps, head, items);
             let rows: Vec<RowItem> = report
                 .requirements
                 .iter()
                 .filter(|r| r.chapter == chapter.number && r.applicable)
                 .map(row_item)
                 .collect();
-            appendix.push(ChapterGaps {
-                chapter: chapter.number.clone(),
-                title: chapter_title(&chapter.number),
-                items: rows,
-            });
+            push_chapter(&mut appendix, head, rows);
         }
         let mut roadmap: Vec<RowItem> = requirements().filter(is_gap).map(row_item).collect();
         // Dated items first, earliest first; undated after, by id order (stable sort keeps document order).
@@ -405,7 +418,7 @@ impl<'a> View<'a> {
                 bars,
             },
             critical_gaps,
-            gap_chapters,
+            gaps,
             contradictions: requirements()
                 .filter(|r| has(r, "declaration-contradicted"))
                 .map(item)
@@ -454,7 +467,32 @@ impl<'a> View<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::safe_href;
+    use super::{ChapterHead, push_chapter, safe_href};
+
+    #[test]
+    fn a_grouped_list_marks_each_chapters_first_and_last_entry() {
+        let mut list = Vec::new();
+        let head = |chapter| ChapterHead {
+            chapter,
+            title: "t",
+        };
+        push_chapter(&mut list, head("5"), vec!["a", "b", "c"]);
+        push_chapter(&mut list, head("6"), Vec::new());
+        push_chapter(&mut list, head("7"), vec!["d"]);
+        let marks: Vec<(Option<&str>, bool, &str)> = list
+            .iter()
+            .map(|e| (e.chapter_start.map(|h| h.chapter), e.chapter_end, e.item))
+            .collect();
+        assert_eq!(
+            marks,
+            [
+                (Some("5"), false, "a"),
+                (None, false, "b"),
+                (None, true, "c"),
+                (Some("7"), true, "d"),
+            ]
+        );
+    }
 
     #[test]
     fn only_web_urls_become_links() {
