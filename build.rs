@@ -62,7 +62,37 @@ fn run() -> Result<(), String> {
     }
     table.push(']');
     let table_path = out.join("embedded_pack.rs");
-    std::fs::write(&table_path, table).map_err(|e| format!("{}: {e}", table_path.display()))
+    std::fs::write(&table_path, table).map_err(|e| format!("{}: {e}", table_path.display()))?;
+    let digest_path = out.join("embedded_digest.rs");
+    std::fs::write(&digest_path, digest(&folder, &names)?)
+        .map_err(|e| format!("{}: {e}", digest_path.display()))
+}
+
+/// The pack digest, computed here as the loader computes it (each file read, in the order it reads them: its name,
+/// a zero byte, its length as 8 bytes little-endian, its text), with that order: the loader uses it when it read
+/// the same files in the same order, and hashes them itself otherwise.
+fn digest(folder: &Path, names: &[String]) -> Result<String, String> {
+    use sha2::Digest as _;
+    let read =
+        |name: &str| std::fs::read_to_string(folder.join(name)).map_err(|e| format!("{name}: {e}"));
+    let pack_text = read("pack.toml")?;
+    let mut order = vec!["pack.toml".to_owned(), "facts.toml".to_owned()];
+    if let Ok(pack) = toml::from_str::<raw::RawPack>(&pack_text) {
+        order.extend(pack.chapter.iter().map(|c| c.file.get_ref().clone()));
+    }
+    order.retain(|name| names.contains(name));
+    let mut hasher = sha2::Sha256::new();
+    for name in &order {
+        let text = read(name)?;
+        hasher.update(name.as_bytes());
+        hasher.update([0]);
+        hasher.update((text.len() as u64).to_le_bytes());
+        hasher.update(text.as_bytes());
+    }
+    Ok(format!(
+        "EmbeddedDigest {{ order: &{order:?}, digest: \"sha256:{:x}\" }}",
+        hasher.finalize()
+    ))
 }
 
 /// The raw form of a pack file as `MessagePack`, or `None` when it does not parse (the loader will say why).

@@ -107,3 +107,39 @@ fn an_unparsable_chapter_is_one_error_without_follow_on_group_errors() {
         "{shown}"
     );
 }
+
+/// Texts are read field by field (`en`, `fr`): another language, an empty text and a missing one are each reported
+/// at the text, from TOML as from the embedded pack's raw form.
+#[test]
+fn texts_in_another_language_empty_or_missing_are_reported_where_written() {
+    let mut files = PackSource::embedded_files();
+    let text = String::from_utf8(files["05-policies.toml"].clone()).expect("UTF-8");
+    let text = text
+        .replacen(
+            "title.fr = \"Service exploité selon l'état de l'art\"",
+            "title.de = \"Dienst nach dem Stand der Technik\"\ntitle.fr = \"  \"",
+            1,
+        )
+        .replacen("title.en = \"Security baseline of the service\"\n", "", 1);
+    files.insert("05-policies.toml".to_owned(), text.into_bytes());
+    let (_, diagnostics) = Pack::load_partial(&PackSource::Memory(files));
+    let found: Vec<(Option<usize>, &str)> = diagnostics
+        .iter()
+        .map(|d| (d.position.map(|(line, _)| line), d.message.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                Some(5),
+                "section 5.1 title.en is missing: every text needs `en` and `fr`"
+            ),
+            (
+                Some(12),
+                "5.1.a title: unknown language `de`: expected `en` and `fr`"
+            ),
+            (Some(12), "5.1.a title.fr is empty"),
+        ],
+        "{diagnostics:#?}"
+    );
+}

@@ -32,6 +32,14 @@ struct EmbeddedFile {
 /// Every file of the embedded pack, by name, written by `build.rs`.
 static EMBEDDED: &[EmbeddedFile] = include!(concat!(env!("OUT_DIR"), "/embedded_pack.rs"));
 
+/// The digest of the embedded pack computed by `build.rs`, and the files it covers in the order it read them.
+struct EmbeddedDigest {
+    order: &'static [&'static str],
+    digest: &'static str,
+}
+
+static EMBEDDED_DIGEST: EmbeddedDigest = include!(concat!(env!("OUT_DIR"), "/embedded_digest.rs"));
+
 fn embedded(name: &str) -> Option<&'static EmbeddedFile> {
     EMBEDDED.iter().find(|f| f.name == name)
 }
@@ -63,6 +71,10 @@ struct Loader<'s> {
     source: &'s PackSource,
     diagnostics: Vec<Diagnostic>,
     hasher: Sha256,
+    /// The embedded files read, in order: their digest is known from the build when the order is the build's.
+    embedded_read: Vec<&'static EmbeddedFile>,
+    /// Whether the digest came from the build (to test that it does for the embedded pack).
+    digest_from_build: bool,
 }
 
 impl File {
@@ -92,16 +104,22 @@ pub(super) fn embedded_files() -> BTreeMap<String, Vec<u8>> {
 
 /// Loads what can be loaded: the pack (if its header parses) and every problem found.
 pub(super) fn load(source: &PackSource) -> (Option<Pack>, Vec<Diagnostic>) {
-    let mut loader = Loader {
-        source,
-        diagnostics: Vec::new(),
-        hasher: Sha256::new(),
-    };
+    let mut loader = Loader::new(source);
     let pack = loader.load();
     (pack, loader.diagnostics)
 }
 
-impl Loader<'_> {
+impl<'s> Loader<'s> {
+    fn new(source: &'s PackSource) -> Self {
+        Loader {
+            source,
+            diagnostics: Vec::new(),
+            hasher: Sha256::new(),
+            embedded_read: Vec::new(),
+            digest_from_build: false,
+        }
+    }
+
     /// Reads a pack file and adds it to the digest (in the order files are read).
     #[expect(
         clippy::result_large_err,
@@ -144,12 +162,30 @@ impl Loader<'_> {
             }
         };
         if let Ok(file) = &result {
-            self.hasher.update(name.as_bytes());
-            self.hasher.update([0]);
-            self.hasher.update(file.text.len().to_le_bytes());
-            self.hasher.update(file.text.as_bytes());
+            match embedded(name).filter(|_| matches!(self.source, PackSource::Embedded)) {
+                Some(embedded) => self.embedded_read.push(embedded),
+                None => hash_file(&mut self.hasher, name, &file.text),
+            }
         }
         result
+    }
+
+    /// The pack digest: of every file read, in the order read.
+    fn digest(&mut self) -> String {
+        let read = std::mem::take(&mut self.embedded_read);
+        if !read.is_empty()
+            && read
+                .iter()
+                .map(|f| f.name)
+                .eq(EMBEDDED_DIGEST.order.iter().copied())
+        {
+            self.digest_from_build = true;
+            return EMBEDDED_DIGEST.digest.to_owned();
+        }
+        for file in read {
+            hash_file(&mut self.hasher, file.name, file.text);
+        }
+        format!("sha256:{:x}", std::mem::take(&mut self.hasher).finalize())
     }
 
     fn read(&mut self, name: &str) -> Option<File> {
@@ -166,46 +202,46 @@ impl Loader<'_> {
         }
     }
 
-    /// A bilingual text; `what` names it in diagnostics (formatted only when there is one to report).
+    /// A bilingual text, moved out of its raw form; `what` names it in diagnostics (formatted only when there is
+    /// one to report).
     fn texts(
         &mut self,
         file: &File,
-        raw: &Spanned<RawTexts>,
+        raw: &mut Spanned<RawTexts>,
         what: &dyn std::fmt::Display,
     ) -> Texts {
-        let map = raw.get_ref();
-        for key in map.keys() {
-            if key.parse::<Lang>().is_err() {
-                self.diagnostics.push(file.at(
-                    raw.span(),
-                    format!("{what}: unknown language `{key}`: expected `en` and `fr`"),
-                ));
-            }
+        let span = raw.span();
+        let texts = raw.get_mut();
+        for key in &texts.unknown {
+            self.diagnostics.push(file.at(
+                span.clone(),
+                format!("{what}: unknown language `{key}`: expected `en` and `fr`"),
+            ));
         }
-        let mut get = |lang: &str| match map.get(lang) {
-            Some(text) if !text.trim().is_empty() => text.clone(),
+        let mut get = |lang: &str, text: &mut Option<String>| match text {
+            Some(text) if !text.trim().is_empty() => std::mem::take(text),
             Some(_) => {
                 self.diagnostics
-                    .push(file.at(raw.span(), format!("{what}.{lang} is empty")));
+                    .push(file.at(span.clone(), format!("{what}.{lang} is empty")));
                 String::new()
             }
             None => {
                 self.diagnostics.push(file.at(
-                    raw.span(),
+                    span.clone(),
                     format!("{what}.{lang} is missing: every text needs `en` and `fr`"),
                 ));
                 String::new()
             }
         };
         Texts {
-            en: get("en"),
-            fr: get("fr"),
+            en: get("en", &mut texts.en),
+            fr: get("fr", &mut texts.fr),
         }
     }
 
     fn load(&mut self) -> Option<Pack> {
         let pack_file = self.read("pack.toml")?;
-        let raw: RawPack = self.parse(&pack_file)?;
+        let mut raw: RawPack = self.parse(&pack_file)?;
 
         if !PACK_ID.is_match(raw.id.get_ref()) {
             self.diagnostics.push(pack_file.at(
@@ -235,7 +271,7 @@ impl Loader<'_> {
                 ));
             }
         }
-        let name = self.texts(&pack_file, &raw.name, &"name");
+        let name = self.texts(&pack_file, &mut raw.name, &"name");
         for w in [
             &raw.severity_weights.critical,
             &raw.severity_weights.high,
@@ -274,14 +310,7 @@ impl Loader<'_> {
                     format!("constant `{key}` must be UPPER_SNAKE_CASE"),
                 ));
             }
-            match serde_json::to_value(value.get_ref()) {
-                Ok(v) => {
-                    constants.insert(key.clone(), v);
-                }
-                Err(e) => self
-                    .diagnostics
-                    .push(pack_file.at(value.span(), format!("constant `{key}`: {e}"))),
-            }
+            constants.insert(key.clone(), value.get_ref().clone());
         }
 
         // Every file is read in pack order (the digest follows it), then parsed; diagnostics keep the order of a
@@ -289,7 +318,7 @@ impl Loader<'_> {
         let facts_file = self.fetch("facts.toml");
         let mut slots = Vec::new();
         let mut seen_numbers = HashSet::new();
-        for chapter_ref in &raw.chapter {
+        for chapter_ref in &mut raw.chapter {
             let before = self.diagnostics.len();
             let number = chapter_ref.number.get_ref().clone();
             if !seen_numbers.insert(number.clone()) || number.parse::<u8>().is_err() {
@@ -298,7 +327,7 @@ impl Loader<'_> {
                     format!("chapter `{number}` is a duplicate or not a number"),
                 ));
             }
-            let title = self.texts(&pack_file, &chapter_ref.title, &"chapter title");
+            let title = self.texts(&pack_file, &mut chapter_ref.title, &"chapter title");
             let file_name = chapter_ref.file.get_ref();
             let fetched = if CHAPTER_FILE.is_match(file_name) {
                 Some(self.fetch(file_name))
@@ -331,7 +360,7 @@ impl Loader<'_> {
                 self.diagnostics.push(d);
             }
             Ok(facts_file) => match results.next() {
-                Some(Ok(raw_facts)) => {
+                Some(Ok(mut raw_facts)) => {
                     if raw_facts.chapter.is_some()
                         || !raw_facts.requirement.is_empty()
                         || !raw_facts.section.is_empty()
@@ -341,8 +370,8 @@ impl Loader<'_> {
                             "facts.toml holds only [[fact]] tables",
                         ));
                     }
-                    self.facts(&facts_file, &raw_facts.fact, &mut facts);
-                    self.groups(&facts_file, &raw_facts.group, &mut groups);
+                    self.facts(&facts_file, &mut raw_facts.fact, &mut facts);
+                    self.groups(&facts_file, &mut raw_facts.group, &mut groups);
                 }
                 Some(Err(e)) => {
                     all_read = false;
@@ -372,7 +401,7 @@ impl Loader<'_> {
                 all_read = false;
                 continue;
             };
-            let raw_chapter = match result {
+            let mut raw_chapter = match result {
                 Ok(raw_chapter) => raw_chapter,
                 Err(e) => {
                     all_read = false;
@@ -380,8 +409,8 @@ impl Loader<'_> {
                     continue;
                 }
             };
-            self.facts(&file, &raw_chapter.fact, &mut facts);
-            self.groups(&file, &raw_chapter.group, &mut groups);
+            self.facts(&file, &mut raw_chapter.fact, &mut facts);
+            self.groups(&file, &mut raw_chapter.group, &mut groups);
             chapters.push(Chapter {
                 number: number.clone(),
                 title,
@@ -394,7 +423,7 @@ impl Loader<'_> {
         let fact_paths: HashSet<&str> = facts.iter().map(|f| f.path.as_str()).collect();
         let mut requirements = Vec::new();
         let mut index = HashMap::new();
-        for (chapter, (number, file, raw_chapter)) in chapters.iter_mut().zip(&parsed) {
+        for (chapter, (number, file, raw_chapter)) in chapters.iter_mut().zip(&mut parsed) {
             self.chapter(
                 number,
                 file,
@@ -406,7 +435,7 @@ impl Loader<'_> {
             );
         }
 
-        let digest = format!("sha256:{:x}", std::mem::take(&mut self.hasher).finalize());
+        let digest = self.digest();
         Some(Pack {
             id: raw.id.into_inner(),
             version: raw.version,
@@ -431,7 +460,7 @@ impl Loader<'_> {
         })
     }
 
-    fn facts(&mut self, file: &File, raw: &[RawFact], out: &mut Vec<FactDecl>) {
+    fn facts(&mut self, file: &File, raw: &mut [RawFact], out: &mut Vec<FactDecl>) {
         for fact in raw {
             let path = fact.path.get_ref();
             if path.split('.').any(|s| !FACT_SEGMENT.is_match(s)) {
@@ -447,7 +476,7 @@ impl Loader<'_> {
             }
             let description = self.texts(
                 file,
-                &fact.description,
+                &mut fact.description,
                 &format_args!("fact `{path}` description"),
             );
             let ty_name = fact.ty.get_ref().as_str();
@@ -465,7 +494,7 @@ impl Loader<'_> {
                     ));
                 }
                 let mut fields: Vec<FieldDecl> = Vec::new();
-                for field in &fact.field {
+                for field in &mut fact.field {
                     let name = field.name.get_ref();
                     if !FACT_SEGMENT.is_match(name) || fields.iter().any(|f| &f.name == name) {
                         self.diagnostics.push(file.at(
@@ -475,7 +504,7 @@ impl Loader<'_> {
                     }
                     let description = self.texts(
                         file,
-                        &field.description,
+                        &mut field.description,
                         &format_args!("field `{name}` description"),
                     );
                     let ty_name = field.ty.get_ref().as_str();
@@ -513,17 +542,7 @@ impl Loader<'_> {
                     }
                 }
             };
-            let example = match &fact.example {
-                Some(v) => match serde_json::to_value(v.get_ref()) {
-                    Ok(json) => Some(json),
-                    Err(e) => {
-                        self.diagnostics
-                            .push(file.at(v.span(), format!("example: {e}")));
-                        None
-                    }
-                },
-                None => None,
-            };
+            let example = fact.example.take().map(Spanned::into_inner);
             out.push(FactDecl {
                 path: path.clone(),
                 ty,
@@ -536,7 +555,7 @@ impl Loader<'_> {
     fn groups(
         &mut self,
         file: &File,
-        raw: &BTreeMap<String, Spanned<RawTexts>>,
+        raw: &mut BTreeMap<String, Spanned<RawTexts>>,
         out: &mut BTreeMap<String, Texts>,
     ) {
         for (path, texts) in raw {
@@ -602,7 +621,7 @@ impl Loader<'_> {
         &mut self,
         number: &str,
         file: &File,
-        raw: &RawChapter,
+        raw: &mut RawChapter,
         fact_paths: &HashSet<&str>,
         chapter: &mut Chapter,
         requirements: &mut Vec<crate::pack::Requirement>,
@@ -622,7 +641,7 @@ impl Loader<'_> {
                 format!("missing `chapter = \"{number}\"` at the top"),
             )),
         }
-        for section in &raw.section {
+        for section in &mut raw.section {
             let id = section.id.get_ref();
             let ok = id.split('.').next() == Some(number)
                 && id.split('.').all(|p| p.parse::<u8>().is_ok());
@@ -632,14 +651,18 @@ impl Loader<'_> {
                     format!("section `{id}` is a duplicate or not a section of chapter {number}"),
                 ));
             }
-            let title = self.texts(file, &section.title, &format_args!("section {id} title"));
+            let title = self.texts(
+                file,
+                &mut section.title,
+                &format_args!("section {id} title"),
+            );
             chapter.sections.push(Section {
                 id: id.clone(),
                 title,
             });
         }
         let mut previous: Option<RequirementId> = None;
-        for raw_req in &raw.requirement {
+        for raw_req in &mut raw.requirement {
             let Some(requirement) = self.requirement(file, number, raw_req, chapter, fact_paths)
             else {
                 continue;
@@ -680,7 +703,7 @@ impl Loader<'_> {
         &mut self,
         file: &File,
         chapter_number: &str,
-        raw: &RawRequirement,
+        raw: &mut RawRequirement,
         chapter: &Chapter,
         fact_paths: &HashSet<&str>,
     ) -> Option<Requirement> {
@@ -706,9 +729,9 @@ impl Loader<'_> {
                 ),
             ));
         }
-        let title = self.texts(file, &raw.title, &format_args!("{id} title"));
-        let question = self.texts(file, &raw.question, &format_args!("{id} question"));
-        let guidance = self.texts(file, &raw.guidance, &format_args!("{id} guidance"));
+        let title = self.texts(file, &mut raw.title, &format_args!("{id} title"));
+        let question = self.texts(file, &mut raw.question, &format_args!("{id} question"));
+        let guidance = self.texts(file, &mut raw.guidance, &format_args!("{id} guidance"));
         for (texts, span, what) in [
             (&question, raw.question.span(), "question"),
             (&guidance, raw.guidance.span(), "guidance"),
@@ -753,16 +776,16 @@ impl Loader<'_> {
         }
         let applies_if = raw
             .applies_if
-            .as_ref()
+            .as_mut()
             .and_then(|c| self.condition(file, &id, c, fact_paths));
         let checks: Vec<Check> = raw
             .check
-            .iter()
+            .iter_mut()
             .filter_map(|c| self.check(file, &id, c, fact_paths))
             .collect();
         let examples: Vec<Example> = raw
             .example
-            .iter()
+            .iter_mut()
             .filter_map(|e| self.example(file, &id, e))
             .collect();
         if !raw.check.is_empty() {
@@ -786,21 +809,21 @@ impl Loader<'_> {
             severity: raw.severity,
             applies_to: raw
                 .applies_to
-                .as_ref()
-                .map(|l| l.get_ref().clone())
+                .take()
+                .map(Spanned::into_inner)
                 .unwrap_or_default(),
             built_on: raw
                 .built_on
-                .as_ref()
-                .map(|l| l.get_ref().clone())
+                .take()
+                .map(Spanned::into_inner)
                 .unwrap_or_default(),
             applies_if,
             inheritable,
-            inheritable_reason: raw.inheritable_reason.clone(),
+            inheritable_reason: raw.inheritable_reason.take(),
             title,
             question,
             guidance,
-            evidence_kinds: raw.evidence.kinds.get_ref().clone(),
+            evidence_kinds: std::mem::take(raw.evidence.kinds.get_mut()),
             max_age_months: raw.evidence.max_age_months.as_ref().map(|a| *a.get_ref()),
             checks,
             examples,
@@ -878,14 +901,14 @@ impl Loader<'_> {
         &mut self,
         file: &File,
         id: &RequirementId,
-        raw: &RawCondition,
+        raw: &mut RawCondition,
         fact_paths: &HashSet<&str>,
     ) -> Option<Condition> {
         let program = self.expression(file, id, &raw.expr, &raw.facts, fact_paths)?;
         Some(Condition {
-            expr: raw.expr.get_ref().clone(),
+            expr: std::mem::take(raw.expr.get_mut()),
             program,
-            facts: raw.facts.get_ref().clone(),
+            facts: std::mem::take(raw.facts.get_mut()),
         })
     }
 
@@ -893,26 +916,31 @@ impl Loader<'_> {
         &mut self,
         file: &File,
         id: &RequirementId,
-        raw: &RawCheck,
+        raw: &mut RawCheck,
         fact_paths: &HashSet<&str>,
     ) -> Option<Check> {
-        let message = self.texts(file, &raw.message, &format_args!("{id} check message"));
+        let message = self.texts(file, &mut raw.message, &format_args!("{id} check message"));
         let program = self.expression(file, id, &raw.expr, &raw.facts, fact_paths)?;
         Some(Check {
-            expr: raw.expr.get_ref().clone(),
+            expr: std::mem::take(raw.expr.get_mut()),
             program,
-            facts: raw.facts.get_ref().clone(),
+            facts: std::mem::take(raw.facts.get_mut()),
             message,
         })
     }
 
-    fn example(&mut self, file: &File, id: &RequirementId, raw: &RawExample) -> Option<Example> {
+    fn example(
+        &mut self,
+        file: &File,
+        id: &RequirementId,
+        raw: &mut RawExample,
+    ) -> Option<Example> {
         let location = file.at(raw.name.span(), String::new());
-        let facts = serde_json::to_value(&raw.facts).unwrap_or(Json::Null);
-        let service = match &raw.service {
-            Some(s) => serde_json::to_value(s).unwrap_or(Json::Null),
-            None => json!({"types": ["SaaS"], "built_on": []}),
-        };
+        let facts = Json::Object(std::mem::take(&mut raw.facts));
+        let service = raw
+            .service
+            .take()
+            .map_or_else(|| json!({"types": ["SaaS"], "built_on": []}), Json::Object);
         let as_of_text = raw
             .as_of
             .as_ref()
@@ -926,7 +954,7 @@ impl Loader<'_> {
             return None;
         };
         Some(Example {
-            name: raw.name.get_ref().clone(),
+            name: std::mem::take(raw.name.get_mut()),
             expect: raw.expect,
             facts,
             service,
@@ -934,6 +962,14 @@ impl Loader<'_> {
             location,
         })
     }
+}
+
+/// Adds one file to a pack digest: its name, a zero byte, its length (8 bytes, little-endian) and its text.
+fn hash_file(hasher: &mut Sha256, name: &str, text: &str) {
+    hasher.update(name.as_bytes());
+    hasher.update([0]);
+    hasher.update((text.len() as u64).to_le_bytes());
+    hasher.update(text.as_bytes());
 }
 
 /// A TOML error located in its file.
@@ -978,6 +1014,24 @@ fn sort_key(id: &RequirementId) -> (Vec<u32>, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The embedded pack's digest is the one `build.rs` computed, and that is the digest of its files.
+    #[test]
+    fn the_embedded_pack_digest_comes_from_the_build_and_matches_its_files() {
+        let mut loader = Loader::new(&PackSource::Embedded);
+        let pack = loader.load().expect("the embedded pack loads");
+        assert!(
+            loader.digest_from_build,
+            "the build-time digest was not used"
+        );
+        let mut sha = Sha256::new();
+        for name in EMBEDDED_DIGEST.order {
+            hash_file(&mut sha, name, embedded(name).expect("embedded").text);
+        }
+        let hashed = format!("sha256:{:x}", sha.finalize());
+        assert_eq!(pack.digest, hashed);
+        assert_eq!(EMBEDDED_DIGEST.digest, hashed);
+    }
 
     /// Without this, the embedded pack could silently be parsed from TOML at every run.
     #[test]

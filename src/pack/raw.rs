@@ -3,13 +3,97 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+/// Values a rule file gives as data (constants, example facts) are read straight into JSON, the form checks
+/// evaluate: through a TOML value they cost a second copy and a conversion at every load.
+use serde_json::Value as Json;
 
 use super::span::Spanned;
 
 use crate::model::{EvidenceKind, Kind, ServiceType, Severity};
 
-/// A text in every pack language: `title.en`, `title.fr`.
-pub type RawTexts = BTreeMap<String, String>;
+/// A text in every pack language: `title.en`, `title.fr`. Read field by field rather than as a map: a pack holds
+/// thousands of texts, and a map of two entries costs a node and two keys each.
+#[derive(Default, Debug, Clone, PartialEq)]
+pub struct RawTexts {
+    pub en: Option<String>,
+    pub fr: Option<String>,
+    /// Keys other than `en` and `fr`, in the order written (reported by the loader).
+    pub unknown: Vec<String>,
+}
+
+enum TextKey {
+    En,
+    Fr,
+    Other(String),
+}
+
+impl<'de> Deserialize<'de> for TextKey {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl serde::de::Visitor<'_> for KeyVisitor {
+            type Value = TextKey;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a language code")
+            }
+            fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<TextKey, E> {
+                Ok(match key {
+                    "en" => TextKey::En,
+                    "fr" => TextKey::Fr,
+                    other => TextKey::Other(other.to_owned()),
+                })
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawTexts {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TextsVisitor;
+        impl<'de> serde::de::Visitor<'de> for TextsVisitor {
+            type Value = RawTexts;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a table of texts by language (`en`, `fr`)")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RawTexts, A::Error> {
+                let mut texts = RawTexts::default();
+                while let Some(key) = map.next_key::<TextKey>()? {
+                    match key {
+                        TextKey::En => texts.en = Some(map.next_value()?),
+                        TextKey::Fr => texts.fr = Some(map.next_value()?),
+                        TextKey::Other(key) => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                            texts.unknown.push(key);
+                        }
+                    }
+                }
+                Ok(texts)
+            }
+        }
+        deserializer.deserialize_map(TextsVisitor)
+    }
+}
+
+impl Serialize for RawTexts {
+    /// As a table; an unknown language keeps its key (what the loader reports), not its text.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(en) = &self.en {
+            map.serialize_entry("en", en)?;
+        }
+        if let Some(fr) = &self.fr {
+            map.serialize_entry("fr", fr)?;
+        }
+        for key in &self.unknown {
+            map.serialize_entry(key, "")?;
+        }
+        map.end()
+    }
+}
 
 #[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -23,7 +107,7 @@ pub struct RawPack {
     pub severity_weights: RawWeights,
     pub readiness: RawReadiness,
     #[serde(default)]
-    pub constants: BTreeMap<String, Spanned<toml::Value>>,
+    pub constants: BTreeMap<String, Spanned<Json>>,
     pub chapter: Vec<RawChapterRef>,
 }
 
@@ -139,8 +223,8 @@ pub struct RawExample {
     pub name: Spanned<String>,
     pub expect: Expect,
     #[serde(default)]
-    pub facts: toml::Table,
-    pub service: Option<toml::Table>,
+    pub facts: serde_json::Map<String, Json>,
+    pub service: Option<serde_json::Map<String, Json>>,
     pub as_of: Option<Spanned<String>>,
 }
 
@@ -152,7 +236,7 @@ pub struct RawFact {
     pub ty: Spanned<String>,
     pub values: Option<Vec<String>>,
     pub description: Spanned<RawTexts>,
-    pub example: Option<Spanned<toml::Value>>,
+    pub example: Option<Spanned<Json>>,
     #[serde(default)]
     pub field: Vec<RawField>,
 }

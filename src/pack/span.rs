@@ -21,6 +21,11 @@ impl<T> Spanned<T> {
         &self.value
     }
 
+    /// The value, to move parts out of it.
+    pub fn get_mut(&mut self) -> &mut T {
+        &mut self.value
+    }
+
     /// The value, without its span.
     pub fn into_inner(self) -> T {
         self.value
