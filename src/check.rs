@@ -133,52 +133,84 @@ fn bracket_nesting(expr: &str) -> usize {
     deepest
 }
 
+/// The direct sub-expressions of a node, pushed onto `out`.
+fn push_children<'e>(node: &'e cel::IdedExpr, out: &mut Vec<&'e cel::IdedExpr>) {
+    use cel::common::ast::{EntryExpr, Expr};
+    match &node.expr {
+        Expr::Call(call) => {
+            out.extend(call.target.iter().map(|t| &**t));
+            out.extend(&call.args);
+        }
+        Expr::Comprehension(c) => out.extend([
+            &c.iter_range,
+            &c.accu_init,
+            &c.loop_cond,
+            &c.loop_step,
+            &c.result,
+        ]),
+        Expr::List(list) => out.extend(&list.elements),
+        Expr::Map(map) => {
+            for entry in &map.entries {
+                if let EntryExpr::MapEntry(e) = &entry.expr {
+                    out.push(&e.key);
+                    out.push(&e.value);
+                }
+            }
+        }
+        Expr::Struct(s) => {
+            for entry in &s.entries {
+                if let EntryExpr::StructField(f) = &entry.expr {
+                    out.push(&f.value);
+                }
+            }
+        }
+        Expr::Select(select) => out.push(&select.operand),
+        Expr::Ident(_) | Expr::Literal(_) | Expr::Unspecified => {}
+    }
+}
+
 /// The depth of a syntax tree (a lone literal is 1), walked without recursion.
 #[must_use]
 pub fn tree_depth(root: &cel::IdedExpr) -> usize {
-    use cel::common::ast::{EntryExpr, Expr};
     let mut deepest = 0;
     let mut stack = vec![(root, 1_usize)];
+    let mut children = Vec::new();
     while let Some((node, depth)) = stack.pop() {
         deepest = deepest.max(depth);
-        let next = depth + 1;
-        match &node.expr {
-            Expr::Call(call) => {
-                stack.extend(call.target.iter().map(|t| (&**t, next)));
-                stack.extend(call.args.iter().map(|a| (a, next)));
-            }
-            Expr::Comprehension(c) => stack.extend(
-                [
-                    &c.iter_range,
-                    &c.accu_init,
-                    &c.loop_cond,
-                    &c.loop_step,
-                    &c.result,
-                ]
-                .into_iter()
-                .map(|e| (e, next)),
-            ),
-            Expr::List(list) => stack.extend(list.elements.iter().map(|e| (e, next))),
-            Expr::Map(map) => {
-                for entry in &map.entries {
-                    if let EntryExpr::MapEntry(e) = &entry.expr {
-                        stack.push((&e.key, next));
-                        stack.push((&e.value, next));
-                    }
-                }
-            }
-            Expr::Struct(s) => {
-                for entry in &s.entries {
-                    if let EntryExpr::StructField(f) = &entry.expr {
-                        stack.push((&f.value, next));
-                    }
-                }
-            }
-            Expr::Select(select) => stack.push((&select.operand, next)),
-            Expr::Ident(_) | Expr::Literal(_) | Expr::Unspecified => {}
-        }
+        push_children(node, &mut children);
+        stack.extend(children.drain(..).map(|child| (child, depth + 1)));
     }
     deepest
+}
+
+/// Every fact an expression reads: each longest `facts.a.b…` chain of field selections, as `a.b…`, in the
+/// order of the expression's text (by node id, which the parser assigns as it reads). `has(facts.a)` reads
+/// `a`; a selection on something else (`x.facts.a`, a comprehension variable) reads no fact.
+#[must_use]
+pub fn fact_reads(root: &cel::IdedExpr) -> Vec<String> {
+    use cel::common::ast::Expr;
+    let mut found: Vec<(u64, String)> = Vec::new();
+    let mut stack = vec![root];
+    let mut children = Vec::new();
+    while let Some(node) = stack.pop() {
+        if let Expr::Select(_) = &node.expr {
+            let mut fields = Vec::new();
+            let mut bottom = node;
+            while let Expr::Select(select) = &bottom.expr {
+                fields.push(select.field.as_str());
+                bottom = &select.operand;
+            }
+            if matches!(&bottom.expr, Expr::Ident(name) if name == "facts") {
+                fields.reverse();
+                found.push((bottom.id, fields.join(".")));
+                continue;
+            }
+        }
+        push_children(node, &mut children);
+        stack.append(&mut children);
+    }
+    found.sort_by_key(|(id, _)| *id);
+    found.into_iter().map(|(_, path)| path).collect()
 }
 
 /// Variables and functions an expression refers to, for the pack linter.
@@ -450,6 +482,20 @@ mod tests {
 
     fn date(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
+    }
+
+    #[test]
+    fn fact_reads_are_the_longest_facts_chains_in_text_order() {
+        let reads = |expr: &str| fact_reads(compile(expr).expect("compiles").expression());
+        assert_eq!(
+            reads("facts.b.c > 1 && has(facts.a) && facts.d[0] == 'facts.e'"),
+            ["b.c", "a", "d"]
+        );
+        assert_eq!(
+            reads("facts.hosts.all(h, h.facts.x == facts.zone) && size(facts.l).z"),
+            ["hosts", "zone", "l"]
+        );
+        assert!(reads("x.facts.a == 1 && 'facts.b' != ''").is_empty());
     }
 
     fn eval(expr: &str, facts: &Json, paths: &[&str]) -> Outcome {

@@ -50,8 +50,6 @@ static CONSTANT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[A-Z][A-Z0-9_]*$").expect("valid regex"));
 static FACT_SEGMENT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[a-z][a-z0-9_]*$").expect("valid regex"));
-static FACT_READ: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\bfacts((?:\.[a-z_][a-z0-9_]*)+)").expect("valid regex"));
 static CHAPTER_FILE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[a-z0-9][a-z0-9_-]*\.toml$").expect("valid regex"));
 
@@ -859,8 +857,7 @@ impl<'s> Loader<'s> {
             }
         }
         let mut read = HashSet::new();
-        for capture in FACT_READ.captures_iter(text) {
-            let chain = &capture[1][1..];
+        for chain in check::fact_reads(program.expression()) {
             let segments: Vec<&str> = chain.split('.').collect();
             let declared = (1..=segments.len())
                 .rev()
