@@ -47,17 +47,22 @@ fn run() -> Result<(), String> {
     for name in &names {
         let source = folder.join(name);
         cargo(&format!("rerun-if-changed={}", source.display()));
-        let parsed = std::fs::read_to_string(&source)
+        let (parsed, examples) = std::fs::read_to_string(&source)
             .ok()
-            .and_then(|text| pre_parse(name, &text));
+            .and_then(|text| pre_parse(name, &text))
+            .unwrap_or_default();
         let parsed_path = out.join(format!("{name}.msgpack"));
-        std::fs::write(&parsed_path, parsed.unwrap_or_default())
-            .map_err(|e| format!("{}: {e}", parsed_path.display()))?;
+        let examples_path = out.join(format!("{name}.examples.msgpack"));
+        for (path, bytes) in [(&parsed_path, parsed), (&examples_path, examples)] {
+            std::fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
         let _ = writeln!(
             table,
-            "    EmbeddedFile {{ name: {name:?}, text: include_str!({:?}), raw: include_bytes!({:?}) }},",
+            "    EmbeddedFile {{ name: {name:?}, text: include_str!({:?}), raw: include_bytes!({:?}), \
+             examples: include_bytes!({:?}) }},",
             path_text(&source)?,
-            path_text(&parsed_path)?
+            path_text(&parsed_path)?,
+            path_text(&examples_path)?
         );
     }
     table.push(']');
@@ -95,14 +100,24 @@ fn digest(folder: &Path, names: &[String]) -> Result<String, String> {
     ))
 }
 
-/// The raw form of a pack file as `MessagePack`, or `None` when it does not parse (the loader will say why).
-fn pre_parse(name: &str, text: &str) -> Option<Vec<u8>> {
+/// The raw form of a pack file as `MessagePack`, or `None` when it does not parse (the loader will say why). The
+/// examples of a chapter's requirements are stored apart (a list per requirement, in order), since only the
+/// linter reads them: every other load skips decoding them.
+fn pre_parse(name: &str, text: &str) -> Option<(Vec<u8>, Vec<u8>)> {
     if name == "pack.toml" {
         let raw: raw::RawPack = toml::from_str(text).ok()?;
-        rmp_serde::to_vec_named(&raw).ok()
+        Some((rmp_serde::to_vec_named(&raw).ok()?, Vec::new()))
     } else if Path::new(name).extension().is_some_and(|e| e == "toml") {
-        let raw: raw::RawChapter = toml::from_str(text).ok()?;
-        rmp_serde::to_vec_named(&raw).ok()
+        let mut raw: raw::RawChapter = toml::from_str(text).ok()?;
+        let examples: Vec<Vec<raw::RawExample>> = raw
+            .requirement
+            .iter_mut()
+            .map(|r| std::mem::take(&mut r.example))
+            .collect();
+        Some((
+            rmp_serde::to_vec_named(&raw).ok()?,
+            rmp_serde::to_vec_named(&examples).ok()?,
+        ))
     } else {
         None
     }

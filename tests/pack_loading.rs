@@ -5,13 +5,23 @@ use snc::pack::{Pack, PackSource};
 
 /// The embedded pack is loaded from the raw form `build.rs` pre-parsed; a pack in memory from its TOML text. Both
 /// must give the same pack, down to every span used to locate a problem.
+/// Examples are compared too: the embedded pack keeps them apart, decoded only when asked for.
 #[test]
 fn a_pack_in_memory_loads_like_the_embedded_one_with_the_same_digest() {
-    let embedded = Pack::embedded().unwrap_or_else(|d| panic!("{d:?}"));
-    let memory = Pack::load(&PackSource::Memory(PackSource::embedded_files()))
+    let embedded =
+        Pack::load_with_examples(&PackSource::Embedded).unwrap_or_else(|d| panic!("{d:?}"));
+    let memory = Pack::load_with_examples(&PackSource::Memory(PackSource::embedded_files()))
         .unwrap_or_else(|d| panic!("{d:?}"));
     assert_eq!(embedded.digest, memory.digest);
     assert_eq!(embedded.requirements.len(), 278);
+    assert!(
+        embedded
+            .requirements
+            .iter()
+            .map(|r| r.examples.len())
+            .sum::<usize>()
+            > 100
+    );
     let text = |p: &Pack| {
         format!(
             "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
@@ -142,4 +152,28 @@ fn texts_in_another_language_empty_or_missing_are_reported_where_written() {
         ],
         "{diagnostics:#?}"
     );
+}
+
+/// A pack loaded to check assessments skips the examples, from the embedded pack as from TOML; the rest is the
+/// same pack.
+#[test]
+fn only_a_load_with_examples_reads_them() {
+    for source in [
+        PackSource::Embedded,
+        PackSource::Memory(PackSource::embedded_files()),
+    ] {
+        let plain = Pack::load(&source).unwrap_or_else(|d| panic!("{d:?}"));
+        let full = Pack::load_with_examples(&source).unwrap_or_else(|d| panic!("{d:?}"));
+        assert!(plain.requirements.iter().all(|r| r.examples.is_empty()));
+        assert!(full.requirements.iter().any(|r| !r.examples.is_empty()));
+        assert!(plain.run_examples().is_empty());
+        let without = |p: &Pack| {
+            p.requirements
+                .iter()
+                .map(|r| format!("{:?}{:?}{:?}{:?}", r.id, r.checks, r.title, r.applies_if))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(without(&plain), without(&full));
+        assert_eq!(plain.digest, full.digest);
+    }
 }

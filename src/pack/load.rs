@@ -22,11 +22,12 @@ use crate::error::Diagnostic;
 use crate::model::{Lang, RequirementId};
 
 /// A file of the embedded pack: its text, and its raw form pre-parsed by `build.rs` (`MessagePack`; empty when the
-/// text did not parse at build time).
+/// text did not parse at build time), its requirements' examples apart (a list per requirement, in order).
 struct EmbeddedFile {
     name: &'static str,
     text: &'static str,
     raw: &'static [u8],
+    examples: &'static [u8],
 }
 
 /// Every file of the embedded pack, by name, written by `build.rs`.
@@ -62,6 +63,8 @@ struct File {
     text: std::borrow::Cow<'static, str>,
     /// The pre-parsed raw form of an embedded file (see `build.rs`); empty for any other.
     raw: &'static [u8],
+    /// The pre-parsed examples of an embedded chapter file; empty for any other.
+    examples: &'static [u8],
     lines: std::cell::OnceCell<crate::error::LineIndex>,
 }
 
@@ -73,6 +76,8 @@ struct Loader<'s> {
     embedded_read: Vec<&'static EmbeddedFile>,
     /// Whether the digest came from the build (to test that it does for the embedded pack).
     digest_from_build: bool,
+    /// Whether requirement examples are read and validated (for the linter); other loads skip them.
+    with_examples: bool,
 }
 
 impl File {
@@ -81,6 +86,7 @@ impl File {
             name,
             text: text.into(),
             raw: &[],
+            examples: &[],
             lines: std::cell::OnceCell::new(),
         }
     }
@@ -100,21 +106,23 @@ pub(super) fn embedded_files() -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
-/// Loads what can be loaded: the pack (if its header parses) and every problem found.
-pub(super) fn load(source: &PackSource) -> (Option<Pack>, Vec<Diagnostic>) {
-    let mut loader = Loader::new(source);
+/// Loads what can be loaded: the pack (if its header parses) and every problem found; requirement examples only
+/// `with_examples`.
+pub(super) fn load(source: &PackSource, with_examples: bool) -> (Option<Pack>, Vec<Diagnostic>) {
+    let mut loader = Loader::new(source, with_examples);
     let pack = loader.load();
     (pack, loader.diagnostics)
 }
 
 impl<'s> Loader<'s> {
-    fn new(source: &'s PackSource) -> Self {
+    fn new(source: &'s PackSource, with_examples: bool) -> Self {
         Loader {
             source,
             diagnostics: Vec::new(),
             hasher: Sha256::new(),
             embedded_read: Vec::new(),
             digest_from_build: false,
+            with_examples,
         }
     }
 
@@ -131,6 +139,7 @@ impl<'s> Loader<'s> {
                 match embedded(name) {
                     Some(file) => Ok(File {
                         raw: file.raw,
+                        examples: file.examples,
                         ..File::new(display, file.text)
                     }),
                     None => Err(Diagnostic::file(
@@ -336,14 +345,14 @@ impl<'s> Loader<'s> {
             let early: Vec<Diagnostic> = self.diagnostics.drain(before..).collect();
             slots.push((early, number, title, fetched));
         }
-        let files: Vec<(&str, &[u8])> = facts_file
+        let files: Vec<&File> = facts_file
             .iter()
             .chain(slots.iter().filter_map(|s| s.3.as_ref()?.as_ref().ok()))
-            .map(|f| (&*f.text, f.raw))
             .collect();
+        let with_examples = self.with_examples;
         let mut results = files
             .into_iter()
-            .map(|(text, raw)| deserialize::<RawChapter>(text, raw))
+            .map(|file| deserialize_chapter(file, with_examples))
             .collect::<Vec<_>>()
             .into_iter();
 
@@ -786,18 +795,8 @@ impl<'s> Loader<'s> {
             .iter_mut()
             .filter_map(|e| self.example(file, &id, e))
             .collect();
-        if !raw.check.is_empty() {
-            for (expect, word) in [(super::Expect::Pass, "pass"), (super::Expect::Fail, "fail")] {
-                if !raw.example.iter().any(|e| e.expect == expect) {
-                    self.diagnostics.push(file.at(
-                        raw.id.span(),
-                        format!("{id} has checks but no `{word}` example"),
-                    ));
-                }
-            }
-        } else if !raw.example.is_empty() {
-            self.diagnostics
-                .push(file.at(raw.id.span(), format!("{id} has examples but no check")));
+        if self.with_examples {
+            self.check_examples(file, &id, raw);
         }
         Some(Requirement {
             section: id.section().to_owned(),
@@ -826,6 +825,25 @@ impl<'s> Loader<'s> {
             checks,
             examples,
         })
+    }
+
+    /// A requirement with checks has a passing and a failing example; one without checks has none.
+    fn check_examples(&mut self, file: &File, id: &RequirementId, raw: &RawRequirement) {
+        if raw.check.is_empty() {
+            if !raw.example.is_empty() {
+                self.diagnostics
+                    .push(file.at(raw.id.span(), format!("{id} has examples but no check")));
+            }
+            return;
+        }
+        for (expect, word) in [(super::Expect::Pass, "pass"), (super::Expect::Fail, "fail")] {
+            if !raw.example.iter().any(|e| e.expect == expect) {
+                self.diagnostics.push(file.at(
+                    raw.id.span(),
+                    format!("{id} has checks but no `{word}` example"),
+                ));
+            }
+        }
     }
 
     /// Compiles an expression and checks that the facts it reads are declared and listed.
@@ -992,6 +1010,34 @@ fn deserialize<T: serde::de::DeserializeOwned>(
     toml::from_str(text)
 }
 
+/// A chapter file (or `facts.toml`) as [`deserialize`] reads it. The embedded pack keeps examples apart: they
+/// are decoded only `with_examples` (if they do not match the chapter, which only a stale build could give, the
+/// text is parsed instead); read from TOML, they are dropped without it.
+fn deserialize_chapter(file: &File, with_examples: bool) -> Result<RawChapter, toml::de::Error> {
+    if !file.raw.is_empty()
+        && let Ok(mut chapter) = rmp_serde::from_slice::<RawChapter>(file.raw)
+    {
+        if !with_examples {
+            return Ok(chapter);
+        }
+        if let Ok(examples) = rmp_serde::from_slice::<Vec<Vec<RawExample>>>(file.examples)
+            && examples.len() == chapter.requirement.len()
+        {
+            for (requirement, examples) in chapter.requirement.iter_mut().zip(examples) {
+                requirement.example = examples;
+            }
+            return Ok(chapter);
+        }
+    }
+    let mut chapter: RawChapter = toml::from_str(&file.text)?;
+    if !with_examples {
+        for requirement in &mut chapter.requirement {
+            requirement.example.clear();
+        }
+    }
+    Ok(chapter)
+}
+
 /// Orders ids as the document does: by section (a section's own items before its sub-sections'), then letter.
 fn sort_key(id: &RequirementId) -> (Vec<u32>, String) {
     let section = id
@@ -1015,7 +1061,7 @@ mod tests {
     /// The embedded pack's digest is the one `build.rs` computed, and that is the digest of its files.
     #[test]
     fn the_embedded_pack_digest_comes_from_the_build_and_matches_its_files() {
-        let mut loader = Loader::new(&PackSource::Embedded);
+        let mut loader = Loader::new(&PackSource::Embedded, false);
         let pack = loader.load().expect("the embedded pack loads");
         assert!(
             loader.digest_from_build,
@@ -1039,12 +1085,24 @@ mod tests {
         );
         for file in EMBEDDED {
             assert!(!file.raw.is_empty(), "{} has no raw form", file.name);
-            let decoded = if file.name == "pack.toml" {
-                rmp_serde::from_slice::<RawPack>(file.raw).map(|_| ())
-            } else {
-                rmp_serde::from_slice::<RawChapter>(file.raw).map(|_| ())
-            };
-            assert!(decoded.is_ok(), "{}: {decoded:?}", file.name);
+            if file.name == "pack.toml" {
+                let decoded = rmp_serde::from_slice::<RawPack>(file.raw);
+                assert!(decoded.is_ok(), "{}: {:?}", file.name, decoded.err());
+                continue;
+            }
+            let chapter = rmp_serde::from_slice::<RawChapter>(file.raw);
+            let examples = rmp_serde::from_slice::<Vec<Vec<RawExample>>>(file.examples);
+            match (chapter, examples) {
+                (Ok(chapter), Ok(examples)) => assert_eq!(
+                    chapter.requirement.len(),
+                    examples.len(),
+                    "{}: examples stored for other requirements",
+                    file.name
+                ),
+                (chapter, examples) => {
+                    panic!("{}: {:?} {:?}", file.name, chapter.err(), examples.err())
+                }
+            }
         }
     }
 }
