@@ -189,6 +189,12 @@ fn custom_templates_replace_the_embedded_ones_and_typos_are_errors() {
     with_template("{{#each report.requirements}}\n")
         .code(2)
         .stderr(predicate::str::contains("report.md.hbs"));
+    // The whole JSON report is there for templates that need more than the item lists.
+    with_template(
+        "{{#each report.requirements}}{{#if @first}}{{id}} {{verdict}}{{/if}}{{/each}}\n",
+    )
+    .code(1)
+    .stdout("5.1.a compliant\n");
 }
 
 #[test]
