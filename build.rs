@@ -10,6 +10,8 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+#[path = "src/pack/digest.rs"]
+mod digest;
 #[path = "src/model.rs"]
 #[allow(dead_code, reason = "the build script uses only the vocabularies")]
 mod model;
@@ -44,13 +46,18 @@ fn run() -> Result<(), String> {
         .collect();
     names.sort();
     let mut table = String::from("&[\n");
+    let mut texts = std::collections::BTreeMap::new();
     for name in &names {
         let source = folder.join(name);
         cargo(&format!("rerun-if-changed={}", source.display()));
-        let (parsed, examples) = std::fs::read_to_string(&source)
-            .ok()
-            .and_then(|text| pre_parse(name, &text))
+        let text = std::fs::read_to_string(&source).ok();
+        let (parsed, examples) = text
+            .as_deref()
+            .and_then(|text| pre_parse(name, text))
             .unwrap_or_default();
+        if let Some(text) = text {
+            texts.insert(name.clone(), text);
+        }
         let parsed_path = out.join(format!("{name}.msgpack"));
         let examples_path = out.join(format!("{name}.examples.msgpack"));
         for (path, bytes) in [(&parsed_path, parsed), (&examples_path, examples)] {
@@ -69,35 +76,31 @@ fn run() -> Result<(), String> {
     let table_path = out.join("embedded_pack.rs");
     std::fs::write(&table_path, table).map_err(|e| format!("{}: {e}", table_path.display()))?;
     let digest_path = out.join("embedded_digest.rs");
-    std::fs::write(&digest_path, digest(&folder, &names)?)
+    std::fs::write(&digest_path, digest(&texts))
         .map_err(|e| format!("{}: {e}", digest_path.display()))
 }
 
-/// The pack digest, computed here as the loader computes it (each file read, in the order it reads them: its name,
-/// a zero byte, its length as 8 bytes little-endian, its text), with that order: the loader uses it when it read
-/// the same files in the same order, and hashes them itself otherwise.
-fn digest(folder: &Path, names: &[String]) -> Result<String, String> {
+/// The pack digest, computed here as the loader computes it (every file read, in the order it reads them, framed
+/// by `digest::hash_file`), with that order: the loader uses it when it read the same files in the same order,
+/// and hashes them itself otherwise.
+fn digest(texts: &std::collections::BTreeMap<String, String>) -> String {
     use sha2::Digest as _;
-    let read =
-        |name: &str| std::fs::read_to_string(folder.join(name)).map_err(|e| format!("{name}: {e}"));
-    let pack_text = read("pack.toml")?;
     let mut order = vec!["pack.toml".to_owned(), "facts.toml".to_owned()];
-    if let Ok(pack) = toml::from_str::<raw::RawPack>(&pack_text) {
+    if let Some(pack) = texts
+        .get("pack.toml")
+        .and_then(|text| toml::from_str::<raw::RawPack>(text).ok())
+    {
         order.extend(pack.chapter.iter().map(|c| c.file.get_ref().clone()));
     }
-    order.retain(|name| names.contains(name));
+    order.retain(|name| texts.contains_key(name));
     let mut hasher = sha2::Sha256::new();
     for name in &order {
-        let text = read(name)?;
-        hasher.update(name.as_bytes());
-        hasher.update([0]);
-        hasher.update((text.len() as u64).to_le_bytes());
-        hasher.update(text.as_bytes());
+        digest::hash_file(&mut hasher, name, &texts[name]);
     }
-    Ok(format!(
+    format!(
         "EmbeddedDigest {{ order: &{order:?}, digest: \"sha256:{:x}\" }}",
         hasher.finalize()
-    ))
+    )
 }
 
 /// The raw form of a pack file as `MessagePack`, or `None` when it does not parse (the loader will say why). The

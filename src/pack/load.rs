@@ -8,6 +8,7 @@ use regex::Regex;
 use serde_json::{Value as Json, json};
 use sha2::{Digest, Sha256};
 
+use super::digest::hash_file;
 use super::facts::{FactDecl, FactType, FieldDecl, Scalar};
 use super::raw::{
     RawChapter, RawCheck, RawCondition, RawExample, RawFact, RawPack, RawRequirement, RawTexts,
@@ -310,14 +311,14 @@ impl<'s> Loader<'s> {
             ));
         }
         let mut constants = BTreeMap::new();
-        for (key, value) in &raw.constants {
-            if !CONSTANT.is_match(key) || check::VARIABLES.contains(&key.as_str()) {
+        for (key, value) in std::mem::take(&mut raw.constants) {
+            if !CONSTANT.is_match(&key) || check::VARIABLES.contains(&key.as_str()) {
                 self.diagnostics.push(pack_file.at(
                     value.span(),
                     format!("constant `{key}` must be UPPER_SNAKE_CASE"),
                 ));
             }
-            constants.insert(key.clone(), value.get_ref().clone());
+            constants.insert(key, value.into_inner());
         }
 
         // Every file is read in pack order (the digest follows it), then parsed; diagnostics keep the order of a
@@ -979,14 +980,6 @@ impl<'s> Loader<'s> {
     }
 }
 
-/// Adds one file to a pack digest: its name, a zero byte, its length (8 bytes, little-endian) and its text.
-fn hash_file(hasher: &mut Sha256, name: &str, text: &str) {
-    hasher.update(name.as_bytes());
-    hasher.update([0]);
-    hasher.update((text.len() as u64).to_le_bytes());
-    hasher.update(text.as_bytes());
-}
-
 /// A TOML error located in its file.
 fn toml_diagnostic(file: &File, e: &toml::de::Error) -> Diagnostic {
     let message = e.message().trim().to_owned();
@@ -1014,28 +1007,25 @@ fn deserialize<T: serde::de::DeserializeOwned>(
 /// are decoded only `with_examples` (if they do not match the chapter, which only a stale build could give, the
 /// text is parsed instead); read from TOML, they are dropped without it.
 fn deserialize_chapter(file: &File, with_examples: bool) -> Result<RawChapter, toml::de::Error> {
-    if !file.raw.is_empty()
-        && let Ok(mut chapter) = rmp_serde::from_slice::<RawChapter>(file.raw)
-    {
-        if !with_examples {
-            return Ok(chapter);
-        }
-        if let Ok(examples) = rmp_serde::from_slice::<Vec<Vec<RawExample>>>(file.examples)
-            && examples.len() == chapter.requirement.len()
-        {
-            for (requirement, examples) in chapter.requirement.iter_mut().zip(examples) {
-                requirement.example = examples;
-            }
-            return Ok(chapter);
-        }
-    }
-    let mut chapter: RawChapter = toml::from_str(&file.text)?;
+    let mut chapter: RawChapter = deserialize(&file.text, file.raw)?;
     if !with_examples {
         for requirement in &mut chapter.requirement {
             requirement.example.clear();
         }
+        return Ok(chapter);
     }
-    Ok(chapter)
+    if file.raw.is_empty() {
+        return Ok(chapter);
+    }
+    match rmp_serde::from_slice::<Vec<Vec<RawExample>>>(file.examples) {
+        Ok(examples) if examples.len() == chapter.requirement.len() => {
+            for (requirement, examples) in chapter.requirement.iter_mut().zip(examples) {
+                requirement.example = examples;
+            }
+            Ok(chapter)
+        }
+        _ => toml::from_str(&file.text),
+    }
 }
 
 /// Orders ids as the document does: by section (a section's own items before its sub-sections'), then letter.

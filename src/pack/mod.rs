@@ -1,5 +1,6 @@
 //! Rule packs: loading, validation and the compiled form the engine uses.
 
+mod digest;
 mod facts;
 mod load;
 mod raw;
