@@ -197,6 +197,49 @@ fn custom_templates_replace_the_embedded_ones_and_typos_are_errors() {
     .stdout("5.1.a compliant\n");
 }
 
+/// A partial that includes itself would recurse until the stack overflows: refused before anything is written.
+#[test]
+fn recursive_custom_partials_are_refused_before_rendering() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(dir.path().join("partials")).expect("mkdir");
+    let out = dir.path().join("r.md");
+    let cover = "{{#if code}}{{> md-gap}}{{/if}}";
+    for (gap, cover) in [
+        (
+            "{{id}}{{#if findings}}{{include \"md-gap\"}}{{/if}}\n",
+            None,
+        ),
+        (
+            "{{id}}{{#each findings}}{{> md-cover}}{{/each}}\n",
+            Some(cover),
+        ),
+    ] {
+        std::fs::write(dir.path().join("partials/md-gap.hbs"), gap).expect("write");
+        if let Some(cover) = cover {
+            std::fs::write(dir.path().join("partials/md-cover.hbs"), cover).expect("write");
+        }
+        snc()
+            .arg("--templates")
+            .arg(dir.path())
+            .args([
+                "check",
+                "examples/paas-with-gaps.json",
+                "--as-of",
+                "2026-11-28",
+                "-o",
+            ])
+            .arg(&out)
+            .assert()
+            .code(2)
+            .stderr(
+                predicate::str::contains("/partials/md-")
+                    .and(predicate::str::contains("includes itself"))
+                    .and(predicate::str::contains("md-gap → md-")),
+            );
+        assert!(!out.exists(), "no report after a refused template");
+    }
+}
+
 #[test]
 fn html_and_markdown_outputs_follow_the_file_extension() {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -2,10 +2,12 @@
 
 mod ci;
 mod csv;
+mod fast;
 mod github;
 mod junit;
+mod recursion;
 mod sarif;
-mod templates;
+pub(crate) mod templates;
 mod text;
 mod view;
 

@@ -67,12 +67,29 @@ impl HelperDef for Include {
         if rc.is_current_template(name) {
             return Err(RenderErrorReason::CannotIncludeSelf.into());
         }
+        let depth = INCLUDE_DEPTH.get();
+        if depth >= MAX_INCLUDE_DEPTH {
+            return Err(RenderErrorReason::Other(format!(
+                "`include` nested deeper than {MAX_INCLUDE_DEPTH} (at \"{name}\"): does a partial include itself?"
+            ))
+            .into());
+        }
+        INCLUDE_DEPTH.set(depth + 1);
         let before = rc.get_current_template_name();
         rc.set_current_template_name(template.name.as_ref());
         let result = template.render(r, ctx, rc, out);
         rc.set_current_template_name(before);
+        INCLUDE_DEPTH.set(depth);
         result
     }
+}
+
+/// `include`s nest at most this deep: the partials that recurse by name are refused when the templates are
+/// loaded, and this stops one whose name is computed while rendering before the stack overflows.
+const MAX_INCLUDE_DEPTH: usize = 64;
+
+thread_local! {
+    static INCLUDE_DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// The templates, each main template compiled on first use with the partials of its format: compiling a
@@ -258,20 +275,12 @@ impl Templates {
 
     /// The registry holding `main` (`report.html.hbs`…) and the partials of its format (Markdown partials start
     /// with `md-`), compiled on first use.
-    fn registry(&self, main: &str) -> Result<std::rc::Rc<Handlebars<'static>>, Error> {
+    pub(super) fn registry(&self, main: &str) -> Result<std::rc::Rc<Handlebars<'static>>, Error> {
         if let Some(registry) = self.compiled.borrow().get(main) {
             return Ok(std::rc::Rc::clone(registry));
         }
         let markdown = main.ends_with(".md.hbs");
-        let mut registry = Handlebars::new();
-        registry.set_strict_mode(true);
-        if markdown {
-            registry.register_escape_fn(escape_markdown);
-        } else {
-            registry.register_escape_fn(escape_html);
-        }
-        registry.register_helper("json", Box::new(JsonHelper));
-        registry.register_helper("include", Box::new(Include));
+        let mut registry = base_registry(markdown);
         let mut problems = Vec::new();
         let mut found = false;
         for source in &self.sources {
@@ -303,6 +312,21 @@ impl Templates {
                 format!("template {main}"),
                 "no such template",
             ));
+        }
+        if problems.is_empty() {
+            let display = |name: &str| {
+                self.sources
+                    .iter()
+                    .find(|s| {
+                        s.name == name
+                            || s.name
+                                .strip_prefix("partials/")
+                                .and_then(|n| n.strip_suffix(".hbs"))
+                                == Some(name)
+                    })
+                    .map_or_else(|| format!("template {name}"), |s| s.display.clone())
+            };
+            problems.extend(super::recursion::problems(&registry, display));
         }
         if !problems.is_empty() {
             return Err(Error::Invalid(problems));
@@ -343,7 +367,35 @@ impl Templates {
     }
 }
 
+/// An empty registry as every report's: strict mode, the format's escaping, and the `json` and `include` helpers.
+pub(super) fn base_registry(markdown: bool) -> Handlebars<'static> {
+    let mut registry = Handlebars::new();
+    registry.set_strict_mode(true);
+    if markdown {
+        registry.register_escape_fn(escape_markdown);
+    } else {
+        registry.register_escape_fn(escape_html);
+    }
+    registry.register_helper("json", Box::new(JsonHelper));
+    registry.register_helper("include", Box::new(Include));
+    registry
+}
+
+/// Renders with the fast walk of the compiled templates (`report::fast`) when it covers the template, else
+/// with handlebars-rust, which also reports every error.
 fn render_view<T: serde::Serialize>(
+    registry: &Handlebars<'static>,
+    name: &str,
+    view: &T,
+) -> Result<String, Error> {
+    if let Some(out) = super::fast::render(registry, name, view) {
+        return Ok(out);
+    }
+    render_with_handlebars(registry, name, view)
+}
+
+/// Renders with handlebars-rust alone.
+pub(super) fn render_with_handlebars<T: serde::Serialize>(
     registry: &Handlebars<'static>,
     name: &str,
     view: &T,
@@ -400,6 +452,27 @@ mod tests {
             .render("item", &serde_json::json!({}))
             .expect_err("self include");
         assert!(!e.to_string().is_empty());
+    }
+
+    /// An `include` whose name comes from the data, and so escapes the check, stops at a depth, with an error.
+    #[test]
+    fn an_include_named_by_the_data_that_recurses_is_an_error() {
+        let mut r = super::base_registry(false);
+        r.register_template_string("main", "{{#if name}}{{include name}}{{/if}}")
+            .expect("compiles");
+        let e = r
+            .render("main", &serde_json::json!({"name": "main"}))
+            .expect_err("recursion");
+        assert!(e.to_string().contains("nested deeper than 64"), "{e}");
+        // And the depth is back to zero for the next render.
+        r.register_template_string("ok", "{{include \"leaf\"}}")
+            .expect("compiles");
+        r.register_template_string("leaf", "fine")
+            .expect("compiles");
+        assert_eq!(
+            r.render("ok", &serde_json::json!({})).expect("renders"),
+            "fine"
+        );
     }
 
     /// The shortcut for plain text gives the template the parser gives, for every shipped text-only partial.
