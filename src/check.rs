@@ -3,6 +3,10 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, LazyLock};
 
+use cel::common::types::{
+    CelBool, CelDouble, CelInt, CelList, CelMap, CelMapKey, CelNull, CelString, CelUInt,
+};
+use cel::common::value::Val;
 use cel::{Context, Env, ExecutionError, Value};
 use chrono::{Months, NaiveDate, TimeDelta};
 use serde_json::Value as Json;
@@ -233,28 +237,28 @@ pub enum Outcome {
     Missing(String),
 }
 
-/// Facts, service and date bound once per assessment.
-pub struct Bindings {
-    context: Context<'static, 'static>,
-    facts: Json,
+/// Facts, service and date bound once per assessment. The CEL values borrow the facts' strings: binding an
+/// assessment copies no text.
+pub struct Bindings<'a> {
+    context: Context<'a, 'a>,
+    facts: &'a Json,
 }
 
-impl Bindings {
-    /// Binds `facts` (nulls removed: unknown is absent), `service`, `as_of` and the pack's constants.
+impl<'a> Bindings<'a> {
+    /// Binds `facts` (nulls left out: unknown is absent), `service`, `as_of` and the pack's constants.
     #[must_use]
     pub fn new(
-        facts: &Json,
-        service: &Json,
+        facts: &'a Json,
+        service: &'a Json,
         as_of: NaiveDate,
-        constants: &BTreeMap<String, Json>,
+        constants: &'a BTreeMap<String, Json>,
     ) -> Self {
-        let facts = strip_nulls(facts);
         let mut context = Context::with_env(Arc::clone(&ENV));
-        context.add_variable_from_value("facts", json_to_cel(&facts));
-        context.add_variable_from_value("service", json_to_cel(&strip_nulls(service)));
+        context.add_variable_as_val("facts", json_to_val(facts));
+        context.add_variable_as_val("service", json_to_val(service));
         context.add_variable_from_value("as_of", Value::from(as_of.to_string()));
         for (name, value) in constants {
-            context.add_variable_from_value(name.clone(), json_to_cel(value));
+            context.add_variable_as_val(name.clone(), json_to_val(value));
         }
         register_functions(&mut context, as_of);
         Self { context, facts }
@@ -287,10 +291,12 @@ impl Bindings {
         }
     }
 
-    /// The known value of a dotted fact path.
+    /// The known value of a dotted fact path (`null` is unknown).
     #[must_use]
     pub fn fact(&self, path: &str) -> Option<&Json> {
-        path.split('.').try_fold(&self.facts, |v, key| v.get(key))
+        path.split('.')
+            .try_fold(self.facts, |v, key| v.get(key))
+            .filter(|v| !v.is_null())
     }
 }
 
@@ -301,43 +307,32 @@ fn describe(e: &ExecutionError) -> String {
     }
 }
 
-/// Removes every `null` member of every object, recursively: an unknown fact is an absent key.
-#[must_use]
-pub fn strip_nulls(value: &Json) -> Json {
+/// A JSON value as the CEL value checks read, borrowing its strings; a `null` member of an object is left out
+/// (an unknown fact is an absent key), a `null` in a list stays. Integers that fit are `uint` (positive) or `int`,
+/// any other number a `double`.
+fn json_to_val(value: &Json) -> Box<dyn Val + '_> {
     match value {
-        Json::Object(map) => Json::Object(
-            map.iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| (k.clone(), strip_nulls(v)))
-                .collect(),
-        ),
-        Json::Array(items) => Json::Array(items.iter().map(strip_nulls).collect()),
-        other => other.clone(),
-    }
-}
-
-fn json_to_cel(value: &Json) -> Value {
-    match value {
-        Json::Null => Value::Null,
-        Json::Bool(b) => Value::Bool(*b),
+        Json::Null => Box::new(CelNull),
+        Json::Bool(b) => Box::new(CelBool::from(*b)),
         Json::Number(n) => {
             if let Some(u) = n.as_u64() {
-                Value::UInt(u)
+                Box::new(CelUInt::from(u))
             } else if let Some(i) = n.as_i64() {
-                Value::Int(i)
+                Box::new(CelInt::from(i))
             } else {
-                Value::Float(n.as_f64().unwrap_or(f64::NAN))
+                Box::new(CelDouble::from(n.as_f64().unwrap_or(f64::NAN)))
             }
         }
-        Json::String(s) => Value::from(s.clone()),
-        Json::Array(items) => Value::List(Arc::new(items.iter().map(json_to_cel).collect())),
-        Json::Object(map) => {
-            let entries: std::collections::HashMap<String, Value> = map
-                .iter()
-                .map(|(k, v)| (k.clone(), json_to_cel(v)))
-                .collect();
-            Value::from(entries)
-        }
+        Json::String(s) => Box::new(CelString::from(s.as_str())),
+        Json::Array(items) => Box::new(CelList::from(
+            items.iter().map(json_to_val).collect::<Vec<_>>(),
+        )),
+        Json::Object(map) => Box::new(CelMap::from(
+            map.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (CelMapKey::from(k.as_str()), json_to_val(v)))
+                .collect::<std::collections::HashMap<_, _>>(),
+        )),
     }
 }
 
@@ -420,7 +415,7 @@ pub fn sum(values: &[Value]) -> Result<f64, String> {
     Ok((total * 1e6).round() / 1e6)
 }
 
-fn register_functions(context: &mut Context<'static, 'static>, as_of: NaiveDate) {
+fn register_functions(context: &mut Context<'_, '_>, as_of: NaiveDate) {
     let results = [
         context.add_function(
             "within_months",
@@ -501,12 +496,8 @@ mod tests {
     fn eval(expr: &str, facts: &Json, paths: &[&str]) -> Outcome {
         let mut constants = BTreeMap::new();
         constants.insert("EU27".to_owned(), json!(["FR", "DE"]));
-        let bindings = Bindings::new(
-            facts,
-            &json!({"types": ["SaaS"], "built_on": []}),
-            date("2026-11-28"),
-            &constants,
-        );
+        let service = json!({"types": ["SaaS"], "built_on": []});
+        let bindings = Bindings::new(facts, &service, date("2026-11-28"), &constants);
         let program = compile(expr).expect("compiles");
         bindings.run(
             &program,

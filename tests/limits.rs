@@ -374,11 +374,12 @@ mod expressions {
         let outcome = std::thread::Builder::new()
             .stack_size(1 << 20)
             .spawn(move || {
+                let (empty, constants) = (serde_json::json!({}), std::collections::BTreeMap::new());
                 let bindings = snc::check::Bindings::new(
-                    &serde_json::json!({}),
-                    &serde_json::json!({}),
+                    &empty,
+                    &empty,
                     chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"),
-                    &std::collections::BTreeMap::new(),
+                    &constants,
                 );
                 bindings.run(&program, &[])
             })
