@@ -164,12 +164,43 @@ pub fn policy_for(pack: &Pack, args: &CheckArgs) -> Result<(Policy, Option<PathB
     Ok((policy, file))
 }
 
+/// Where `check` takes its templates from.
+pub enum Templates<'a> {
+    /// `--templates DIR`, or the embedded ones: loaded when first needed.
+    Dir(Option<&'a Path>),
+    /// Already being loaded and compiled on another thread.
+    Pending(report::Pending),
+}
+
+/// The Handlebars templates `args` will render, in the order they are rendered (standard output first).
+#[must_use]
+pub fn templates_needed(args: &CheckArgs) -> Vec<&'static str> {
+    let stdout = (!args.quiet).then_some(args.format);
+    let mut mains = Vec::new();
+    for format in stdout
+        .into_iter()
+        .chain(args.outputs.iter().filter_map(|p| format_of(p).ok()))
+    {
+        let main = match format {
+            FormatArg::Html => report::templates::HTML,
+            FormatArg::Markdown => report::templates::MARKDOWN,
+            _ => continue,
+        };
+        if !mains.contains(&main) {
+            mains.push(main);
+        }
+    }
+    mains
+}
+
+/// `snc check`. `templates` are the templates of `--templates DIR`, or the embedded ones, possibly being
+/// compiled on another thread already.
 pub fn check(
     pack: &Pack,
     args: &CheckArgs,
     lang: Lang,
     env: &Environment,
-    templates: Option<&Path>,
+    templates: Templates<'_>,
 ) -> Result<Output, Error> {
     let as_of = as_of(args.as_of.as_deref(), env)?;
     let (policy, policy_file) = policy_for(pack, args)?;
@@ -209,7 +240,10 @@ pub fn check(
         review.as_ref(),
         &env.limits()?,
     )?;
-    let renderer = report::Renderer::new(pack, templates.map(Path::to_path_buf));
+    let renderer = match templates {
+        Templates::Dir(dir) => report::Renderer::new(pack, dir.map(Path::to_path_buf)),
+        Templates::Pending(pending) => report::Renderer::with_pending(pack, pending),
+    };
     let stdout = if args.quiet {
         String::new()
     } else {

@@ -25,7 +25,7 @@ pub use self::csv::render_csv;
 pub use github::render_github;
 pub use junit::render_junit;
 pub use sarif::render_sarif;
-pub use templates::{Templates, escape_markdown};
+pub use templates::{Pending, Templates, escape_markdown};
 pub use text::render_text;
 pub use view::{View, safe_href, verdict_class};
 
@@ -381,6 +381,7 @@ pub struct Renderer<'p> {
     pack: &'p Pack,
     templates_dir: Option<std::path::PathBuf>,
     templates: std::cell::OnceCell<Templates>,
+    pending: std::cell::Cell<Option<Pending>>,
 }
 
 impl<'p> Renderer<'p> {
@@ -390,14 +391,26 @@ impl<'p> Renderer<'p> {
             pack,
             templates_dir,
             templates: std::cell::OnceCell::new(),
+            pending: std::cell::Cell::new(None),
         }
+    }
+
+    /// A renderer whose templates are being loaded on another thread ([`Templates::load_in_background`]).
+    #[must_use]
+    pub fn with_pending(pack: &'p Pack, pending: Pending) -> Self {
+        let renderer = Self::new(pack, None);
+        renderer.pending.set(Some(pending));
+        renderer
     }
 
     fn templates(&self) -> Result<&Templates, crate::error::Error> {
         if let Some(t) = self.templates.get() {
             return Ok(t);
         }
-        let loaded = Templates::load(self.templates_dir.as_deref())?;
+        let loaded = match self.pending.take() {
+            Some(pending) => pending.wait()?,
+            None => Templates::load(self.templates_dir.as_deref())?,
+        };
         Ok(self.templates.get_or_init(|| loaded))
     }
 

@@ -255,18 +255,7 @@ impl Templates {
     /// on first use (the embedded ones are tested).
     pub fn load(dir: Option<&Path>) -> Result<Templates, Error> {
         let sources = sources(dir)?;
-        let problems: Vec<Diagnostic> = sources
-            .iter()
-            .filter(|source| !source.display.starts_with("<embedded>"))
-            .filter_map(|source| {
-                handlebars::Template::compile(&source.text)
-                    .err()
-                    .map(|e| template_error(source, &e))
-            })
-            .collect();
-        if !problems.is_empty() {
-            return Err(Error::Invalid(problems));
-        }
+        check_files(&sources)?;
         Ok(Templates {
             sources,
             compiled: std::cell::RefCell::default(),
@@ -279,63 +268,26 @@ impl Templates {
         if let Some(registry) = self.compiled.borrow().get(main) {
             return Ok(std::rc::Rc::clone(registry));
         }
-        let markdown = main.ends_with(".md.hbs");
-        let mut registry = base_registry(markdown);
-        let mut problems = Vec::new();
-        let mut found = false;
-        for source in &self.sources {
-            let partial = source
-                .name
-                .strip_prefix("partials/")
-                .and_then(|n| n.strip_suffix(".hbs"));
-            let name = match partial {
-                Some(stem) if stem.starts_with("md-") == markdown => stem,
-                None if source.name == main => {
-                    found = true;
-                    main
-                }
-                _ => continue,
-            };
-            let result = match text_only(name, &source.text) {
-                Some(template) => {
-                    registry.register_template(name, template);
-                    Ok(())
-                }
-                None => registry.register_template_string(name, &source.text),
-            };
-            if let Err(e) = result {
-                problems.push(template_error(source, &e));
-            }
-        }
-        if !found {
-            problems.push(Diagnostic::file(
-                format!("template {main}"),
-                "no such template",
-            ));
-        }
-        if problems.is_empty() {
-            let display = |name: &str| {
-                self.sources
-                    .iter()
-                    .find(|s| {
-                        s.name == name
-                            || s.name
-                                .strip_prefix("partials/")
-                                .and_then(|n| n.strip_suffix(".hbs"))
-                                == Some(name)
-                    })
-                    .map_or_else(|| format!("template {name}"), |s| s.display.clone())
-            };
-            problems.extend(super::recursion::problems(&registry, display));
-        }
-        if !problems.is_empty() {
-            return Err(Error::Invalid(problems));
-        }
-        let registry = std::rc::Rc::new(registry);
+        let registry = std::rc::Rc::new(compile(&self.sources, main)?);
         self.compiled
             .borrow_mut()
             .insert(main.to_owned(), std::rc::Rc::clone(&registry));
         Ok(registry)
+    }
+
+    /// Loads the templates and compiles `mains` on another thread (compiling the HTML report's templates is a
+    /// few milliseconds of parsing, which a command can overlap with loading the pack and the assessment).
+    #[must_use]
+    pub fn load_in_background(dir: Option<PathBuf>, mains: Vec<&'static str>) -> Pending {
+        Pending(std::thread::spawn(move || {
+            let sources = sources(dir.as_deref())?;
+            check_files(&sources)?;
+            let compiled = mains
+                .into_iter()
+                .map(|main| compile(&sources, main).map(|r| (main.to_owned(), r)))
+                .collect::<Result<Vec<_>, Error>>()?;
+            Ok((sources, compiled))
+        }))
     }
 
     /// Renders the HTML report.
@@ -364,6 +316,107 @@ impl Templates {
         view: &T,
     ) -> Result<String, Error> {
         render_view(&*self.registry(name)?, name, view)
+    }
+}
+
+/// Compiles every template read from `--templates DIR`, so that any invalid one is reported whatever is rendered.
+fn check_files(sources: &[Source]) -> Result<(), Error> {
+    let problems: Vec<Diagnostic> = sources
+        .iter()
+        .filter(|source| !source.display.starts_with("<embedded>"))
+        .filter_map(|source| {
+            handlebars::Template::compile(&source.text)
+                .err()
+                .map(|e| template_error(source, &e))
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(problems))
+    }
+}
+
+/// `main` and the partials of its format, compiled into a registry.
+fn compile(sources: &[Source], main: &str) -> Result<Handlebars<'static>, Error> {
+    let markdown = main.ends_with(".md.hbs");
+    let mut registry = base_registry(markdown);
+    let mut problems = Vec::new();
+    let mut found = false;
+    for source in sources {
+        let partial = source
+            .name
+            .strip_prefix("partials/")
+            .and_then(|n| n.strip_suffix(".hbs"));
+        let name = match partial {
+            Some(stem) if stem.starts_with("md-") == markdown => stem,
+            None if source.name == main => {
+                found = true;
+                main
+            }
+            _ => continue,
+        };
+        let result = match text_only(name, &source.text) {
+            Some(template) => {
+                registry.register_template(name, template);
+                Ok(())
+            }
+            None => registry.register_template_string(name, &source.text),
+        };
+        if let Err(e) = result {
+            problems.push(template_error(source, &e));
+        }
+    }
+    if !found {
+        problems.push(Diagnostic::file(
+            format!("template {main}"),
+            "no such template",
+        ));
+    }
+    if problems.is_empty() {
+        let display = |name: &str| {
+            sources
+                .iter()
+                .find(|s| {
+                    s.name == name
+                        || s.name
+                            .strip_prefix("partials/")
+                            .and_then(|n| n.strip_suffix(".hbs"))
+                            == Some(name)
+                })
+                .map_or_else(|| format!("template {name}"), |s| s.display.clone())
+        };
+        problems.extend(super::recursion::problems(&registry, display));
+    }
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    Ok(registry)
+}
+
+/// Templates being loaded and compiled on another thread ([`Templates::load_in_background`]).
+pub struct Pending(std::thread::JoinHandle<Result<(Vec<Source>, Compiled), Error>>);
+
+type Compiled = Vec<(String, Handlebars<'static>)>;
+
+impl Pending {
+    /// Waits for the templates; their problems, if any, are reported now.
+    pub fn wait(self) -> Result<Templates, Error> {
+        let (sources, compiled) = self.0.join().map_err(|_| {
+            Error::Invalid(vec![Diagnostic::file(
+                "templates",
+                "internal error: compiling the templates failed",
+            )])
+        })??;
+        Ok(Templates {
+            sources,
+            compiled: std::cell::RefCell::new(
+                compiled
+                    .into_iter()
+                    .map(|(name, registry)| (name, std::rc::Rc::new(registry)))
+                    .collect(),
+            ),
+        })
     }
 }
 
