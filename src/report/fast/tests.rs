@@ -370,3 +370,88 @@ fn every_shipped_template_is_walked_and_renders_as_handlebars_does() {
         shipped(&templates, "portfolio.md.hbs", &view);
     }
 }
+
+/// Random templates built from what the walk does (and some of what it does not), on random data: whatever
+/// handlebars-rust makes of them, the walk gives the same bytes or steps aside.
+fn template() -> impl Strategy<Value = String> {
+    let path = prop::sample::select(vec![
+        "a",
+        "b",
+        "c",
+        "this",
+        "a.b",
+        "a.0",
+        "a/b",
+        "@root.a",
+        "@root.b.c",
+        "../a",
+        "../../b",
+        "@index",
+        "@first",
+        "@last",
+        "@key",
+        "this.a",
+        "./b",
+        "[a]",
+        "@../index",
+        "a.a.a",
+        "0",
+    ]);
+    let text = prop::sample::select(vec!["", "x", " ", "\n", "<&>", "  \n", "é"]);
+    let leaf = prop_oneof![
+        text.clone().prop_map(str::to_owned),
+        path.clone().prop_map(|p| format!("{{{{{p}}}}}")),
+        path.clone().prop_map(|p| format!("{{{{{{{p}}}}}}}")),
+        path.clone().prop_map(|p| format!("{{{{~{p}~}}}}")),
+        path.clone().prop_map(|p| format!("{{{{json {p}}}}}")),
+        path.clone().prop_map(|p| format!("{{{{len {p}}}}}")),
+        path.clone()
+            .prop_map(|p| format!("{{{{lookup this \"{p}\"}}}}")),
+        Just("{{include \"part\"}}".to_owned()),
+        Just("{{! note }}".to_owned()),
+    ];
+    leaf.prop_recursive(4, 40, 4, move |inner| {
+        let body = prop::collection::vec(inner, 0..4).prop_map(|parts| parts.concat());
+        (
+            prop::sample::select(vec!["if", "unless", "each", "with"]),
+            path.clone(),
+            body.clone(),
+            prop::option::of(body),
+            any::<bool>(),
+            text.clone(),
+        )
+            .prop_map(|(helper, p, body, inverse, standalone, t)| {
+                let nl = if standalone { "\n" } else { "" };
+                let inverse = inverse
+                    .map(|i| format!("{nl}{{{{else}}}}{nl}{i}"))
+                    .unwrap_or_default();
+                format!("{t}{nl}{{{{#{helper} {p}}}}}{nl}{body}{inverse}{nl}{{{{/{helper}}}}}{nl}")
+            })
+    })
+}
+
+#[test]
+fn random_templates_render_the_same_or_are_left_to_handlebars() {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let (templates, data) = (template(), json_value());
+    let (mut rendered, mut compared) = (0, 0);
+    for _ in 0..2000 {
+        let source = templates.new_tree(&mut runner).expect("template").current();
+        let value = data.new_tree(&mut runner).expect("data").current();
+        let mut r = base_registry(false);
+        if r.register_template_string("main", &source).is_err() {
+            continue;
+        }
+        r.register_template_string("part", "[{{this}}|{{@index}}]")
+            .expect("compiles");
+        let root = json!({"a": value.clone(), "b": {"c": value.clone(), "a": [value]}, "c": 0});
+        compared += 1;
+        rendered += usize::from(both(&r, "main", &root).is_some());
+    }
+    assert!(compared > 1000, "only {compared} templates compiled");
+    assert!(
+        rendered * 4 > compared,
+        "the walk rendered {rendered} of {compared}"
+    );
+}
