@@ -312,11 +312,7 @@ pub fn run(cli: Cli, env: &Environment) -> Result<Output, Error> {
             commands::validate::validate(&pack, &assessment, &env.limits()?)
         }
         Command::Check(args) => {
-            let templates = match pending {
-                Some(pending) => commands::check::Templates::Pending(pending),
-                None => commands::check::Templates::Dir(cli.templates.as_deref()),
-            };
-            commands::check::check(&pack, &args, lang, env, templates)
+            commands::check::check(&pack, &args, lang, env, cli.templates.as_deref(), pending)
         }
         Command::Explain { id } => commands::explain::explain(&pack, &id, lang).map(Output::ok),
         Command::Rules(RulesCommand::List { format }) => {

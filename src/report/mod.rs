@@ -395,12 +395,12 @@ impl<'p> Renderer<'p> {
         }
     }
 
-    /// A renderer whose templates are being loaded on another thread ([`Templates::load_in_background`]).
+    /// Takes the templates being loaded on another thread ([`Templates::load_in_background`], from the same
+    /// directory) instead of loading them when first needed.
     #[must_use]
-    pub fn with_pending(pack: &'p Pack, pending: Pending) -> Self {
-        let renderer = Self::new(pack, None);
-        renderer.pending.set(Some(pending));
-        renderer
+    pub fn with_pending(self, pending: Pending) -> Self {
+        self.pending.set(Some(pending));
+        self
     }
 
     fn templates(&self) -> Result<&Templates, crate::error::Error> {
