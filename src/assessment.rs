@@ -324,7 +324,7 @@ fn schema_diagnostic(
     error: &jsonschema::ValidationError<'_>,
 ) -> Diagnostic {
     let mut pointer = error.instance_path().as_str().to_owned();
-    let mut message = error.to_string();
+    let mut message = schema_message(error);
     if let jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } =
         error.kind()
         && let Some(first) = unexpected.first()
@@ -336,18 +336,60 @@ fn schema_diagnostic(
         return locator.key_diagnostic(file, &pointer, message);
     }
     if let Some(fact) = fact_at_pointer(&pack.facts, &pointer) {
+        // What the fact expects says more than "not valid under any of the schemas listed in 'anyOf'".
+        if matches!(
+            error.kind(),
+            jsonschema::error::ValidationErrorKind::AnyOf { .. }
+        ) && message == error.to_string()
+        {
+            message = format!("{} is not valid here", error.instance());
+        }
         message = format!(
             "{message}; `{}` expects {} (or null when unknown)",
             fact.path,
             fact.ty.describe(crate::model::Lang::En)
         );
     }
-    if pointer.starts_with("/answers/") && pointer.ends_with("/status") {
-        message = format!(
-            "{message}; expected one of compliant, partially_compliant, non_compliant, not_applicable, not_assessed, inherited"
-        );
-    }
     locator.diagnostic(file, &pointer, message)
+}
+
+/// A schema error in words a vendor can act on: a value outside a list is told every allowed value (the
+/// validator names two and counts the others), and a value that may also be null (`anyOf` of a schema and
+/// `null`) is told what the schema expects, "or null" (the validator only says that no branch matched).
+fn schema_message(error: &jsonschema::ValidationError<'_>) -> String {
+    use jsonschema::error::{TypeKind, ValidationErrorKind};
+    match error.kind() {
+        ValidationErrorKind::Enum { options } => {
+            let allowed: Vec<String> = options
+                .as_array()
+                .map(|values| values.iter().map(ToString::to_string).collect())
+                .unwrap_or_default();
+            format!(
+                "{} is not one of the allowed values: {}",
+                error.instance(),
+                allowed.join(", ")
+            )
+        }
+        ValidationErrorKind::AnyOf { context } => {
+            let is_null_branch = |branch: &Vec<jsonschema::ValidationError<'static>>| {
+                matches!(branch.as_slice(), [e] if matches!(
+                    e.kind(),
+                    ValidationErrorKind::Type { kind: TypeKind::Single(jsonschema::JsonType::Null) }
+                ))
+            };
+            let nulls = context.iter().filter(|b| is_null_branch(b)).count();
+            let others: Vec<&jsonschema::ValidationError<'static>> = context
+                .iter()
+                .filter(|b| !is_null_branch(b))
+                .flatten()
+                .collect();
+            match (nulls, others.as_slice()) {
+                (1, [only]) => format!("{}, or null", schema_message(only)),
+                _ => error.to_string(),
+            }
+        }
+        _ => error.to_string(),
+    }
 }
 
 fn escape_pointer(segment: &str) -> String {

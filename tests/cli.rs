@@ -133,6 +133,51 @@ fn schema_errors_are_all_reported_with_line_column_and_pointer() {
     assert!(err.contains("4 errors"), "{err}");
 }
 
+/// Every schema error says what would be accepted: all the allowed values of a list, "or null" where null is
+/// allowed too, and what a fact expects rather than "not valid under any of the schemas listed in 'anyOf'".
+#[test]
+fn schema_errors_say_what_is_accepted() {
+    let example = root().join("examples/saas-on-qualified-iaas.json");
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(example).expect("example")).expect("json");
+    doc["service"]["types"] = serde_json::json!(["XaaS"]);
+    doc["service"]["built_on"][0]["layer"] = serde_json::json!("DaaS");
+    doc["facts"]["company"]["registered_office_country"] = serde_json::json!({"x": 1});
+    let answer = doc["answers"]
+        .as_object_mut()
+        .and_then(|answers| {
+            answers
+                .values_mut()
+                .find(|a| a["evidence"].as_array().is_some_and(|e| !e.is_empty()))
+        })
+        .expect("an answer with evidence");
+    answer["status"] = serde_json::json!("kinda");
+    answer["target_date"] = serde_json::json!(5);
+    answer["evidence"][0]["kind"] = serde_json::json!("video");
+    answer["evidence"][0]["date"] = serde_json::json!("2026-13-01");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("wrong-values.json");
+    std::fs::write(&file, serde_json::to_string_pretty(&doc).expect("json")).expect("write");
+    let assert = snc().arg("validate").arg(&file).assert().code(2);
+    let err = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    for expected in [
+        r#""XaaS" is not one of the allowed values: "IaaS", "CaaS", "PaaS", "SaaS" [at /service/types/0]"#,
+        r#""DaaS" is not one of the allowed values: "IaaS", "CaaS", "PaaS" [at /service/built_on/0/layer]"#,
+        r#""kinda" is not one of the allowed values: "compliant", "partially_compliant", "non_compliant", "not_applicable", "not_assessed", "inherited" ["#,
+        r#""video" is not one of the allowed values: "document", "process", "technical", "contract", "corporate", "physical", "hr", or null ["#,
+        r#""2026-13-01" is not a "date", or null ["#,
+        r#"5 is not of type "string", or null ["#,
+        r#"{"x":1} is not valid here; `company.registered_office_country` expects an ISO 3166-1 alpha-2 country code"#,
+        "7 errors",
+    ] {
+        assert!(err.contains(expected), "missing {expected}\n{err}");
+    }
+    assert!(
+        !err.contains("candidates") && !err.contains("'anyOf'"),
+        "{err}"
+    );
+}
+
 #[test]
 fn unreadable_file_and_other_pack_exit_2() {
     snc()
