@@ -324,7 +324,14 @@ fn schema_diagnostic(
     error: &jsonschema::ValidationError<'_>,
 ) -> Diagnostic {
     let mut pointer = error.instance_path().as_str().to_owned();
-    let mut message = schema_message(error);
+    let clearer = schema_message(error);
+    // "Not valid under any of the schemas listed in 'anyOf'": for a fact, what the fact expects says more.
+    let no_branch = clearer.is_none()
+        && matches!(
+            error.kind(),
+            jsonschema::error::ValidationErrorKind::AnyOf { .. }
+        );
+    let mut message = clearer.unwrap_or_else(|| error.to_string());
     if let jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } =
         error.kind()
         && let Some(first) = unexpected.first()
@@ -336,12 +343,7 @@ fn schema_diagnostic(
         return locator.key_diagnostic(file, &pointer, message);
     }
     if let Some(fact) = fact_at_pointer(&pack.facts, &pointer) {
-        // What the fact expects says more than "not valid under any of the schemas listed in 'anyOf'".
-        if matches!(
-            error.kind(),
-            jsonschema::error::ValidationErrorKind::AnyOf { .. }
-        ) && message == error.to_string()
-        {
+        if no_branch {
             message = format!("{} is not valid here", error.instance());
         }
         message = format!(
@@ -355,8 +357,9 @@ fn schema_diagnostic(
 
 /// A schema error in words a vendor can act on: a value outside a list is told every allowed value (the
 /// validator names two and counts the others), and a value that may also be null (`anyOf` of a schema and
-/// `null`) is told what the schema expects, "or null" (the validator only says that no branch matched).
-fn schema_message(error: &jsonschema::ValidationError<'_>) -> String {
+/// `null`) is told what the schema expects, "or null" (the validator only says that no branch matched). `None`
+/// where the validator's own message is as good.
+fn schema_message(error: &jsonschema::ValidationError<'_>) -> Option<String> {
     use jsonschema::error::{TypeKind, ValidationErrorKind};
     match error.kind() {
         ValidationErrorKind::Enum { options } => {
@@ -364,11 +367,11 @@ fn schema_message(error: &jsonschema::ValidationError<'_>) -> String {
                 .as_array()
                 .map(|values| values.iter().map(ToString::to_string).collect())
                 .unwrap_or_default();
-            format!(
+            Some(format!(
                 "{} is not one of the allowed values: {}",
                 error.instance(),
                 allowed.join(", ")
-            )
+            ))
         }
         ValidationErrorKind::AnyOf { context } => {
             let is_null_branch = |branch: &Vec<jsonschema::ValidationError<'static>>| {
@@ -384,11 +387,14 @@ fn schema_message(error: &jsonschema::ValidationError<'_>) -> String {
                 .flatten()
                 .collect();
             match (nulls, others.as_slice()) {
-                (1, [only]) => format!("{}, or null", schema_message(only)),
-                _ => error.to_string(),
+                (1, [only]) => Some(format!(
+                    "{}, or null",
+                    schema_message(only).unwrap_or_else(|| only.to_string())
+                )),
+                _ => None,
             }
         }
-        _ => error.to_string(),
+        _ => None,
     }
 }
 

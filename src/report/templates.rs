@@ -342,7 +342,8 @@ fn compile(sources: &[Source], main: &str) -> Result<Handlebars<'static>, Error>
     let markdown = main.ends_with(".md.hbs");
     let mut registry = base_registry(markdown);
     let mut problems = Vec::new();
-    let mut found = false;
+    // The templates registered, by name, with the file each came from (to name it in a diagnostic).
+    let mut registered: Vec<(&str, &str)> = Vec::new();
     for source in sources {
         let partial = source
             .name
@@ -350,12 +351,10 @@ fn compile(sources: &[Source], main: &str) -> Result<Handlebars<'static>, Error>
             .and_then(|n| n.strip_suffix(".hbs"));
         let name = match partial {
             Some(stem) if stem.starts_with("md-") == markdown => stem,
-            None if source.name == main => {
-                found = true;
-                main
-            }
+            None if source.name == main => main,
             _ => continue,
         };
+        registered.push((name, &source.display));
         let result = match text_only(name, &source.text) {
             Some(template) => {
                 registry.register_template(name, template);
@@ -367,7 +366,7 @@ fn compile(sources: &[Source], main: &str) -> Result<Handlebars<'static>, Error>
             problems.push(template_error(source, &e));
         }
     }
-    if !found {
+    if !registered.iter().any(|(name, _)| *name == main) {
         problems.push(Diagnostic::file(
             format!("template {main}"),
             "no such template",
@@ -375,16 +374,10 @@ fn compile(sources: &[Source], main: &str) -> Result<Handlebars<'static>, Error>
     }
     if problems.is_empty() {
         let display = |name: &str| {
-            sources
+            registered
                 .iter()
-                .find(|s| {
-                    s.name == name
-                        || s.name
-                            .strip_prefix("partials/")
-                            .and_then(|n| n.strip_suffix(".hbs"))
-                            == Some(name)
-                })
-                .map_or_else(|| format!("template {name}"), |s| s.display.clone())
+                .find(|(n, _)| *n == name)
+                .map_or_else(|| format!("template {name}"), |(_, d)| (*d).to_owned())
         };
         problems.extend(super::recursion::problems(&registry, display));
     }

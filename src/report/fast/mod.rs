@@ -27,10 +27,6 @@ struct Bail;
 
 type Walk = Result<(), Bail>;
 
-/// Deepest `include` nesting walked; deeper (a partial including itself through a block, say) is left to
-/// handlebars-rust.
-const MAX_INCLUDE_DEPTH: usize = 32;
-
 /// Names handlebars-rust 6.4 registers as helpers, and ours: a name-only `{{len}}` is a helper call, not a field.
 const HELPERS: &[&str] = &[
     "if", "unless", "each", "with", "lookup", "raw", "log", "eq", "ne", "gt", "gte", "lt", "lte",
@@ -56,7 +52,7 @@ pub(super) fn render<T: serde::Serialize>(
             base: &root,
             locals: None,
         }],
-        includes: vec![name.to_owned()],
+        includes: vec![name],
         escape: true,
         out: String::with_capacity(64 * 1024),
     };
@@ -159,7 +155,7 @@ struct Walker<'a, 'r> {
     /// Innermost last.
     blocks: Vec<Block<'a>>,
     /// The templates being walked, outermost first: including one of them again is left to handlebars-rust.
-    includes: Vec<String>,
+    includes: Vec<&'a str>,
     /// Off inside `{{{…}}}`.
     escape: bool,
     out: String,
@@ -301,14 +297,10 @@ impl<'a> Walker<'a, '_> {
         let Some(body) = &ht.template else {
             return Err(Bail);
         };
-        let value = self.param(param)?;
-        let entries: Vec<(Option<&'a str>, &'a Node)> = match value {
-            Value::Node(Node::Array(items)) if !items.is_empty() || ht.inverse.is_none() => {
-                items.iter().map(|item| (None, item)).collect()
-            }
-            Value::Node(Node::Object(entries)) if !entries.is_empty() || ht.inverse.is_none() => {
-                entries.iter().map(|(k, v)| (Some(k.as_ref()), v)).collect()
-            }
+        let opens = |len: usize| len > 0 || ht.inverse.is_none();
+        let list = match self.param(param)? {
+            Value::Node(list @ Node::Array(items)) if opens(items.len()) => list,
+            Value::Node(list @ Node::Object(entries)) if opens(entries.len()) => list,
             _ => {
                 return match &ht.inverse {
                     Some(t) => self.template(t),
@@ -316,44 +308,58 @@ impl<'a> Walker<'a, '_> {
                 };
             }
         };
-        let len = entries.len();
-        let Value::Node(list) = value else {
-            return Err(Bail);
-        };
         self.blocks.push(Block {
             base: list,
             locals: None,
         });
-        let mut result = Ok(());
-        for (index, (key, node)) in entries.into_iter().enumerate() {
-            if let Some(block) = self.blocks.last_mut() {
-                block.base = node;
-                block.locals = Some(Locals {
-                    index,
-                    first: index == 0,
-                    last: index + 1 == len,
-                    key,
-                });
-            }
-            result = self.template(body);
-            if result.is_err() {
-                break;
-            }
-        }
+        let result = match list {
+            Node::Array(items) => items
+                .iter()
+                .enumerate()
+                .try_for_each(|(i, node)| self.entry(body, i, items.len(), None, node)),
+            Node::Object(entries) => entries
+                .iter()
+                .enumerate()
+                .try_for_each(|(i, (k, node))| self.entry(body, i, entries.len(), Some(k), node)),
+            _ => Ok(()),
+        };
         self.blocks.pop();
         result
     }
 
+    /// One entry of an `{{#each}}`: the block's base and local variables, then its body.
+    fn entry(
+        &mut self,
+        body: &'a Template,
+        index: usize,
+        len: usize,
+        key: Option<&'a str>,
+        node: &'a Node,
+    ) -> Walk {
+        if let Some(block) = self.blocks.last_mut() {
+            block.base = node;
+            block.locals = Some(Locals {
+                index,
+                first: index == 0,
+                last: index + 1 == len,
+                key,
+            });
+        }
+        self.template(body)
+    }
+
     /// `{{include "name"}}`: the registered template, walked in the current context.
-    fn include(&mut self, param: &Parameter) -> Walk {
+    /// Including a template already being walked is left to handlebars-rust (which reports it), so the depth
+    /// is at most the number of templates.
+    fn include(&mut self, param: &'a Parameter) -> Walk {
         let Parameter::Literal(serde_json::Value::String(name)) = param else {
             return Err(Bail);
         };
-        if self.includes.len() > MAX_INCLUDE_DEPTH || self.includes.iter().any(|n| n == name) {
+        if self.includes.contains(&name.as_str()) {
             return Err(Bail);
         }
         let template = self.registry.get_template(name).ok_or(Bail)?;
-        self.includes.push(name.clone());
+        self.includes.push(name);
         let result = self.template(template);
         self.includes.pop();
         result
