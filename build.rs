@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 #[path = "src/pack/digest.rs"]
 mod digest;
-#[path = "src/model.rs"]
+#[path = "src/model/vocab.rs"]
 #[allow(dead_code, reason = "the build script uses only the vocabularies")]
 mod model;
 #[path = "src/pack/raw.rs"]

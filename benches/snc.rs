@@ -1,11 +1,11 @@
 //! Benchmarks (`cargo bench`): pack loading, one assessment parsed, evaluated and rendered in every format, and
 //! portfolios of 1,000 assessments (in memory one after the other, and as files through the `portfolio` command's
-//! parallel engine). Inputs come from `snc::synth`, deterministic from their seed. Figures and targets are
+//! parallel engine). Inputs come from `snc::testing`, deterministic from their seed. Figures and targets are
 //! recorded in `docs/performance.md`.
 //!
 //! `SNC_BENCH_PORTFOLIO_ONCE=sequential cargo bench --bench snc` runs the 1,000 evaluations once, without
 //! criterion and with one input in memory at a time; `SNC_BENCH_PORTFOLIO_ONCE=files` writes the 1,000 as files
-//! and runs `snc::portfolio::evaluate` on them once. Either way `/usr/bin/time -v` reads the peak memory.
+//! and runs `snc::staff::portfolio::evaluate` on them once. Either way `/usr/bin/time -v` reads the peak memory.
 
 use std::hint::black_box;
 use std::io::Write as _;
@@ -14,13 +14,13 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use criterion::{BatchSize, Criterion};
 use snc::assessment::{self, Assessment};
-use snc::evaluate::evaluate;
-use snc::gate::{Policy, gate};
+use snc::engine::evaluate::evaluate;
+use snc::engine::gate::policy::Policy;
+use snc::engine::{RunInputs, run};
 use snc::model::Lang;
 use snc::pack::Pack;
 use snc::report::{Format, Renderer, Report};
-use snc::score::{readiness, score};
-use snc::synth::{self, XorShift};
+use snc::testing::{self, XorShift};
 
 fn as_of() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 28).expect("date")
@@ -32,7 +32,7 @@ fn pack() -> Pack {
 
 /// The bytes of the synthetic assessment for `seed`.
 fn synthetic(pack: &Pack, seed: u64) -> Vec<u8> {
-    let doc = synth::assessment(pack, &mut XorShift::new(seed), as_of());
+    let doc = testing::assessment(pack, &mut XorShift::new(seed), as_of());
     serde_json::to_vec_pretty(&doc).expect("json")
 }
 
@@ -40,11 +40,15 @@ fn synthetic(pack: &Pack, seed: u64) -> Vec<u8> {
 fn report(pack: &Pack, bytes: &[u8]) -> Report {
     let a: Assessment =
         assessment::parse("bench.json", bytes, pack).unwrap_or_else(|e| panic!("{e}"));
-    let evaluation = evaluate(pack, &a, as_of());
-    let s = score(pack, &evaluation.results);
-    let r = readiness(pack, &evaluation.results, &s);
-    let g = gate(&Policy::default(), &evaluation.results, &s, None);
-    Report::build(pack, &a, as_of(), Lang::En, &evaluation, &s, r, &g)
+    let policy = Policy::default();
+    let inputs = RunInputs {
+        as_of: as_of(),
+        policy: &policy,
+        baseline: None,
+        review: None,
+    };
+    let outcome = run(pack, a, &inputs).expect("no reviewer file, no error");
+    Report::build(&outcome, Lang::En)
 }
 
 /// 1,000 different assessments, one after the other (there is no `portfolio` command yet: this is its core).
@@ -92,7 +96,7 @@ fn benches(c: &mut Criterion) {
     }
     #[cfg(feature = "xlsx")]
     c.bench_function("render/xlsx", |b| {
-        b.iter(|| black_box(snc::xlsx::report(black_box(&built))));
+        b.iter(|| black_box(snc::report::xlsx::report(black_box(&built))));
     });
 
     let inputs: Vec<Vec<u8>> = (0..1000).map(|seed| synthetic(&pack, seed)).collect();
@@ -130,7 +134,7 @@ fn write_files(dir: &std::path::Path, inputs: &[Vec<u8>]) -> Vec<std::path::Path
 
 /// Rows of a portfolio of `files`, as `snc portfolio` builds them.
 fn files_portfolio(pack: &Pack, files: &[std::path::PathBuf]) -> usize {
-    let portfolio = snc::portfolio::evaluate(pack, files, as_of(), Lang::En, None);
+    let portfolio = snc::staff::portfolio::evaluate(pack, files, as_of(), Lang::En, None);
     assert!(portfolio.errors.is_empty(), "{:?}", portfolio.errors);
     portfolio.vendors.len()
 }

@@ -1,25 +1,37 @@
 //! `snc`: `SecNumCloud` qualification readiness checker.
-pub mod assessment;
-pub mod baseline;
-pub mod check;
-pub mod cli;
-pub mod commands;
-pub mod diff;
-pub mod docs;
-pub mod error;
-pub mod evaluate;
-pub mod gate;
-pub mod i18n;
-pub mod limits;
-pub mod lint;
+//!
+//! The crate is built in layers; each module uses only those listed above it, never one below it (a test,
+//! `tests/it/layers.rs`, fails on an upward import). `docs/architecture.md` is the map.
+//!
+//! 1. [`model`]: identifiers, closed vocabularies, texts in every language, the message catalogue, errors.
+//! 2. [`fs`]: the only writer of files (atomic, all or nothing).
+//! 3. [`pack`]: rule packs: TOML read, validated and compiled (CEL checks), the fact vocabulary, its JSON Schema,
+//!    the linter and the generated docs.
+//! 4. [`assessment`]: a vendor's JSON self-assessment read, limited, located and validated against a pack.
+//! 5. [`engine`]: one evaluation run ([`engine::run`]): verdicts and findings, reviewer overrides, waivers,
+//!    scores, readiness and the gate. Pure: no I/O, no clock.
+//! 6. [`report`]: the report of a run and every output format (Handlebars for HTML and Markdown).
+//! 7. [`staff`]: programme staff's tools over many reports: diff, portfolio, verify.
+//! 8. [`cli`]: the command line: clap types, one file per command; returns what `main` prints.
+//!
+//! Only loaders read files, only [`fs`] writes them, only `report` and `staff` render Handlebars, and only
+//! `main.rs` prints, reads the clock and the environment, and sets the exit code.
+
 pub mod model;
-pub mod output;
+
+pub mod fs;
+
 pub mod pack;
-pub mod policy;
-pub mod portfolio;
+
+pub mod assessment;
+
+pub mod engine;
+
 pub mod report;
-pub mod review;
-pub mod schema;
-pub mod score;
-pub mod synth;
-pub mod xlsx;
+
+pub mod staff;
+
+pub mod cli;
+
+#[doc(hidden)]
+pub mod testing;

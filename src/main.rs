@@ -64,7 +64,7 @@ fn main() -> ExitCode {
         progress: std::io::stderr()
             .is_terminal()
             .then(|| ProgressFn(std::sync::Arc::new(draw_progress))),
-        max_assessment_bytes: std::env::var(snc::limits::MAX_ASSESSMENT_BYTES_ENV)
+        max_assessment_bytes: std::env::var(snc::assessment::limits::MAX_ASSESSMENT_BYTES_ENV)
             .ok()
             .filter(|s| !s.is_empty()),
     };

@@ -1001,7 +1001,7 @@ fn policy_schema_accepts_exactly_what_the_loader_accepts() {
         format!("{ok}owner = \"x\"\n"),
     ];
     for text in &samples {
-        let loaded = snc::policy::parse("p.toml", text, &pack).is_ok();
+        let loaded = snc::engine::gate::policy::parse("p.toml", text, &pack).is_ok();
         let value: toml::Value = toml::from_str(text).expect("TOML syntax");
         let valid = validator.is_valid(&toml_to_json(&value));
         assert_eq!(loaded, valid, "loader and schema disagree on:\n{text}");

@@ -3,7 +3,7 @@
 #[test]
 fn every_finding_code_has_a_section_in_codes_md() {
     let doc = include_str!("../docs/codes.md");
-    for code in snc::evaluate::Code::ALL {
+    for code in snc::engine::result::Code::ALL {
         let heading = format!("## `{}`", code.as_str());
         assert!(
             doc.lines().any(|l| l.trim() == heading),

@@ -7,11 +7,13 @@
 use chrono::NaiveDate;
 use serde_json::{Value, json};
 use snc::assessment::{self, Assessment};
-use snc::evaluate::{Code, Evaluation, RequirementResult, evaluate};
-use snc::gate::{Policy, gate};
+use snc::engine::evaluate::evaluate;
+use snc::engine::gate::gate;
+use snc::engine::gate::policy::Policy;
+use snc::engine::result::{Code, Evaluation, RequirementResult};
+use snc::engine::score::{PerMille, Readiness, readiness, score};
 use snc::model::{Severity, Status};
 use snc::pack::Pack;
-use snc::score::{PerMille, Readiness, readiness, score};
 
 fn pack() -> &'static Pack {
     static PACK: std::sync::OnceLock<Pack> = std::sync::OnceLock::new();

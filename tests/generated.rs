@@ -30,12 +30,13 @@ fn pack() -> Pack {
 
 #[test]
 fn rules_md_is_generated_from_the_pack() {
-    check_file("docs/rules.md", &snc::docs::rules_markdown(&pack()));
+    check_file("docs/rules.md", &snc::pack::docs::rules_markdown(&pack()));
 }
 
 #[test]
 fn assessment_schema_file_is_generated_from_the_pack() {
-    let mut text = serde_json::to_string_pretty(&snc::schema::assessment(&pack())).expect("json");
+    let mut text =
+        serde_json::to_string_pretty(&snc::pack::schema::assessment(&pack())).expect("json");
     text.push('\n');
     check_file("schemas/assessment.schema.json", &text);
 }
@@ -45,7 +46,7 @@ fn assessment_md_fact_reference_is_generated_from_the_pack() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/assessment.md");
     let current = std::fs::read_to_string(&path).expect("docs/assessment.md exists");
     let intro = current.split(FACTS_MARKER).next().unwrap_or_default();
-    let expected = format!("{intro}{}", snc::docs::facts_markdown(&pack()));
+    let expected = format!("{intro}{}", snc::pack::docs::facts_markdown(&pack()));
     check_file("docs/assessment.md", &expected);
 }
 
@@ -68,7 +69,7 @@ fn every_property_of_the_assessment_schema_is_described() {
             }
         }
     }
-    let schema = snc::schema::assessment(&pack());
+    let schema = snc::pack::schema::assessment(&pack());
     let mut missing = Vec::new();
     walk(&schema, "", &mut missing);
     for def in schema["$defs"].as_object().expect("defs").values() {

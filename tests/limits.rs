@@ -7,9 +7,9 @@ use std::sync::OnceLock;
 use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::{Value as Json, json};
+use snc::assessment::limits::{Limits, MAX_DIAGNOSTICS};
 use snc::assessment::{self, Assessment};
-use snc::error::Error;
-use snc::limits::{Limits, MAX_DIAGNOSTICS};
+use snc::model::error::Error;
 use snc::pack::Pack;
 
 fn pack() -> &'static Pack {
@@ -212,7 +212,7 @@ fn the_costliest_check_at_every_limit_finishes() {
     let a = assessment::parse("limits.json", bytes.as_bytes(), pack())
         .unwrap_or_else(|e| panic!("{e}"));
     let start = std::time::Instant::now();
-    let evaluation = snc::evaluate::evaluate(
+    let evaluation = snc::engine::evaluate::evaluate(
         pack(),
         &a,
         chrono::NaiveDate::from_ymd_opt(2026, 11, 28).expect("date"),
@@ -223,7 +223,7 @@ fn the_costliest_check_at_every_limit_finishes() {
         .find(|r| r.id.as_str() == "15.1.a")
         .expect("15.1.a");
     assert!(
-        checked.applicable && !checked.has(snc::evaluate::Code::FactMissing),
+        checked.applicable && !checked.has(snc::engine::result::Code::FactMissing),
         "{checked:?}"
     );
     assert!(start.elapsed().as_secs() < 60, "{:?}", start.elapsed());
@@ -330,7 +330,7 @@ mod expressions {
     //! Limits on the pack's CEL expressions (docs/rule-format.md): the CEL parser and evaluator recurse, so length,
     //! bracket nesting and tree depth are bounded; each just under and just over.
 
-    use snc::check::{MAX_EXPR_CHARS, MAX_EXPR_DEPTH, MAX_EXPR_NESTING, compile, tree_depth};
+    use snc::pack::cel::{MAX_EXPR_CHARS, MAX_EXPR_DEPTH, MAX_EXPR_NESTING, compile, tree_depth};
 
     #[test]
     fn length_at_the_limit_compiles_and_one_more_character_is_refused() {
@@ -375,7 +375,7 @@ mod expressions {
             .stack_size(1 << 20)
             .spawn(move || {
                 let (empty, constants) = (serde_json::json!({}), std::collections::BTreeMap::new());
-                let bindings = snc::check::Bindings::new(
+                let bindings = snc::pack::cel::Bindings::new(
                     &empty,
                     &empty,
                     chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"),
@@ -386,13 +386,13 @@ mod expressions {
             .expect("thread")
             .join()
             .expect("no overflow");
-        assert_eq!(outcome, snc::check::Outcome::Pass);
+        assert_eq!(outcome, snc::pack::cel::Outcome::Pass);
     }
 }
 
 #[test]
 fn the_shipped_pack_is_well_within_the_expression_limits() {
-    use snc::check::{MAX_EXPR_CHARS, MAX_EXPR_DEPTH, tree_depth};
+    use snc::pack::cel::{MAX_EXPR_CHARS, MAX_EXPR_DEPTH, tree_depth};
     let programs = pack().requirements.iter().flat_map(|r| {
         r.checks
             .iter()

@@ -158,7 +158,7 @@ fn every_fact_checked_item_has_examples_that_behave_as_named() {
 #[test]
 fn the_shipped_pack_lints_clean_from_its_folder() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/secnumcloud-3.2");
-    let problems = snc::lint::lint(&PackSource::Dir(dir.clone()));
+    let problems = snc::pack::lint::lint(&PackSource::Dir(dir.clone()));
     assert!(problems.is_empty(), "{problems:#?}");
     let from_dir = Pack::load(&PackSource::Dir(dir)).expect("loads");
     assert_eq!(
@@ -210,7 +210,7 @@ fn recommendations_are_low_severity() {
 #[test]
 fn both_cel_parsers_give_the_same_tree_for_every_expression() {
     let pack = pack();
-    let expressions: Vec<(String, String, snc::check::Program)> = pack
+    let expressions: Vec<(String, String, snc::pack::cel::Program)> = pack
         .requirements
         .iter()
         .flat_map(|r| {
@@ -229,7 +229,7 @@ fn both_cel_parsers_give_the_same_tree_for_every_expression() {
             expressions
                 .into_iter()
                 .filter(|(_, expr, program)| {
-                    snc::check::reference_tree(expr).as_ref() != Ok(program.expression())
+                    snc::pack::cel::reference_tree(expr).as_ref() != Ok(program.expression())
                 })
                 .map(|(id, expr, _)| format!("{id}: {expr}"))
                 .collect::<Vec<_>>()

@@ -1,4 +1,4 @@
-//! Properties over synthetic assessments (`snc::synth`, on the shipped pack): improving one answer never lowers a
+//! Properties over synthetic assessments (`snc::testing`, on the shipped pack): improving one answer never lowers a
 //! score; evaluation and rendering are deterministic; every JSON report follows its schema; whatever `snc init`
 //! writes, filled with valid values, validates and evaluates. 64 cases each, so that `cargo test` stays fast.
 
@@ -8,15 +8,17 @@ use chrono::{Days, NaiveDate};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use serde_json::{Value as Json, json};
+use snc::assessment::skeleton::skeleton;
 use snc::assessment::{self, Assessment};
-use snc::commands::init::skeleton;
-use snc::evaluate::{Evaluation, evaluate};
-use snc::gate::{Policy, gate};
+use snc::engine::evaluate::evaluate;
+use snc::engine::gate::policy::Policy;
+use snc::engine::result::Evaluation;
+use snc::engine::score::{Score, score};
+use snc::engine::{RunInputs, run};
 use snc::model::{Lang, ServiceType};
 use snc::pack::Pack;
 use snc::report::{Report, render_text};
-use snc::score::{Score, readiness, score};
-use snc::synth::{self, XorShift};
+use snc::testing::{self, XorShift};
 
 fn pack() -> &'static Pack {
     static PACK: OnceLock<Pack> = OnceLock::new();
@@ -26,7 +28,8 @@ fn pack() -> &'static Pack {
 fn report_validator() -> &'static jsonschema::Validator {
     static VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
     VALIDATOR.get_or_init(|| {
-        let schema: Json = serde_json::from_str(snc::schema::REPORT_SCHEMA).expect("schema JSON");
+        let schema: Json =
+            serde_json::from_str(snc::pack::schema::REPORT_SCHEMA).expect("schema JSON");
         jsonschema::draft202012::new(&schema).expect("report schema compiles")
     })
 }
@@ -42,11 +45,18 @@ fn parse(doc: &Json) -> Assessment {
     assessment::parse("synthetic.json", &bytes, pack()).unwrap_or_else(|e| panic!("{e}\n{doc:#}"))
 }
 
+/// The report of `a`, through the whole pipeline; `evaluation` must be `a`'s, as the callers compare it.
 fn report(a: &Assessment, evaluation: &Evaluation, as_of: NaiveDate, lang: Lang) -> Report {
-    let s = score(pack(), &evaluation.results);
-    let r = readiness(pack(), &evaluation.results, &s);
-    let g = gate(&Policy::default(), &evaluation.results, &s, None);
-    Report::build(pack(), a, as_of, lang, evaluation, &s, r, &g)
+    let policy = Policy::default();
+    let inputs = RunInputs {
+        as_of,
+        policy: &policy,
+        baseline: None,
+        review: None,
+    };
+    let outcome = run(pack(), a.clone(), &inputs).expect("no reviewer file, no error");
+    assert_eq!(&outcome.evaluation, evaluation);
+    Report::build(&outcome, lang)
 }
 
 fn scores(doc: &Json, as_of: NaiveDate) -> Score {
@@ -96,7 +106,7 @@ proptest! {
         fresh_evidence in any::<bool>(),
     ) {
         let as_of = as_of(shift);
-        let before = synth::assessment(pack(), &mut XorShift::new(seed), as_of);
+        let before = testing::assessment(pack(), &mut XorShift::new(seed), as_of);
         let ids: Vec<String> = before["answers"]
             .as_object()
             .expect("answers")
@@ -132,8 +142,8 @@ proptest! {
     fn evaluation_and_rendering_are_deterministic(seed in any::<u64>(), shift in 0_u32..1000, french in any::<bool>()) {
         let as_of = as_of(shift);
         let lang = if french { Lang::Fr } else { Lang::En };
-        let doc = synth::assessment(pack(), &mut XorShift::new(seed), as_of);
-        prop_assert_eq!(&doc, &synth::assessment(pack(), &mut XorShift::new(seed), as_of));
+        let doc = testing::assessment(pack(), &mut XorShift::new(seed), as_of);
+        prop_assert_eq!(&doc, &testing::assessment(pack(), &mut XorShift::new(seed), as_of));
         let (a, b) = (parse(&doc), parse(&doc));
         prop_assert_eq!(&a.digest, &b.digest);
         let (ea, eb) = (evaluate(pack(), &a, as_of), evaluate(pack(), &b, as_of));
@@ -147,7 +157,7 @@ proptest! {
     fn every_json_report_follows_the_report_schema(seed in any::<u64>(), shift in 0_u32..1000, french in any::<bool>()) {
         let as_of = as_of(shift);
         let lang = if french { Lang::Fr } else { Lang::En };
-        let a = parse(&synth::assessment(pack(), &mut XorShift::new(seed), as_of));
+        let a = parse(&testing::assessment(pack(), &mut XorShift::new(seed), as_of));
         let json: Json = serde_json::from_str(&report(&a, &evaluate(pack(), &a, as_of), as_of, lang).to_json()).expect("JSON");
         let errors: Vec<String> = report_validator()
             .iter_errors(&json)
@@ -170,7 +180,7 @@ proptest! {
         let lang = if french { Lang::Fr } else { Lang::En };
         let mut doc = skeleton(pack(), &types, &layers, &vendor, &service, lang);
         if filled {
-            synth::fill(pack(), &mut doc, &mut XorShift::new(seed), as_of);
+            testing::fill(pack(), &mut doc, &mut XorShift::new(seed), as_of);
         }
         let a = parse(&doc);
         let evaluation = evaluate(pack(), &a, as_of);

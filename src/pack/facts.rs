@@ -7,7 +7,7 @@ use serde_json::{Map, Value as Json, json};
 
 use crate::model::Lang;
 
-use super::Texts;
+use crate::model::Texts;
 
 /// ISO 3166-1 alpha-2 codes.
 pub const COUNTRIES: &[&str] = &[

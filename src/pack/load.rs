@@ -15,12 +15,11 @@ use super::raw::{
 };
 use super::span::Spanned;
 use super::{
-    Chapter, Check, Condition, Example, Pack, PackSource, Requirement, Section, SourceInfo, Texts,
-    Weights,
+    Chapter, Check, Condition, Example, Pack, PackSource, Requirement, Section, SourceInfo, Weights,
 };
-use crate::check;
-use crate::error::Diagnostic;
-use crate::model::{Lang, RequirementId};
+use crate::model::error::Diagnostic;
+use crate::model::{Lang, RequirementId, Texts};
+use crate::pack::cel;
 
 /// A file of the embedded pack: its text, and its raw form pre-parsed by `build.rs` (`MessagePack`; empty when the
 /// text did not parse at build time), its requirements' examples apart (a list per requirement, in order).
@@ -66,7 +65,7 @@ struct File {
     raw: &'static [u8],
     /// The pre-parsed examples of an embedded chapter file; empty for any other.
     examples: &'static [u8],
-    lines: std::cell::OnceCell<crate::error::LineIndex>,
+    lines: std::cell::OnceCell<crate::model::error::LineIndex>,
 }
 
 struct Loader<'s> {
@@ -94,7 +93,7 @@ impl File {
 
     fn at(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> Diagnostic {
         self.lines
-            .get_or_init(|| crate::error::LineIndex::new(&self.text))
+            .get_or_init(|| crate::model::error::LineIndex::new(&self.text))
             .diagnostic(&self.text, &self.name, span.start, message)
     }
 }
@@ -312,7 +311,7 @@ impl<'s> Loader<'s> {
         }
         let mut constants = BTreeMap::new();
         for (key, value) in std::mem::take(&mut raw.constants) {
-            if !CONSTANT.is_match(&key) || check::VARIABLES.contains(&key.as_str()) {
+            if !CONSTANT.is_match(&key) || cel::VARIABLES.contains(&key.as_str()) {
                 self.diagnostics.push(pack_file.at(
                     value.span(),
                     format!("constant `{key}` must be UPPER_SNAKE_CASE"),
@@ -855,9 +854,9 @@ impl<'s> Loader<'s> {
         expr: &Spanned<String>,
         listed: &Spanned<Vec<String>>,
         fact_paths: &HashSet<&str>,
-    ) -> Option<check::Program> {
+    ) -> Option<cel::Program> {
         let text = expr.get_ref();
-        let program = match check::compile(text) {
+        let program = match cel::compile(text) {
             Ok(p) => p,
             Err(e) => {
                 self.diagnostics.push(file.at(
@@ -876,7 +875,7 @@ impl<'s> Loader<'s> {
             }
         }
         let mut read = HashSet::new();
-        for chain in check::fact_reads(program.expression()) {
+        for chain in cel::fact_reads(program.expression()) {
             let segments: Vec<&str> = chain.split('.').collect();
             let declared = (1..=segments.len())
                 .rev()

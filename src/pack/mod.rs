@@ -1,9 +1,13 @@
 //! Rule packs: loading, validation and the compiled form the engine uses.
 
+pub mod cel;
 mod digest;
+pub mod docs;
 mod facts;
+pub mod lint;
 mod load;
 mod raw;
+pub mod schema;
 mod span;
 
 use std::collections::{BTreeMap, HashMap};
@@ -14,9 +18,10 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::Value as Json;
 
-use crate::check::{Bindings, Outcome};
-use crate::error::Diagnostic;
-use crate::model::{EvidenceKind, Kind, Lang, RequirementId, ServiceType, Severity};
+use crate::model::Texts;
+use crate::model::error::Diagnostic;
+use crate::model::{EvidenceKind, Kind, RequirementId, ServiceType, Severity};
+use crate::pack::cel::{Bindings, Outcome};
 
 pub use facts::{
     COUNTRIES, FactDecl, FactType, FieldDecl, LANGUAGES, Scalar, defs, fact_at_pointer,
@@ -26,23 +31,6 @@ pub use raw::Expect;
 
 /// The id of the pack embedded in the binary.
 pub const EMBEDDED_PACK: &str = "secnumcloud-3.2";
-
-/// A text in every language the tool speaks.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Texts {
-    pub en: String,
-    pub fr: String,
-}
-
-impl Texts {
-    #[must_use]
-    pub fn get(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::En => &self.en,
-            Lang::Fr => &self.fr,
-        }
-    }
-}
 
 /// Where a pack is read from.
 #[derive(Clone, Debug)]
@@ -151,11 +139,24 @@ pub struct Requirement {
     pub examples: Vec<Example>,
 }
 
+impl Requirement {
+    /// Whether this requirement applies to a service of `types` built on `built_on` layers (its service types and
+    /// layers, not its facts).
+    #[must_use]
+    pub fn applies_to_service(&self, types: &[ServiceType], built_on: &[ServiceType]) -> bool {
+        let type_ok =
+            self.applies_to.is_empty() || self.applies_to.iter().any(|t| types.contains(t));
+        let layer_ok =
+            self.built_on.is_empty() || self.built_on.iter().any(|l| built_on.contains(l));
+        type_ok && layer_ok
+    }
+}
+
 /// A condition of applicability.
 #[derive(Debug)]
 pub struct Condition {
     pub expr: String,
-    pub program: crate::check::Program,
+    pub program: crate::pack::cel::Program,
     pub facts: Vec<String>,
 }
 
@@ -163,7 +164,7 @@ pub struct Condition {
 #[derive(Debug)]
 pub struct Check {
     pub expr: String,
-    pub program: crate::check::Program,
+    pub program: crate::pack::cel::Program,
     pub facts: Vec<String>,
     pub message: Texts,
 }
@@ -233,10 +234,10 @@ impl Pack {
         Self::load(&PackSource::Embedded)
     }
 
-    /// The compiled schema of the assessments this pack reads (see [`crate::schema::assessment`]), built once.
+    /// The compiled schema of the assessments this pack reads (see [`crate::pack::schema::assessment`]), built once.
     pub fn assessment_validator(&self) -> Result<&jsonschema::Validator, &str> {
         self.assessment_validator
-            .get_or_init(|| crate::schema::validator(&crate::schema::assessment(self)))
+            .get_or_init(|| crate::pack::schema::validator(&crate::pack::schema::assessment(self)))
             .as_ref()
             .map_err(String::as_str)
     }

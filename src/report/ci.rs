@@ -1,7 +1,7 @@
 //! What the CI formats (`JUnit`, SARIF, CSV, `GitHub`) share: which requirements are gaps, waived or blocking, and how
 //! their findings read on one line.
 
-use crate::i18n::t;
+use crate::model::i18n::t;
 use crate::model::{Kind, Lang, Status};
 
 use super::{FindingView, Report, RequirementView};

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use super::Report;
 use super::ci;
-use crate::i18n::t;
+use crate::model::i18n::t;
 
 /// Escapes a command's message as the runner expects: `%`, CR and LF.
 #[must_use]

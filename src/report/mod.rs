@@ -1,5 +1,8 @@
 //! The report: one serializable view of an evaluation, rendered to every format.
 
+pub mod json;
+pub mod xlsx;
+
 mod ci;
 mod csv;
 mod fast;
@@ -14,12 +17,13 @@ mod view;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::assessment::Assessment;
-use crate::evaluate::{Evaluation, FactValue, RequirementResult};
-use crate::gate::GateOutcome;
+use crate::assessment::limits::Limits;
+use crate::engine::result::{FactValue, Finding, RequirementResult};
+use crate::engine::score::{PerMille, Readiness};
+use crate::engine::{Outcome, RunInputs};
+use crate::model::error::Error;
 use crate::model::{Kind, Lang, RequirementId, ServiceType, Severity, Status};
 use crate::pack::Pack;
-use crate::score::{PerMille, Readiness, Score};
 
 pub use self::csv::render_csv;
 pub use github::render_github;
@@ -27,7 +31,7 @@ pub use junit::render_junit;
 pub use sarif::render_sarif;
 pub use templates::{Pending, Templates, escape_markdown};
 pub use text::render_text;
-pub use view::{View, safe_href, verdict_class};
+pub use view::{View, safe_href, score_class, verdict_class};
 
 /// Version of the JSON report format (contract: schemas/report.schema.json).
 pub const SCHEMA_VERSION: u32 = 1;
@@ -194,7 +198,7 @@ pub struct RequirementView {
     pub justification: Option<String>,
     /// The reviewer's decision that set this verdict.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub review: Option<crate::review::ReviewNote>,
+    pub review: Option<crate::engine::result::ReviewNote>,
 }
 
 #[derive(Serialize, Debug, Clone)]
@@ -211,23 +215,21 @@ fn percent(p: PerMille) -> f64 {
 }
 
 impl Report {
-    /// Assembles the report of one evaluation in one language.
+    /// Assembles the report of one run in one language.
     #[must_use]
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "each argument is one stage of the pipeline"
-    )]
-    pub fn build(
-        pack: &Pack,
-        assessment: &Assessment,
-        as_of: NaiveDate,
-        lang: Lang,
-        evaluation: &Evaluation,
-        score: &Score,
-        readiness: Readiness,
-        gate: &GateOutcome,
-    ) -> Report {
-        let finding_view = |f: &crate::evaluate::Finding| FindingView {
+    pub fn build(outcome: &Outcome<'_>, lang: Lang) -> Report {
+        let Outcome {
+            pack,
+            assessment,
+            as_of,
+            evaluation,
+            score,
+            readiness,
+            gate,
+            review,
+        } = outcome;
+        let (pack, as_of, readiness) = (*pack, *as_of, *readiness);
+        let finding_view = |f: &Finding| FindingView {
             code: f.code.as_str(),
             message: f.message.get(lang).to_owned(),
             facts: f.facts.clone(),
@@ -309,7 +311,10 @@ impl Report {
                 .map(|(k, v)| (k.clone(), *v))
                 .collect(),
             findings: evaluation.findings.iter().map(finding_view).collect(),
-            review: None,
+            review: review.map(|r| ReviewInfo {
+                digest: r.digest.clone(),
+                overrides: u32::try_from(r.overrides.len()).unwrap_or(u32::MAX),
+            }),
             requirements: evaluation
                 .results
                 .iter()
@@ -363,6 +368,20 @@ impl Report {
     }
 }
 
+/// Reads, evaluates and reports one assessment file: the pipeline behind `check`, `portfolio`, `diff` and
+/// `verify`.
+pub fn evaluate_file(
+    pack: &Pack,
+    path: &std::path::Path,
+    inputs: &RunInputs<'_>,
+    limits: &Limits,
+    lang: Lang,
+) -> Result<Report, Error> {
+    let assessment = crate::assessment::load_with(path, pack, limits)?;
+    let outcome = crate::engine::run(pack, assessment, inputs)?;
+    Ok(Report::build(&outcome, lang))
+}
+
 /// Every output format of a report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -403,7 +422,7 @@ impl<'p> Renderer<'p> {
         self
     }
 
-    fn templates(&self) -> Result<&Templates, crate::error::Error> {
+    fn templates(&self) -> Result<&Templates, crate::model::error::Error> {
         if let Some(t) = self.templates.get() {
             return Ok(t);
         }
@@ -420,7 +439,7 @@ impl<'p> Renderer<'p> {
         report: &Report,
         format: Format,
         color: bool,
-    ) -> Result<String, crate::error::Error> {
+    ) -> Result<String, crate::model::error::Error> {
         match format {
             Format::Text => Ok(render_text(report, color)),
             Format::Json => Ok(report.to_json()),

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use handlebars::Handlebars;
 use handlebars::template::{Parameter, Template, TemplateElement};
 
-use crate::error::Diagnostic;
+use crate::model::error::Diagnostic;
 
 type Graph = BTreeMap<String, Vec<String>>;
 

@@ -9,7 +9,7 @@ use handlebars::{
 };
 use rust_embed::RustEmbed;
 
-use crate::error::{Diagnostic, Error};
+use crate::model::error::{Diagnostic, Error};
 use crate::pack::Pack;
 
 use super::Report;

@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use anstyle::{AnsiColor, Style};
 
-use crate::i18n::t;
+use crate::model::i18n::t;
 use crate::model::{Kind, Severity};
 
 use super::Report;
@@ -98,7 +98,8 @@ pub fn render_text(report: &Report, color: bool) -> String {
         paint(
             color,
             match report.readiness {
-                crate::score::Readiness::Ineligible | crate::score::Readiness::NotReady => red,
+                crate::engine::score::Readiness::Ineligible
+                | crate::engine::score::Readiness::NotReady => red,
                 _ => green,
             },
             t(lang, &format!("readiness_{}", report.readiness.as_str()))

@@ -5,12 +5,12 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::i18n::{catalog, t};
+use crate::model::i18n::{catalog, t};
 use crate::model::{Kind, Lang, Severity, Status};
 use crate::pack::Pack;
 
 use super::{FindingView, Report, RequirementView};
-use crate::evaluate::FactValue;
+use crate::engine::result::FactValue;
 
 #[derive(Serialize)]
 pub struct View<'a> {
@@ -499,6 +499,18 @@ impl<'a> View<'a> {
                 })
                 .collect(),
         }
+    }
+}
+
+/// The class of a score: the same thresholds as the report's chapter chart.
+#[must_use]
+pub fn score_class(score: f64) -> &'static str {
+    if score >= 90.0 {
+        "ok"
+    } else if score >= 60.0 {
+        "partial"
+    } else {
+        "ko"
     }
 }
 

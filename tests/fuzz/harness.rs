@@ -12,10 +12,10 @@ use std::sync::OnceLock;
 
 use chrono::{Days, NaiveDate};
 use serde_json::{Value as Json, json};
-use snc::check::Bindings;
 use snc::model::Lang;
+use snc::pack::cel::Bindings;
 use snc::pack::{Pack, PackSource};
-use snc::synth::{self, Bytes, Entropy};
+use snc::testing::{self, Bytes, Entropy};
 
 fn pack() -> &'static Pack {
     static PACK: OnceLock<Pack> = OnceLock::new();
@@ -28,27 +28,17 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 
 /// Evaluates, scores and renders a loaded assessment in both languages; the JSON must parse back.
 fn evaluate_and_render(a: &snc::assessment::Assessment, as_of: NaiveDate) {
-    let evaluation = snc::evaluate::evaluate(pack(), a, as_of);
-    let score = snc::score::score(pack(), &evaluation.results);
-    let readiness = snc::score::readiness(pack(), &evaluation.results, &score);
-    let gate = snc::gate::gate(
-        &snc::gate::Policy::default(),
-        &evaluation.results,
-        &score,
-        None,
-    );
+    let policy = snc::engine::gate::policy::Policy::default();
+    let inputs = snc::engine::RunInputs {
+        as_of,
+        policy: &policy,
+        baseline: None,
+        review: None,
+    };
+    let outcome = snc::engine::run(pack(), a.clone(), &inputs).expect("no reviewer file, no error");
     let renderer = snc::report::Renderer::new(pack(), None);
     for lang in [Lang::En, Lang::Fr] {
-        let report = snc::report::Report::build(
-            pack(),
-            a,
-            as_of,
-            lang,
-            &evaluation,
-            &score,
-            readiness,
-            &gate,
-        );
+        let report = snc::report::Report::build(&outcome, lang);
         for format in [
             snc::report::Format::Text,
             snc::report::Format::Markdown,
@@ -127,7 +117,7 @@ pub fn pack_files(data: &[u8]) {
     files.insert(replaced.to_owned(), content.to_vec());
     let source = PackSource::Memory(files);
     // What `snc rules lint` does: load, run the examples, check their facts against the schema.
-    let problems = snc::lint::lint(&source);
+    let problems = snc::pack::lint::lint(&source);
     for d in &problems {
         let _ = d.to_string();
     }
@@ -136,20 +126,20 @@ pub fn pack_files(data: &[u8]) {
     }
     // A valid pack: everything built from it must work too.
     let pack = Pack::load(&source).expect("a pack the linter accepts loads");
-    let _ = snc::docs::rules_markdown(&pack);
-    let _ = snc::docs::facts_markdown(&pack);
+    let _ = snc::pack::docs::rules_markdown(&pack);
+    let _ = snc::pack::docs::facts_markdown(&pack);
     pack.assessment_validator()
         .expect("the assessment schema of a valid pack compiles");
     let as_of = date(2026, 11, 28);
-    let doc = synth::assessment(
+    let doc = testing::assessment(
         &pack,
-        &mut synth::XorShift::new(u64::try_from(content.len()).unwrap_or(0)),
+        &mut testing::XorShift::new(u64::try_from(content.len()).unwrap_or(0)),
         as_of,
     );
     let bytes = serde_json::to_vec(&doc).expect("serializes");
     match snc::assessment::parse("fuzz.json", &bytes, &pack) {
         Ok(a) => {
-            let _ = snc::evaluate::evaluate(&pack, &a, as_of);
+            let _ = snc::engine::evaluate::evaluate(&pack, &a, as_of);
         }
         Err(e) => panic!("a synthetic assessment of a valid pack must be valid: {e}"),
     }
@@ -192,7 +182,7 @@ pub fn expr(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let program = match snc::check::compile(text) {
+    let program = match snc::pack::cel::compile(text) {
         Ok(program) => program,
         Err(message) => {
             assert!(!message.is_empty(), "a refused expression says why");
@@ -218,7 +208,7 @@ pub fn report(data: &[u8]) {
     let as_of = date(2024, 1, 1)
         .checked_add_days(Days::new(entropy.below(2000)))
         .expect("date");
-    let doc = synth::assessment(pack(), &mut entropy, as_of);
+    let doc = testing::assessment(pack(), &mut entropy, as_of);
     let bytes = serde_json::to_vec(&doc).expect("serializes");
     let a = snc::assessment::parse("fuzz.json", &bytes, pack())
         .unwrap_or_else(|e| panic!("a synthetic assessment must be valid: {e}"));

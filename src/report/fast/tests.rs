@@ -310,16 +310,15 @@ fn examples() -> Vec<PathBuf> {
 fn report(bytes: &[u8], lang: crate::model::Lang) -> crate::report::Report {
     let pack = pack();
     let a = crate::assessment::parse("example.json", bytes, pack).unwrap_or_else(|e| panic!("{e}"));
-    let evaluation = crate::evaluate::evaluate(pack, &a, as_of());
-    let s = crate::score::score(pack, &evaluation.results);
-    let r = crate::score::readiness(pack, &evaluation.results, &s);
-    let g = crate::gate::gate(
-        &crate::gate::Policy::default(),
-        &evaluation.results,
-        &s,
-        None,
-    );
-    crate::report::Report::build(pack, &a, as_of(), lang, &evaluation, &s, r, &g)
+    let policy = crate::engine::gate::policy::Policy::default();
+    let inputs = crate::engine::RunInputs {
+        as_of: as_of(),
+        policy: &policy,
+        baseline: None,
+        review: None,
+    };
+    let outcome = crate::engine::run(pack, a, &inputs).unwrap_or_else(|e| panic!("{e}"));
+    crate::report::Report::build(&outcome, lang)
 }
 
 /// The walk renders `main` with `view`, exactly as handlebars-rust does.
@@ -345,7 +344,7 @@ fn every_shipped_template_is_walked_and_renders_as_handlebars_does() {
         }
         for seed in [1, 42] {
             let doc =
-                crate::synth::assessment(pack, &mut crate::synth::XorShift::new(seed), as_of());
+                crate::testing::assessment(pack, &mut crate::testing::XorShift::new(seed), as_of());
             reports.push(report(&serde_json::to_vec(&doc).expect("json"), lang));
         }
         for r in &reports {
@@ -353,19 +352,19 @@ fn every_shipped_template_is_walked_and_renders_as_handlebars_does() {
             shipped(&templates, templates::HTML, &view);
             shipped(&templates, templates::MARKDOWN, &view);
         }
-        let kind = crate::diff::SourceKind::Report;
-        let diff = crate::diff::diff(
-            &crate::diff::Side::from_report(&reports[0], kind),
-            &crate::diff::Side::from_report(&reports[reports.len() - 1], kind),
+        let kind = crate::staff::diff::SourceKind::Report;
+        let diff = crate::staff::diff::diff(
+            &crate::staff::diff::Side::from_report(&reports[0], kind),
+            &crate::staff::diff::Side::from_report(&reports[reports.len() - 1], kind),
             pack,
             lang,
         )
         .expect("diff");
-        let view = crate::diff::DiffView::build(&diff, pack);
+        let view = crate::staff::diff::DiffView::build(&diff, pack);
         shipped(&templates, "diff.html.hbs", &view);
         shipped(&templates, "diff.md.hbs", &view);
-        let portfolio = crate::portfolio::evaluate(pack, &examples(), as_of(), lang, None);
-        let view = crate::portfolio::PortfolioView::build(&portfolio, pack);
+        let portfolio = crate::staff::portfolio::evaluate(pack, &examples(), as_of(), lang, None);
+        let view = crate::staff::portfolio::PortfolioView::build(&portfolio, pack);
         shipped(&templates, "portfolio.html.hbs", &view);
         shipped(&templates, "portfolio.md.hbs", &view);
     }

@@ -1,0 +1,580 @@
+//! The vendor's self-assessment: JSON parsed, checked against the pack's schema, then validated into the types
+//! the engine uses. Every problem is located by line, column and JSON Pointer.
+
+pub mod limits;
+pub mod skeleton;
+
+use std::collections::HashMap;
+use std::io::Read as _;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use jsonc_parser::ast;
+use jsonc_parser::common::Ranged;
+use serde::Deserialize;
+use serde_json::Value as Json;
+use sha2::{Digest, Sha256};
+
+use crate::assessment::limits::{Limits, MAX_DIAGNOSTICS};
+use crate::model::error::{Diagnostic, Error, LineIndex};
+use crate::model::{EvidenceKind, RequirementId, ServiceType, Status};
+use crate::pack::{Pack, fact_at_pointer};
+
+/// A validated assessment.
+#[derive(Debug, Clone)]
+pub struct Assessment {
+    /// The file as the user named it.
+    pub file: String,
+    /// `sha256:` of the file's bytes.
+    pub digest: String,
+    pub vendor: String,
+    pub contact: Option<String>,
+    pub service_name: String,
+    pub service_types: Vec<ServiceType>,
+    pub built_on: Vec<BuiltOn>,
+    /// The `facts` object as written (nulls kept).
+    pub facts: Json,
+    /// The `service` object, bound as `service` in checks.
+    pub service: Json,
+    /// Answers for requirements the pack knows.
+    pub answers: HashMap<RequirementId, Answer>,
+    /// Answers for ids the pack does not know, with their line.
+    pub unknown_answers: Vec<(String, usize)>,
+    /// Line of each answer, by id, for outputs that point into the file.
+    pub answer_lines: HashMap<String, usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct BuiltOn {
+    pub layer: ServiceType,
+    pub provider: Option<String>,
+    pub offer: Option<String>,
+    pub secnumcloud_qualified: Option<bool>,
+    pub qualification_valid_until: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Answer {
+    pub status: Status,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub evidence: Vec<Evidence>,
+    #[serde(default)]
+    pub owner: Option<String>,
+    #[serde(default)]
+    pub comment: Option<String>,
+    #[serde(default)]
+    pub justification: Option<String>,
+    #[serde(default)]
+    pub target_date: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Evidence {
+    pub title: String,
+    #[serde(default, rename = "ref")]
+    pub reference: Option<String>,
+    #[serde(default)]
+    pub date: Option<NaiveDate>,
+    #[serde(default)]
+    pub kind: Option<EvidenceKind>,
+}
+
+#[derive(Deserialize)]
+struct RawAssessment {
+    vendor: RawVendor,
+    service: RawService,
+    #[serde(default)]
+    facts: Option<Json>,
+    #[serde(default)]
+    answers: serde_json::Map<String, Json>,
+}
+
+#[derive(Deserialize)]
+struct RawVendor {
+    name: String,
+    #[serde(default)]
+    contact: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawService {
+    name: String,
+    types: Vec<ServiceType>,
+    #[serde(default)]
+    built_on: Vec<RawBuiltOn>,
+}
+
+#[derive(Deserialize)]
+struct RawBuiltOn {
+    layer: ServiceType,
+    #[serde(default)]
+    provider: Option<String>,
+    #[serde(default)]
+    offer: Option<String>,
+    #[serde(default)]
+    secnumcloud_qualified: Option<bool>,
+    #[serde(default)]
+    qualification_valid_until: Option<NaiveDate>,
+}
+
+/// Reads and validates an assessment file, within the default [`Limits`].
+pub fn load(path: &Path, pack: &Pack) -> Result<Assessment, Error> {
+    load_with(path, pack, &Limits::default())
+}
+
+/// Reads and validates an assessment file within `limits`; a file over the size limit is not read past it.
+pub fn load_with(path: &Path, pack: &Pack, limits: &Limits) -> Result<Assessment, Error> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, "read", e))?;
+    let mut bytes = Vec::new();
+    // One byte more than allowed tells a file at the limit from one over it, whatever its metadata says.
+    let cap = u64::try_from(limits.max_bytes)
+        .unwrap_or(u64::MAX)
+        .saturating_add(1);
+    file.take(cap)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, "read", e))?;
+    parse_with(&path.display().to_string(), &bytes, pack, limits)
+}
+
+/// Validates an assessment given as bytes, within the default [`Limits`]; `file` names it in diagnostics.
+pub fn parse(file: &str, bytes: &[u8], pack: &Pack) -> Result<Assessment, Error> {
+    parse_with(file, bytes, pack, &Limits::default())
+}
+
+/// Validates an assessment given as bytes within `limits`; `file` names it in diagnostics.
+pub fn parse_with(
+    file: &str,
+    bytes: &[u8],
+    pack: &Pack,
+    limits: &Limits,
+) -> Result<Assessment, Error> {
+    if bytes.len() > limits.max_bytes {
+        return Err(Diagnostic::file(
+            file,
+            format!(
+                "the file is larger than {} bytes, the most snc reads (set {} to raise the limit)",
+                limits.max_bytes,
+                crate::assessment::limits::MAX_ASSESSMENT_BYTES_ENV
+            ),
+        )
+        .into());
+    }
+    let digest = format!("sha256:{:x}", Sha256::digest(bytes));
+    let text = Diagnostic::utf8(file, bytes, "file")?;
+    // serde_json stops at 128 levels of nesting, so no recursive code below sees a deeper document; the limits
+    // walk refuses anything deeper than `max_depth`, and this error says the same of what serde_json refused.
+    let json: Json = serde_json::from_str(text).map_err(|e| {
+        let e = json_syntax_error(file, text, &e);
+        match e {
+            Error::Invalid(mut d)
+                if d.len() == 1 && d[0].message.contains("recursion limit exceeded") =>
+            {
+                d[0].message = limits.too_deep_message();
+                Error::Invalid(d)
+            }
+            other => other,
+        }
+    })?;
+    let locator = Locator::new(text);
+
+    if let Some(declared) = json.get("pack").and_then(Json::as_str)
+        && declared != pack.id
+    {
+        return Err(locator
+            .diagnostic(file, "/pack", format!("this assessment is for the pack `{declared}`, but the loaded pack is `{}`: use --rules to load that pack", pack.id))
+            .into());
+    }
+
+    let violations = limits.violations(&json);
+    if !violations.is_empty() {
+        let diagnostics = violations
+            .into_iter()
+            .map(|v| {
+                if v.at_key {
+                    locator.key_diagnostic(file, &v.pointer, v.message)
+                } else {
+                    locator.diagnostic(file, &v.pointer, v.message)
+                }
+            })
+            .collect();
+        return Err(Error::Invalid(capped(file, diagnostics)));
+    }
+
+    let validator = pack.assessment_validator().map_err(|e| {
+        Error::Invalid(vec![Diagnostic::file(
+            file,
+            format!("internal: the assessment schema does not compile: {e}"),
+        )])
+    })?;
+    let mut diagnostics: Vec<Diagnostic> = validator
+        .iter_errors(&json)
+        .take(MAX_DIAGNOSTICS + 1)
+        .map(|error| schema_diagnostic(file, &locator, pack, &error))
+        .collect();
+    diagnostics.sort_by_key(|d| d.position);
+    diagnostics.dedup();
+    if !diagnostics.is_empty() {
+        return Err(Error::Invalid(capped(file, diagnostics)));
+    }
+
+    // The document is consumed: its strings move into the assessment instead of being copied.
+    let service = json.get("service").cloned().unwrap_or(Json::Null);
+    let raw: RawAssessment = serde_json::from_value(json).map_err(|e| {
+        Error::Invalid(vec![Diagnostic::file(
+            file,
+            format!("unexpected shape after schema validation: {e}"),
+        )])
+    })?;
+    let mut answers = HashMap::new();
+    let mut unknown_answers = Vec::new();
+    let mut answer_lines = HashMap::new();
+    let key_offsets = answer_key_offsets(text);
+    for (key, value) in raw.answers {
+        let pointer = format!("/answers/{}", escape_pointer(&key));
+        let line = match key_offsets.get(&key) {
+            Some(&offset) => locator.lines.line(text, offset),
+            None => locator.line(&pointer),
+        };
+        answer_lines.insert(key.clone(), line);
+        let answer: Answer = match serde_json::from_value(value) {
+            Ok(a) => a,
+            Err(e) => {
+                diagnostics.push(locator.diagnostic(
+                    file,
+                    &pointer,
+                    format!("invalid answer: {e}"),
+                ));
+                continue;
+            }
+        };
+        match key.parse::<RequirementId>() {
+            Ok(id) if pack.requirement(&id).is_some() => {
+                answers.insert(id, answer);
+            }
+            _ => unknown_answers.push((key, line)),
+        }
+    }
+    if !diagnostics.is_empty() {
+        return Err(Error::Invalid(diagnostics));
+    }
+    unknown_answers.sort();
+    Ok(Assessment {
+        file: file.to_owned(),
+        digest,
+        vendor: raw.vendor.name,
+        contact: raw.vendor.contact,
+        service_name: raw.service.name,
+        service_types: raw.service.types,
+        built_on: raw
+            .service
+            .built_on
+            .into_iter()
+            .map(|b| BuiltOn {
+                layer: b.layer,
+                provider: b.provider,
+                offer: b.offer,
+                secnumcloud_qualified: b.secnumcloud_qualified,
+                qualification_valid_until: b.qualification_valid_until,
+            })
+            .collect(),
+        facts: raw
+            .facts
+            .unwrap_or_else(|| Json::Object(serde_json::Map::new())),
+        service,
+        answers,
+        unknown_answers,
+        answer_lines,
+    })
+}
+
+/// Keeps the first [`MAX_DIAGNOSTICS`] problems and says that there are more.
+fn capped(file: &str, mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    if diagnostics.len() > MAX_DIAGNOSTICS {
+        diagnostics.truncate(MAX_DIAGNOSTICS);
+        diagnostics.push(Diagnostic::file(
+            file,
+            format!("more problems follow: only the first {MAX_DIAGNOSTICS} are shown"),
+        ));
+    }
+    diagnostics
+}
+
+fn json_syntax_error(file: &str, text: &str, e: &serde_json::Error) -> Error {
+    let message = e.to_string();
+    let message = message
+        .rsplit_once(" at line ")
+        .map_or(message.as_str(), |(m, _)| m)
+        .to_owned();
+    let message = format!("invalid JSON: {message}");
+    // serde_json counts columns in bytes from 1; turn the position into a byte offset.
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(e.line().saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let offset = line_start + e.column().saturating_sub(1);
+    Diagnostic::at(file, text, offset, message).into()
+}
+
+fn schema_diagnostic(
+    file: &str,
+    locator: &Locator,
+    pack: &Pack,
+    error: &jsonschema::ValidationError<'_>,
+) -> Diagnostic {
+    let mut pointer = error.instance_path().as_str().to_owned();
+    let clearer = schema_message(error);
+    // "Not valid under any of the schemas listed in 'anyOf'": for a fact, what the fact expects says more.
+    let no_branch = clearer.is_none()
+        && matches!(
+            error.kind(),
+            jsonschema::error::ValidationErrorKind::AnyOf { .. }
+        );
+    let mut message = clearer.unwrap_or_else(|| error.to_string());
+    if let jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } =
+        error.kind()
+        && let Some(first) = unexpected.first()
+    {
+        pointer = format!("{pointer}/{}", escape_pointer(first));
+        message = format!(
+            "unknown property `{first}`: check its spelling against the schema (`snc schema assessment`)"
+        );
+        return locator.key_diagnostic(file, &pointer, message);
+    }
+    if let Some(fact) = fact_at_pointer(&pack.facts, &pointer) {
+        if no_branch {
+            message = format!("{} is not valid here", error.instance());
+        }
+        message = format!(
+            "{message}; `{}` expects {} (or null when unknown)",
+            fact.path,
+            fact.ty.describe(crate::model::Lang::En)
+        );
+    }
+    locator.diagnostic(file, &pointer, message)
+}
+
+/// A schema error in words a vendor can act on: a value outside a list is told every allowed value (the
+/// validator names two and counts the others), and a value that may also be null (`anyOf` of a schema and
+/// `null`) is told what the schema expects, "or null" (the validator only says that no branch matched). `None`
+/// where the validator's own message is as good.
+fn schema_message(error: &jsonschema::ValidationError<'_>) -> Option<String> {
+    use jsonschema::error::{TypeKind, ValidationErrorKind};
+    match error.kind() {
+        ValidationErrorKind::Enum { options } => {
+            let allowed: Vec<String> = options
+                .as_array()
+                .map(|values| values.iter().map(ToString::to_string).collect())
+                .unwrap_or_default();
+            Some(format!(
+                "{} is not one of the allowed values: {}",
+                error.instance(),
+                allowed.join(", ")
+            ))
+        }
+        ValidationErrorKind::AnyOf { context } => {
+            let is_null_branch = |branch: &Vec<jsonschema::ValidationError<'static>>| {
+                matches!(branch.as_slice(), [e] if matches!(
+                    e.kind(),
+                    ValidationErrorKind::Type { kind: TypeKind::Single(jsonschema::JsonType::Null) }
+                ))
+            };
+            let nulls = context.iter().filter(|b| is_null_branch(b)).count();
+            let others: Vec<&jsonschema::ValidationError<'static>> = context
+                .iter()
+                .filter(|b| !is_null_branch(b))
+                .flatten()
+                .collect();
+            match (nulls, others.as_slice()) {
+                (1, [only]) => Some(format!(
+                    "{}, or null",
+                    schema_message(only).unwrap_or_else(|| only.to_string())
+                )),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+fn escape_pointer(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+/// Byte offsets of the keys of the top-level `answers` object, by key (the first of duplicates), found by one
+/// scan of `text`, which must be valid JSON: a valid file needs no syntax tree.
+fn answer_key_offsets(text: &str) -> HashMap<String, usize> {
+    let bytes = text.as_bytes();
+    let mut offsets = HashMap::new();
+    // Open containers, innermost last; the depth at which answer keys sit, once `answers` opens.
+    let mut open: Vec<u8> = Vec::new();
+    let mut answers_depth: Option<usize> = None;
+    let mut answers_next = false;
+    let mut seen_answers = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                let start = i;
+                i = crate::assessment::limits::string_end(text, i);
+                let mut next = i;
+                while next < bytes.len() && bytes[next].is_ascii_whitespace() {
+                    next += 1;
+                }
+                // In valid JSON, a string followed by `:` is a key. Only keys at the top level and of `answers`
+                // are decoded.
+                let wanted = open.len() == 1 || Some(open.len()) == answers_depth;
+                if wanted
+                    && bytes.get(next) == Some(&b':')
+                    && open.last() == Some(&b'{')
+                    && let Ok(key) = serde_json::from_str::<String>(&text[start..i])
+                {
+                    if open.len() == 1 {
+                        answers_next = key == "answers" && !seen_answers;
+                        seen_answers |= answers_next;
+                    } else {
+                        offsets.entry(key).or_insert(start);
+                    }
+                }
+                continue;
+            }
+            b'{' | b'[' => {
+                if answers_next && open.len() == 1 {
+                    answers_depth = Some(2);
+                }
+                answers_next = false;
+                open.push(bytes[i]);
+            }
+            b'}' | b']' => {
+                open.pop();
+                if answers_depth.is_some_and(|d| open.len() < d) {
+                    break;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    offsets
+}
+
+/// Maps JSON Pointers to places in the source text; the syntax tree is built on the first lookup only.
+struct Locator<'t> {
+    text: &'t str,
+    lines: LineIndex,
+    root: std::cell::OnceCell<Option<ast::Value<'t>>>,
+}
+
+impl<'t> Locator<'t> {
+    fn new(text: &'t str) -> Self {
+        Self {
+            text,
+            lines: LineIndex::new(text),
+            root: std::cell::OnceCell::new(),
+        }
+    }
+
+    fn root(&self) -> Option<&ast::Value<'t>> {
+        self.root
+            .get_or_init(|| {
+                let options = jsonc_parser::ParseOptions {
+                    allow_comments: false,
+                    allow_loose_object_property_names: false,
+                    allow_trailing_commas: false,
+                };
+                jsonc_parser::parse_to_ast(
+                    self.text,
+                    &jsonc_parser::CollectOptions::default(),
+                    &options,
+                )
+                .ok()
+                .and_then(|r| r.value)
+            })
+            .as_ref()
+    }
+
+    /// Byte offset of the deepest node on the pointer's path (of its property name when `at_key`).
+    fn offset(&self, pointer: &str, at_key: bool) -> usize {
+        let Some(mut node) = self.root() else {
+            return 0;
+        };
+        let mut offset = node.range().start;
+        for raw in pointer.split('/').skip(1) {
+            let segment = raw.replace("~1", "/").replace("~0", "~");
+            let next = match node {
+                ast::Value::Object(obj) => obj
+                    .properties
+                    .iter()
+                    .find(|p| p.name.as_str() == segment)
+                    .map(|p| (p.range.start, &p.value)),
+                ast::Value::Array(arr) => segment
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| arr.elements.get(i))
+                    .map(|v| (v.range().start, v)),
+                _ => None,
+            };
+            match next {
+                Some((key_start, n)) => {
+                    node = n;
+                    offset = if at_key { key_start } else { n.range().start };
+                }
+                None => break,
+            }
+        }
+        offset
+    }
+
+    fn line(&self, pointer: &str) -> usize {
+        self.lines.line(self.text, self.offset(pointer, true))
+    }
+
+    fn diagnostic(&self, file: &str, pointer: &str, message: String) -> Diagnostic {
+        self.lines
+            .diagnostic(self.text, file, self.offset(pointer, false), message)
+            .with_pointer(pointer)
+    }
+
+    fn key_diagnostic(&self, file: &str, pointer: &str, message: String) -> Diagnostic {
+        self.lines
+            .diagnostic(self.text, file, self.offset(pointer, true), message)
+            .with_pointer(pointer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answer_key_scan_agrees_with_the_syntax_tree() {
+        let texts = [
+            r#"{"answers": {"5.2.a": {"status": "compliant", "comment": "a \"}: quoted\" brace"}, "5.2.b": {}}}"#.to_owned(),
+            "{\n  \"facts\": {\"answers\": {\"x.y\": 1}},\n  \"answers\": {\n    \"5\\u002e2.a\": {\"evidence\": [{\"title\": \"t\"}]},\n\n    \"a/b~c\": {}\n  }\n}".to_owned(),
+            include_str!("../../examples/paas-with-gaps.json").to_owned(),
+        ];
+        for text in &texts {
+            let json: Json = serde_json::from_str(text).expect("valid JSON");
+            let locator = Locator::new(text);
+            let offsets = answer_key_offsets(text);
+            let keys: Vec<&String> = json["answers"]
+                .as_object()
+                .expect("answers")
+                .keys()
+                .collect();
+            assert_eq!(offsets.len(), keys.len(), "{text}");
+            for key in keys {
+                let pointer = format!("/answers/{}", escape_pointer(key));
+                assert_eq!(
+                    offsets.get(key).copied(),
+                    Some(locator.offset(&pointer, true)),
+                    "{key} in {text}"
+                );
+            }
+        }
+    }
+}

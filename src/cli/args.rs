@@ -1,0 +1,267 @@
+//! Every clap type of the command line: raw arguments, turned into the library's types by the commands.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::model::ServiceType;
+
+#[derive(Parser, Debug)]
+#[command(name = "snc", version, about = "SecNumCloud 3.2 qualification readiness checker", long_about = None)]
+pub struct Cli {
+    /// Load the rule pack from this folder instead of the embedded one.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+    /// Use the report templates of this folder (each file replaces the embedded one of the same name).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// Language of reports and explanations (default: from `LC_ALL` or `LANG`, else English).
+    #[arg(long, global = true, value_enum)]
+    pub lang: Option<LangArg>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Write a self-assessment skeleton with every requirement that applies to the service.
+    Init(InitArgs),
+    /// Check an assessment against the schema and the pack; report every error with its place.
+    Validate {
+        /// The assessment file (JSON).
+        assessment: PathBuf,
+    },
+    /// Evaluate an assessment and report its readiness; exit 1 when the gate fails.
+    Check(Box<CheckArgs>),
+    /// Explain a requirement: what it asks, what an assessor expects, how it is checked.
+    Explain {
+        /// A requirement id such as 19.6.b.
+        id: String,
+    },
+    /// List or lint rule packs.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+    /// Print a JSON Schema.
+    Schema {
+        #[arg(value_enum)]
+        which: SchemaArg,
+    },
+    /// Compare two submissions of a vendor: verdicts improved and regressed, gaps opened and closed, scores.
+    Diff(Box<DiffArgs>),
+    /// Evaluate many vendors' assessments and write a dashboard (.html, .md, .csv, .json, .xlsx).
+    Portfolio(PortfolioArgs),
+    /// Check that a JSON report matches its assessment: pack, digests, verdicts, scores, readiness.
+    Verify(VerifyArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct InitArgs {
+    /// Service type(s) in the qualification scope.
+    #[arg(long = "service-type", value_enum, required = true)]
+    pub service_types: Vec<ServiceTypeArg>,
+    /// Layer(s) the service runs on, from another provider.
+    #[arg(long = "built-on", value_enum)]
+    pub built_on: Vec<LayerArg>,
+    /// Vendor name to write in the skeleton.
+    #[arg(long, default_value = "")]
+    pub vendor: String,
+    /// Service name to write in the skeleton.
+    #[arg(long, default_value = "")]
+    pub service: String,
+    /// Where to write the skeleton.
+    #[arg(short, long, default_value = "assessment.json")]
+    pub output: PathBuf,
+    /// Overwrite an existing file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    /// The assessment file (JSON).
+    pub assessment: PathBuf,
+    /// Format printed on standard output.
+    #[arg(long, value_enum, default_value_t = FormatArg::Text)]
+    pub format: FormatArg,
+    /// Also write the report to FILE; the format follows the extension (.json, .txt, .md, .html, .xml, .sarif,
+    /// .csv, .xlsx). Repeatable.
+    #[arg(short, long = "output", value_name = "FILE")]
+    pub outputs: Vec<PathBuf>,
+    /// Evaluation date (default: `SOURCE_DATE_EPOCH`, else today in UTC).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<String>,
+    /// Fail the gate when the overall score is below N (0–100).
+    #[arg(long, value_name = "N")]
+    pub min_score: Option<f64>,
+    /// Fail the gate on any unmet applicable requirement of this severity or above.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOnArg>,
+    /// Read the gate policy from FILE (default: `snc.toml` in the current folder, if there is one).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Also fail the gate on regressions against this earlier `snc check --format json` report.
+    #[arg(long, value_name = "REPORT.json")]
+    pub baseline: Option<PathBuf>,
+    /// Exit 0 when the gate fails (report only); errors still exit 2.
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Print nothing on standard output; `-o` files are still written.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Apply a reviewer file (TOML): verdicts set by programme staff, each with a reason (docs/review.md).
+    #[arg(long, value_name = "FILE")]
+    pub review: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RulesCommand {
+    /// List the requirements of the pack.
+    List {
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Report every problem of a rule pack folder (exit 0 when clean, 2 otherwise).
+    Lint {
+        /// The pack folder (holding pack.toml).
+        dir: PathBuf,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LangArg {
+    En,
+    Fr,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ServiceTypeArg {
+    Iaas,
+    Caas,
+    Paas,
+    Saas,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LayerArg {
+    Iaas,
+    Caas,
+    Paas,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FormatArg {
+    Text,
+    Json,
+    /// Markdown report, for a merge request or a wiki.
+    Markdown,
+    /// HTML report: one self-contained file.
+    Html,
+    /// XML test report (junit): one test case per applicable requirement, one suite per chapter.
+    Junit,
+    /// SARIF 2.1.0: one rule per requirement, results at the answers' lines.
+    Sarif,
+    /// CSV: one row per requirement, then the gate's reasons and notes.
+    Csv,
+    /// GitHub Actions workflow commands (annotations on the assessment's lines).
+    Github,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListFormat {
+    Text,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailOnArg {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Never,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SchemaArg {
+    Assessment,
+    Report,
+    Policy,
+}
+
+impl From<ServiceTypeArg> for ServiceType {
+    fn from(a: ServiceTypeArg) -> Self {
+        match a {
+            ServiceTypeArg::Iaas => ServiceType::IaaS,
+            ServiceTypeArg::Caas => ServiceType::CaaS,
+            ServiceTypeArg::Paas => ServiceType::PaaS,
+            ServiceTypeArg::Saas => ServiceType::SaaS,
+        }
+    }
+}
+
+impl From<LayerArg> for ServiceType {
+    fn from(a: LayerArg) -> Self {
+        match a {
+            LayerArg::Iaas => ServiceType::IaaS,
+            LayerArg::Caas => ServiceType::CaaS,
+            LayerArg::Paas => ServiceType::PaaS,
+        }
+    }
+}
+
+#[derive(clap::Args, Debug)]
+pub struct DiffArgs {
+    /// The earlier submission: an assessment, or a JSON report from `snc check --format json`.
+    pub old: PathBuf,
+    /// The later submission: an assessment, or a JSON report.
+    pub new: PathBuf,
+    /// Format printed on standard output.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+    /// Also write the diff to FILE; the format follows the extension (.json, .txt, .md, .html). Repeatable.
+    #[arg(short, long = "output", value_name = "FILE")]
+    pub outputs: Vec<PathBuf>,
+    /// Evaluation date of an assessment given as NEW (and as OLD, unless --old-as-of); default:
+    /// `SOURCE_DATE_EPOCH`, else today in UTC. A report keeps its own date.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<String>,
+    /// Evaluation date of an assessment given as OLD (default: --as-of).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub old_as_of: Option<String>,
+    /// Exit 1 when anything regressed: a verdict, the readiness level or the overall score.
+    #[arg(long)]
+    pub fail_on_regression: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DiffFormat {
+    Text,
+    Json,
+    Markdown,
+    Html,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct PortfolioArgs {
+    /// Assessment files, or folders whose `*.json` files are all evaluated (sorted by name).
+    #[arg(required = true, value_name = "DIR|FILE")]
+    pub inputs: Vec<PathBuf>,
+    /// Write the portfolio to FILE; the format follows the extension (.html, .md, .csv, .json, .xlsx).
+    /// Repeatable. A summary table is always printed.
+    #[arg(short, long = "output", value_name = "FILE")]
+    pub outputs: Vec<PathBuf>,
+    /// Evaluation date of every assessment (default: `SOURCE_DATE_EPOCH`, else today in UTC).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<String>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct VerifyArgs {
+    /// The JSON report to verify (from `snc check --format json` or `-o report.json`).
+    pub report: PathBuf,
+    /// The assessment the report claims to be about.
+    pub assessment: PathBuf,
+    /// The reviewer file the report applied, when it names one.
+    #[arg(long, value_name = "FILE")]
+    pub review: Option<PathBuf>,
+}

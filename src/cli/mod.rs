@@ -1,0 +1,151 @@
+//! The command line: raw arguments parsed by clap, validated, run through the library. Returns what to print and
+//! the outcome; `main` prints and sets the exit code.
+
+pub mod check;
+pub mod diff;
+pub mod explain;
+pub mod init;
+pub mod portfolio;
+pub mod rules;
+pub mod validate;
+pub mod verify;
+
+mod args;
+
+use chrono::NaiveDate;
+use serde_json::Value as Json;
+
+pub use args::*;
+
+use crate::assessment::limits::Limits;
+use crate::model::Lang;
+use crate::model::error::Error;
+use crate::pack::schema;
+use crate::pack::{Pack, PackSource};
+
+/// What the process knows of its surroundings, read once by `main`.
+#[derive(Clone, Debug)]
+pub struct Environment {
+    /// Today in UTC, from the clock.
+    pub today: NaiveDate,
+    /// `SOURCE_DATE_EPOCH`, if set.
+    pub source_date_epoch: Option<String>,
+    /// `LC_ALL`, else `LANG`.
+    pub locale: Option<String>,
+    /// Colour the text report on standard output: a terminal, and `NO_COLOR` unset.
+    pub color: bool,
+    /// Told how far a long run is (files done, files in all), when `main` draws a progress bar.
+    pub progress: Option<ProgressFn>,
+    /// `SNC_MAX_ASSESSMENT_BYTES`, if set: the largest assessment file read.
+    pub max_assessment_bytes: Option<String>,
+}
+
+impl Environment {
+    /// The limits on assessments: the defaults, with the file size from `SNC_MAX_ASSESSMENT_BYTES`.
+    pub fn limits(&self) -> Result<Limits, Error> {
+        Limits::with_max_bytes(self.max_assessment_bytes.as_deref()).map_err(Error::Usage)
+    }
+}
+
+/// A progress callback: files done, files in all. Called from worker threads.
+#[derive(Clone)]
+pub struct ProgressFn(pub std::sync::Arc<dyn Fn(usize, usize) + Send + Sync>);
+
+impl std::fmt::Debug for ProgressFn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProgressFn")
+    }
+}
+
+/// How the command ended, when it could evaluate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// Evaluated; the gate passed (or there is no gate).
+    Success,
+    /// Evaluated; the gate failed.
+    GateFailed,
+    /// Evaluated; what was compared differs (`diff --fail-on-regression` found a regression, `verify` a
+    /// mismatch). Exit code 1.
+    Differs,
+    /// Some inputs could not be evaluated, the others were and their outputs written (`portfolio`). Exit code 2.
+    Incomplete,
+}
+
+/// What to print, and how the command ended.
+#[derive(Debug)]
+pub struct Output {
+    pub stdout: String,
+    pub stderr: String,
+    pub exit: Exit,
+}
+
+impl Output {
+    pub(crate) fn ok(stdout: String) -> Self {
+        Self {
+            stdout,
+            stderr: String::new(),
+            exit: Exit::Success,
+        }
+    }
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli, env: &Environment) -> Result<Output, Error> {
+    let lang = match cli.lang {
+        Some(LangArg::En) => Lang::En,
+        Some(LangArg::Fr) => Lang::Fr,
+        None => Lang::from_locale(env.locale.as_deref()),
+    };
+    if let Command::Rules(RulesCommand::Lint { dir }) = &cli.command {
+        return rules::lint_command(dir);
+    }
+    let source = cli
+        .rules
+        .clone()
+        .map_or(PackSource::Embedded, PackSource::Dir);
+    // The templates a check renders are compiled while the pack loads and the assessment is read.
+    let pending = match &cli.command {
+        Command::Check(args) => {
+            let mains = check::templates_needed(args);
+            (!mains.is_empty())
+                .then(|| crate::report::Templates::load_in_background(cli.templates.clone(), mains))
+        }
+        _ => None,
+    };
+    let pack = Pack::load(&source).map_err(Error::Invalid)?;
+    match cli.command {
+        Command::Init(args) => init::init(&pack, &args, lang),
+        Command::Validate { assessment } => validate::validate(&pack, &assessment, &env.limits()?),
+        Command::Check(args) => {
+            check::check(&pack, &args, lang, env, cli.templates.as_deref(), pending)
+        }
+        Command::Explain { id } => explain::explain(&pack, &id, lang).map(Output::ok),
+        Command::Rules(RulesCommand::List { format }) => {
+            Ok(Output::ok(rules::list(&pack, format, lang)))
+        }
+        Command::Rules(RulesCommand::Lint { .. }) => unreachable_lint(),
+        Command::Diff(args) => diff::diff(&pack, &args, lang, env, cli.templates.as_deref()),
+        Command::Portfolio(args) => {
+            portfolio::portfolio(&pack, &args, lang, env, cli.templates.as_deref())
+        }
+        Command::Verify(args) => verify::verify(&pack, &args, lang),
+        Command::Schema { which } => Ok(Output::ok(match which {
+            SchemaArg::Assessment => pretty(&schema::assessment(&pack)),
+            SchemaArg::Report => schema::REPORT_SCHEMA.to_owned(),
+            SchemaArg::Policy => schema::POLICY_SCHEMA.to_owned(),
+        })),
+    }
+}
+
+fn unreachable_lint() -> Result<Output, Error> {
+    Err(Error::Usage(
+        "`rules lint` is handled before the pack loads".to_owned(),
+    ))
+}
+
+/// Pretty JSON with a final newline.
+pub(crate) fn pretty(value: &Json) -> String {
+    let mut s = serde_json::to_string_pretty(value).unwrap_or_default();
+    s.push('\n');
+    s
+}

@@ -1,0 +1,251 @@
+//! Evaluation: a verdict and findings for every requirement of the pack. Pure: no I/O, no clock.
+
+use chrono::NaiveDate;
+use serde_json::Value as Json;
+
+use crate::assessment::{Answer, Assessment};
+use crate::engine::result::{Code, Evaluation, Finding, RequirementResult};
+use crate::model::{ServiceType, Status};
+use crate::pack::cel::{Bindings, Outcome};
+use crate::pack::{Pack, Requirement};
+
+/// Evaluates every requirement of `pack` against `assessment` on `as_of`.
+#[must_use]
+pub fn evaluate(pack: &Pack, assessment: &Assessment, as_of: NaiveDate) -> Evaluation {
+    let bindings = Bindings::new(
+        &assessment.facts,
+        &assessment.service,
+        as_of,
+        &pack.constants,
+    );
+    let layers: Vec<ServiceType> = assessment.built_on.iter().map(|b| b.layer).collect();
+    let results = pack
+        .requirements
+        .iter()
+        .map(|r| evaluate_one(r, assessment, &layers, &bindings, as_of))
+        .collect();
+    let findings = assessment
+        .unknown_answers
+        .iter()
+        .map(|(id, line)| {
+            Finding::new(
+                Code::UnknownRequirement,
+                format!("line {line}: the answer for `{id}` matches no requirement of pack {}; it is ignored", pack.id),
+                format!("ligne {line} : la réponse pour `{id}` ne correspond à aucune exigence du référentiel {} ; elle est ignorée", pack.id),
+            )
+        })
+        .collect();
+    Evaluation { results, findings }
+}
+
+fn evaluate_one(
+    requirement: &Requirement,
+    assessment: &Assessment,
+    layers: &[ServiceType],
+    bindings: &Bindings,
+    as_of: NaiveDate,
+) -> RequirementResult {
+    let answer: Option<&Answer> = assessment.answers.get(&requirement.id);
+    let declared = answer.map_or(Status::NotAssessed, |a| a.status);
+    let mut result = RequirementResult {
+        id: requirement.id.clone(),
+        chapter: requirement.chapter.clone(),
+        kind: requirement.kind,
+        severity: requirement.severity,
+        applicable: true,
+        declared,
+        verdict: declared,
+        findings: Vec::new(),
+        inherited_from: None,
+        target_date: answer.and_then(|a| a.target_date),
+        owner: answer.and_then(|a| a.owner.clone()),
+        evidence_date: answer.and_then(|a| a.evidence.iter().filter_map(|e| e.date).max()),
+        review: None,
+    };
+
+    // 1. Applicability: service types, layers, then a factual condition (unknown facts keep it applicable).
+    let condition_false = requirement
+        .applies_if
+        .as_ref()
+        .is_some_and(|c| bindings.run(&c.program, &c.facts) == Outcome::Fail);
+    if !requirement.applies_to_service(&assessment.service_types, layers) || condition_false {
+        result.applicable = false;
+        result.verdict = Status::NotApplicable;
+        return result;
+    }
+
+    let justified = answer
+        .and_then(|a| a.justification.as_deref())
+        .is_some_and(|j| !j.trim().is_empty());
+
+    // 4. Inheritance holds only for inheritable items on a provider qualified on the as-of date.
+    if declared == Status::Inherited {
+        if !justified {
+            result.findings.push(Finding::new(
+                Code::JustificationMissing,
+                "declared inherited without a justification: say what the provider carries".to_owned(),
+                "déclarée héritée sans justification : préciser ce que le fournisseur prend en charge".to_owned(),
+            ));
+        }
+        let provider = assessment.built_on.iter().find(|b| {
+            b.secnumcloud_qualified == Some(true)
+                && b.qualification_valid_until.is_some_and(|d| d >= as_of)
+        });
+        match (requirement.inheritable, provider) {
+            (false, _) => {
+                result.verdict = Status::NonCompliant;
+                result.findings.push(Finding::new(
+                    Code::InheritanceInvalid,
+                    "this requirement cannot be inherited from an underlying provider: the vendor must meet it itself".to_owned(),
+                    "cette exigence ne peut pas être héritée d'un fournisseur sous-jacent : l'éditeur doit la satisfaire lui-même".to_owned(),
+                ));
+            }
+            (true, None) => {
+                result.verdict = Status::NonCompliant;
+                result.findings.push(Finding::new(
+                    Code::InheritanceInvalid,
+                    format!("no provider in service.built_on is SecNumCloud-qualified with a qualification valid on {as_of}"),
+                    format!("aucun fournisseur de service.built_on n'est qualifié SecNumCloud avec une qualification valide au {as_of}"),
+                ));
+            }
+            (true, Some(p)) => {
+                result.inherited_from = Some(
+                    p.provider
+                        .clone()
+                        .unwrap_or_else(|| format!("{} provider", p.layer)),
+                );
+            }
+        }
+    }
+
+    if declared == Status::NotApplicable && !justified {
+        result.verdict = Status::NotAssessed;
+        result.findings.push(Finding::new(
+            Code::JustificationMissing,
+            "declared not applicable without a justification: the claim is not taken into account"
+                .to_owned(),
+            "déclarée non applicable sans justification : la déclaration n'est pas retenue"
+                .to_owned(),
+        ));
+    }
+
+    // 3. Facts are the stronger evidence: any failing check makes the verdict non_compliant.
+    let mut failed = false;
+    for check in &requirement.checks {
+        let facts: Vec<_> = check
+            .facts
+            .iter()
+            .map(|p| crate::engine::result::FactValue {
+                path: p.clone(),
+                value: bindings.fact(p).cloned().unwrap_or(Json::Null),
+            })
+            .collect();
+        match bindings.run(&check.program, &check.facts) {
+            Outcome::Pass => {}
+            Outcome::Fail => {
+                failed = true;
+                result.findings.push(Finding {
+                    code: Code::FactCheckFailed,
+                    message: check.message.clone(),
+                    facts,
+                });
+            }
+            Outcome::Missing(why) => {
+                let unknown: Vec<&str> = check
+                    .facts
+                    .iter()
+                    .filter(|p| bindings.fact(p).is_none())
+                    .map(String::as_str)
+                    .collect();
+                let mut f = if unknown.is_empty() {
+                    Finding::new(
+                        Code::FactMissing,
+                        format!("the facts given cannot be checked ({why})"),
+                        format!("les faits fournis ne peuvent pas être vérifiés ({why})"),
+                    )
+                } else {
+                    let list = unknown
+                        .iter()
+                        .map(|p| format!("`{p}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    Finding::new(
+                        Code::FactMissing,
+                        format!("unknown fact {list}: give it to check this requirement"),
+                        format!("fait inconnu {list} : le renseigner pour vérifier cette exigence"),
+                    )
+                };
+                f.facts = facts;
+                result.findings.push(f);
+            }
+        }
+    }
+    if failed {
+        if matches!(declared, Status::Compliant | Status::Inherited) {
+            result.findings.push(Finding::new(
+                Code::DeclarationContradicted,
+                format!("declared {declared}, but the facts show the requirement is not met"),
+                format!("déclarée {declared}, mais les faits montrent que l'exigence n'est pas satisfaite"),
+            ));
+        }
+        result.verdict = Status::NonCompliant;
+    }
+
+    // 5. A compliant claim needs evidence, fresh where the referential sets a periodicity.
+    if result.verdict == Status::Compliant {
+        let evidence = answer.map_or(&[][..], |a| a.evidence.as_slice());
+        if evidence.is_empty() {
+            result.verdict = Status::PartiallyCompliant;
+            result.findings.push(Finding::new(
+                Code::EvidenceMissing,
+                "declared compliant without any evidence".to_owned(),
+                "déclarée conforme sans aucune preuve".to_owned(),
+            ));
+        } else if let Some(months) = requirement.max_age_months {
+            let fresh = result
+                .evidence_date
+                .is_some_and(|d| crate::pack::cel::within_months(d, months, as_of));
+            if !fresh {
+                result.verdict = Status::PartiallyCompliant;
+                let (en, fr) = match result.evidence_date {
+                    Some(d) => (
+                        format!(
+                            "the newest evidence ({d}) is older than {months} months on {as_of}"
+                        ),
+                        format!(
+                            "la preuve la plus récente ({d}) a plus de {months} mois au {as_of}"
+                        ),
+                    ),
+                    None => (
+                        format!(
+                            "no evidence is dated, and this requirement needs evidence under {months} months old"
+                        ),
+                        format!(
+                            "aucune preuve n'est datée, et cette exigence demande une preuve de moins de {months} mois"
+                        ),
+                    ),
+                };
+                result
+                    .findings
+                    .push(Finding::new(Code::EvidenceStale, en, fr));
+            }
+        }
+    }
+
+    // A compliant claim whose facts are unknown is not verified: it cannot count in full.
+    if result.verdict == Status::Compliant && result.has(Code::FactMissing) {
+        result.verdict = Status::PartiallyCompliant;
+    }
+
+    if let Some(target) = result.target_date
+        && target < as_of
+        && !result.verdict.is_met()
+    {
+        result.findings.push(Finding::new(
+            Code::TargetDateOverdue,
+            format!("the target date {target} has passed and the item is still open"),
+            format!("la date cible {target} est dépassée et le point reste ouvert"),
+        ));
+    }
+    result
+}

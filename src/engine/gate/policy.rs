@@ -1,0 +1,547 @@
+//! The CI policy (`snc.toml`): thresholds, evidence rules, the baseline margin and waivers. Parsed strictly (unknown
+//! keys and values are errors, each located by `file:line:col`), then validated against the pack into [`Policy`].
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::engine::result::{Code, Finding, RequirementResult};
+use crate::engine::score::PerMille;
+use crate::model::Texts;
+use crate::model::error::{Diagnostic, Error};
+use crate::model::i18n::t;
+use crate::model::{Lang, RequirementId, Severity};
+use crate::pack::Pack;
+
+/// The file `snc check` reads from the current folder when no `--policy` is given.
+pub const DEFAULT_FILE: &str = "snc.toml";
+
+/// What fails the gate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Policy {
+    /// A gap at or above this severity fails; `None` never fails on gaps.
+    pub fail_on: Option<Severity>,
+    /// An overall score below this fails.
+    pub min_score: Option<PerMille>,
+    /// A chapter score below its minimum fails, by chapter number in pack order.
+    pub min_chapter_score: Vec<(String, PerMille)>,
+    /// An applicable requirement with an `evidence-stale` finding fails, whatever its severity.
+    pub fail_on_stale_evidence: bool,
+    /// An applicable requirement with an `evidence-missing` finding fails, whatever its severity.
+    pub fail_on_missing_evidence: bool,
+    /// With a baseline, an overall score drop larger than this fails.
+    pub max_score_drop: PerMille,
+    /// Accepted gaps, in file order.
+    pub waivers: Vec<Waiver>,
+}
+
+impl Default for Policy {
+    /// By default any unmet applicable critical requirement fails, there is no minimum score, no evidence rule, and
+    /// any score drop against a baseline fails.
+    fn default() -> Self {
+        Self {
+            fail_on: Some(Severity::Critical),
+            min_score: None,
+            min_chapter_score: Vec::new(),
+            fail_on_stale_evidence: false,
+            fail_on_missing_evidence: false,
+            max_score_drop: PerMille(0),
+            waivers: Vec::new(),
+        }
+    }
+}
+
+/// An accepted gap: it does not fail the gate until the day after `expires`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Waiver {
+    pub id: RequirementId,
+    pub reason: String,
+    pub approved_by: String,
+    /// Last day on which the waiver applies.
+    pub expires: NaiveDate,
+}
+
+impl Waiver {
+    /// A waiver applies up to and including its expiry date.
+    #[must_use]
+    pub fn applies_on(&self, as_of: NaiveDate) -> bool {
+        as_of <= self.expires
+    }
+}
+
+/// `fail-on`, a closed vocabulary.
+#[derive(Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+enum RawFailOn {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Never,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawPolicy {
+    #[serde(default)]
+    min_score: Option<Spanned<toml::Value>>,
+    #[serde(default)]
+    fail_on: Option<RawFailOn>,
+    #[serde(default)]
+    min_chapter_score: std::collections::BTreeMap<String, Spanned<toml::Value>>,
+    #[serde(default)]
+    fail_on_stale_evidence: bool,
+    #[serde(default)]
+    fail_on_missing_evidence: bool,
+    #[serde(default)]
+    max_score_drop: Option<Spanned<toml::Value>>,
+    #[serde(default)]
+    waiver: Vec<RawWaiver>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawWaiver {
+    id: Spanned<String>,
+    reason: Spanned<String>,
+    approved_by: Spanned<String>,
+    expires: Spanned<toml::Value>,
+}
+
+/// Reads and validates a policy file.
+pub fn load(path: &Path, pack: &Pack) -> Result<Policy, Error> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, "read the policy file", e))?;
+    let name = path.display().to_string();
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Error::from(Diagnostic::file(&name, "the policy file is not UTF-8 text")))?;
+    parse(&name, &text, pack)
+}
+
+/// Validates a policy given as text; `file` names it in diagnostics. Every problem is reported at once.
+pub fn parse(file: &str, text: &str, pack: &Pack) -> Result<Policy, Error> {
+    let at = |span: std::ops::Range<usize>, message: String| {
+        Diagnostic::at(file, text, span.start, message)
+    };
+    let raw: RawPolicy = toml::from_str(text).map_err(|e| {
+        let message = format!("invalid policy: {}", e.message().trim());
+        Error::from(match e.span() {
+            Some(span) => at(span, message),
+            None => Diagnostic::file(file, message),
+        })
+    })?;
+    let mut diagnostics = Vec::new();
+    let mut policy = Policy::default();
+
+    if let Some(value) = &raw.min_score {
+        match score_value(value.get_ref()) {
+            Some(p) => policy.min_score = Some(p),
+            None => diagnostics.push(at(
+                value.span(),
+                "`min-score` must be a number from 0 to 100".to_owned(),
+            )),
+        }
+    }
+    if let Some(fail_on) = raw.fail_on {
+        policy.fail_on = fail_on_severity(fail_on);
+    }
+    for (chapter, value) in &raw.min_chapter_score {
+        if pack.chapter(chapter).is_none() {
+            let known = pack
+                .chapters
+                .iter()
+                .map(|c| c.number.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            diagnostics.push(at(
+                value.span(),
+                format!(
+                    "`min-chapter-score`: the pack has no chapter `{chapter}` (chapters: {known})"
+                ),
+            ));
+            continue;
+        }
+        match score_value(value.get_ref()) {
+            Some(p) => policy.min_chapter_score.push((chapter.clone(), p)),
+            None => diagnostics.push(at(
+                value.span(),
+                format!("`min-chapter-score.\"{chapter}\"` must be a number from 0 to 100"),
+            )),
+        }
+    }
+    policy.min_chapter_score.sort_by_key(|(chapter, _)| {
+        pack.chapters
+            .iter()
+            .position(|c| &c.number == chapter)
+            .unwrap_or(usize::MAX)
+    });
+    policy.fail_on_stale_evidence = raw.fail_on_stale_evidence;
+    policy.fail_on_missing_evidence = raw.fail_on_missing_evidence;
+    if let Some(value) = &raw.max_score_drop {
+        match score_value(value.get_ref()) {
+            Some(p) => policy.max_score_drop = p,
+            None => diagnostics.push(at(
+                value.span(),
+                "`max-score-drop` must be a number of points from 0 to 100".to_owned(),
+            )),
+        }
+    }
+
+    for waiver in &raw.waiver {
+        let id = match waiver.id.get_ref().parse::<RequirementId>() {
+            Ok(id) => Some(id),
+            Err(e) => {
+                diagnostics.push(at(waiver.id.span(), format!("waiver `id`: {e}")));
+                None
+            }
+        };
+        for (field, value) in [
+            ("reason", &waiver.reason),
+            ("approved-by", &waiver.approved_by),
+        ] {
+            if value.get_ref().trim().is_empty() {
+                diagnostics.push(at(
+                    value.span(),
+                    format!("waiver `{field}` must not be empty"),
+                ));
+            }
+        }
+        let expires = date_value(waiver.expires.get_ref());
+        if expires.is_none() {
+            diagnostics.push(at(
+                waiver.expires.span(),
+                "waiver `expires` must be a date YYYY-MM-DD".to_owned(),
+            ));
+        }
+        if let Some(id) = &id
+            && policy.waivers.iter().any(|w| &w.id == id)
+        {
+            diagnostics.push(at(
+                waiver.id.span(),
+                format!("a second waiver for `{id}`: keep one per requirement"),
+            ));
+            continue;
+        }
+        if let (Some(id), Some(expires)) = (id, expires) {
+            policy.waivers.push(Waiver {
+                id,
+                reason: waiver.reason.get_ref().trim().to_owned(),
+                approved_by: waiver.approved_by.get_ref().trim().to_owned(),
+                expires,
+            });
+        }
+    }
+    if diagnostics.is_empty() {
+        Ok(policy)
+    } else {
+        Err(Error::Invalid(diagnostics))
+    }
+}
+
+fn fail_on_severity(raw: RawFailOn) -> Option<Severity> {
+    match raw {
+        RawFailOn::Critical => Some(Severity::Critical),
+        RawFailOn::High => Some(Severity::High),
+        RawFailOn::Medium => Some(Severity::Medium),
+        RawFailOn::Low => Some(Severity::Low),
+        RawFailOn::Never => None,
+    }
+}
+
+fn score_value(value: &toml::Value) -> Option<PerMille> {
+    match value {
+        toml::Value::Integer(i) => i32::try_from(*i)
+            .ok()
+            .and_then(|i| PerMille::from_percent(f64::from(i))),
+        toml::Value::Float(f) => PerMille::from_percent(*f),
+        _ => None,
+    }
+}
+
+/// A TOML local date (`2027-03-31`) or a string holding one (`"2027-03-31"`).
+fn date_value(value: &toml::Value) -> Option<NaiveDate> {
+    match value {
+        toml::Value::Datetime(dt) => match (dt.date, dt.time, dt.offset) {
+            (Some(d), None, None) => {
+                NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))
+            }
+            _ => None,
+        },
+        toml::Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").ok(),
+        _ => None,
+    }
+}
+
+/// Applies the policy's waivers on `as_of`: each waived gap gets a `waived` finding (its verdict unchanged). Returns
+/// gate notes for waivers that do not apply: expired, or matching no gap.
+pub fn apply_waivers(
+    policy: &Policy,
+    results: &mut [RequirementResult],
+    as_of: NaiveDate,
+) -> Vec<Texts> {
+    let mut notes = Vec::new();
+    for waiver in &policy.waivers {
+        let id = &waiver.id;
+        if !waiver.applies_on(as_of) {
+            notes.push(Texts {
+                en: format!(
+                    "the waiver for {id} expired on {} (as of {as_of}): it no longer applies",
+                    waiver.expires
+                ),
+                fr: format!(
+                    "la dérogation pour {id} a expiré le {} (au {as_of}) : elle ne s'applique plus",
+                    waiver.expires
+                ),
+            });
+            continue;
+        }
+        match results.iter_mut().find(|r| &r.id == id) {
+            None => notes.push(Texts {
+                en: format!(
+                    "the waiver for {id} matches nothing: the pack has no such requirement"
+                ),
+                fr: format!(
+                    "la dérogation pour {id} ne correspond à rien : le référentiel n'a pas cette exigence"
+                ),
+            }),
+            Some(r) if !r.is_gap() => {
+                let (en, fr) = if r.applicable {
+                    (
+                        t(Lang::En, &format!("status_{}", r.verdict)),
+                        t(Lang::Fr, &format!("status_{}", r.verdict)),
+                    )
+                } else {
+                    (
+                        t(Lang::En, "status_not_applicable"),
+                        t(Lang::Fr, "status_not_applicable"),
+                    )
+                };
+                let (en, fr) = if r.kind == crate::model::Kind::Recommendation {
+                    ("a recommendation, never blocking", "une recommandation, jamais bloquante")
+                } else {
+                    (en, fr)
+                };
+                notes.push(Texts {
+                    en: format!(
+                        "the waiver for {id} matches nothing: {id} is not a gap ({en}); remove the waiver"
+                    ),
+                    fr: format!(
+                        "la dérogation pour {id} ne correspond à rien : {id} n'est pas un écart ({fr}) ; supprimer la dérogation"
+                    ),
+                });
+            }
+            Some(r) => r.findings.push(Finding {
+                code: Code::Waived,
+                message: Texts {
+                    en: format!(
+                        "gap accepted until {} by {}: {}",
+                        waiver.expires, waiver.approved_by, waiver.reason
+                    ),
+                    fr: format!(
+                        "écart accepté jusqu'au {} par {} : {}",
+                        waiver.expires, waiver.approved_by, waiver.reason
+                    ),
+                },
+                facts: Vec::new(),
+            }),
+        }
+    }
+    notes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pack() -> &'static Pack {
+        static PACK: std::sync::OnceLock<Pack> = std::sync::OnceLock::new();
+        PACK.get_or_init(|| Pack::embedded().unwrap_or_else(|d| panic!("{d:#?}")))
+    }
+
+    fn errors(text: &str) -> String {
+        match parse("snc.toml", text, pack()) {
+            Ok(p) => panic!("accepted: {p:?}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn empty_file_is_the_default_policy() {
+        assert_eq!(
+            parse("snc.toml", "", pack()).expect("valid"),
+            Policy::default()
+        );
+    }
+
+    #[test]
+    fn reads_every_setting() {
+        let text = r#"
+min-score = 72.4
+fail-on = "high"
+fail-on-stale-evidence = true
+fail-on-missing-evidence = true
+max-score-drop = 2
+
+[min-chapter-score]
+"19" = 100
+"5" = 80.5
+
+[[waiver]]
+id = "12.6.c"
+reason = "log store migration"
+approved-by = "CISO"
+expires = 2027-03-31
+
+[[waiver]]
+id = "9.6.f"
+reason = "MFA roll-out"
+approved-by = "CTO"
+expires = "2027-01-15"
+"#;
+        let p = parse("snc.toml", text, pack()).expect("valid");
+        assert_eq!(p.min_score, Some(PerMille(724)));
+        assert_eq!(p.fail_on, Some(Severity::High));
+        assert!(p.fail_on_stale_evidence && p.fail_on_missing_evidence);
+        assert_eq!(p.max_score_drop, PerMille(20));
+        assert_eq!(
+            p.min_chapter_score,
+            vec![
+                ("5".to_owned(), PerMille(805)),
+                ("19".to_owned(), PerMille(1000))
+            ],
+            "chapters in pack order"
+        );
+        assert_eq!(p.waivers.len(), 2);
+        assert_eq!(
+            p.waivers[1].expires,
+            NaiveDate::from_ymd_opt(2027, 1, 15).expect("date")
+        );
+    }
+
+    #[test]
+    fn fail_on_never_turns_the_severity_rule_off() {
+        let p = parse("snc.toml", "fail-on = \"never\"", pack()).expect("valid");
+        assert_eq!(p.fail_on, None);
+    }
+
+    #[test]
+    fn rejects_an_unknown_key_with_its_place() {
+        let err = errors("min-score = 70\nfail-on-stale = true\n");
+        assert!(
+            err.contains("snc.toml:2:1:") && err.contains("unknown field `fail-on-stale`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn rejects_an_unknown_severity() {
+        let err = errors("fail-on = \"hihg\"\n");
+        assert!(
+            err.contains("snc.toml:1:11:") && err.contains("hihg"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn rejects_a_score_of_the_wrong_type_or_range() {
+        let err = errors(
+            "min-score = \"70\"\nmax-score-drop = 101\n[min-chapter-score]\n\"19\" = -1\n\"42\" = 50\n",
+        );
+        assert!(
+            err.contains("snc.toml:1:13: `min-score` must be a number"),
+            "{err}"
+        );
+        assert!(err.contains("snc.toml:2:18: `max-score-drop`"), "{err}");
+        assert!(err.contains("snc.toml:4:8:"), "{err}");
+        assert!(
+            err.contains("snc.toml:5:8:") && err.contains("no chapter `42`"),
+            "{err}"
+        );
+        assert!(err.contains("4 errors"), "{err}");
+    }
+
+    #[test]
+    fn rejects_a_waiver_without_reason() {
+        let err =
+            errors("[[waiver]]\nid = \"12.6.c\"\napproved-by = \"CISO\"\nexpires = 2027-03-31\n");
+        assert!(
+            err.contains("snc.toml:") && err.contains("missing field `reason`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn rejects_a_waiver_without_expiry() {
+        let err = errors("[[waiver]]\nid = \"12.6.c\"\nreason = \"x\"\napproved-by = \"CISO\"\n");
+        assert!(err.contains("missing field `expires`"), "{err}");
+    }
+
+    #[test]
+    fn rejects_a_malformed_id_date_and_empty_texts_all_at_once() {
+        let err = errors(
+            "[[waiver]]\nid = \"12.6.C\"\nreason = \" \"\napproved-by = \"\"\nexpires = \"31/03/2027\"\n",
+        );
+        assert!(
+            err.contains("snc.toml:2:6: waiver `id`: `12.6.C` is not a requirement id"),
+            "{err}"
+        );
+        assert!(
+            err.contains("snc.toml:3:10: waiver `reason` must not be empty"),
+            "{err}"
+        );
+        assert!(err.contains("snc.toml:4:15: waiver `approved-by`"), "{err}");
+        assert!(
+            err.contains("snc.toml:5:11: waiver `expires` must be a date"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn rejects_an_impossible_date_and_a_date_time() {
+        let err = errors(
+            "[[waiver]]\nid = \"12.6.c\"\nreason = \"x\"\napproved-by = \"y\"\nexpires = 2027-02-30\n",
+        );
+        assert!(err.contains("snc.toml:5:"), "{err}");
+        let err = errors(
+            "[[waiver]]\nid = \"12.6.c\"\nreason = \"x\"\napproved-by = \"y\"\nexpires = 2027-02-01T10:00:00\n",
+        );
+        assert!(
+            err.contains("snc.toml:5:11: waiver `expires` must be a date"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn rejects_two_waivers_for_one_requirement() {
+        let one = "[[waiver]]\nid = \"12.6.c\"\nreason = \"x\"\napproved-by = \"y\"\nexpires = 2027-03-31\n";
+        let err = errors(&format!("{one}{one}"));
+        assert!(
+            err.contains("snc.toml:7:6: a second waiver for `12.6.c`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn waiver_applies_on_its_expiry_day_and_not_the_day_after() {
+        let w = Waiver {
+            id: "12.6.c".parse().expect("id"),
+            reason: "x".to_owned(),
+            approved_by: "y".to_owned(),
+            expires: NaiveDate::from_ymd_opt(2026, 11, 28).expect("date"),
+        };
+        assert!(w.applies_on(NaiveDate::from_ymd_opt(2026, 11, 28).expect("date")));
+        assert!(!w.applies_on(NaiveDate::from_ymd_opt(2026, 11, 29).expect("date")));
+    }
+
+    #[test]
+    fn per_mille_rounds_to_one_decimal_and_rejects_out_of_range() {
+        assert_eq!(PerMille::from_percent(70.06), Some(PerMille(701)));
+        assert_eq!(PerMille::from_percent(70.04), Some(PerMille(700)));
+        assert_eq!(PerMille::from_percent(0.0), Some(PerMille(0)));
+        assert_eq!(PerMille::from_percent(100.0), Some(PerMille(1000)));
+        assert_eq!(PerMille::from_percent(100.01), None);
+        assert_eq!(PerMille::from_percent(-0.5), None);
+        assert_eq!(PerMille::from_percent(f64::NAN), None);
+    }
+}

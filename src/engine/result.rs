@@ -1,0 +1,137 @@
+//! What an evaluation produces: finding codes, findings, the verdict on each requirement, reviewer notes. Every
+//! layer above the engine reads these types; nothing here computes a verdict.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use serde_json::Value as Json;
+
+use crate::model::{Kind, RequirementId, Severity, Status, Texts};
+
+/// Stable finding codes (contract: documented in docs/codes.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Code {
+    FactCheckFailed,
+    FactMissing,
+    DeclarationContradicted,
+    EvidenceMissing,
+    EvidenceStale,
+    JustificationMissing,
+    InheritanceInvalid,
+    TargetDateOverdue,
+    UnknownRequirement,
+    Waived,
+    ReviewerOverride,
+}
+
+impl Code {
+    pub const ALL: &'static [Code] = &[
+        Code::FactCheckFailed,
+        Code::FactMissing,
+        Code::DeclarationContradicted,
+        Code::EvidenceMissing,
+        Code::EvidenceStale,
+        Code::JustificationMissing,
+        Code::InheritanceInvalid,
+        Code::TargetDateOverdue,
+        Code::UnknownRequirement,
+        Code::Waived,
+        Code::ReviewerOverride,
+    ];
+
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::FactCheckFailed => "fact-check-failed",
+            Code::FactMissing => "fact-missing",
+            Code::DeclarationContradicted => "declaration-contradicted",
+            Code::EvidenceMissing => "evidence-missing",
+            Code::EvidenceStale => "evidence-stale",
+            Code::JustificationMissing => "justification-missing",
+            Code::InheritanceInvalid => "inheritance-invalid",
+            Code::TargetDateOverdue => "target-date-overdue",
+            Code::UnknownRequirement => "unknown-requirement",
+            Code::Waived => "waived",
+            Code::ReviewerOverride => "reviewer-override",
+        }
+    }
+}
+
+/// A fact shown next to a failed or missing check.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FactValue {
+    pub path: String,
+    /// `null` when unknown.
+    pub value: Json,
+}
+
+/// Something worth telling about a requirement (or, for `unknown-requirement`, about the assessment).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Finding {
+    pub code: Code,
+    pub message: Texts,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub facts: Vec<FactValue>,
+}
+
+impl Finding {
+    pub(crate) fn new(code: Code, en: String, fr: String) -> Self {
+        Self {
+            code,
+            message: Texts { en, fr },
+            facts: Vec::new(),
+        }
+    }
+}
+
+/// The verdict on one requirement.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RequirementResult {
+    pub id: RequirementId,
+    pub chapter: String,
+    pub kind: Kind,
+    pub severity: Severity,
+    pub applicable: bool,
+    pub declared: Status,
+    pub verdict: Status,
+    pub findings: Vec<Finding>,
+    /// The qualified provider an inherited verdict rests on.
+    pub inherited_from: Option<String>,
+    pub target_date: Option<NaiveDate>,
+    pub owner: Option<String>,
+    /// Date of the newest evidence, if any.
+    pub evidence_date: Option<NaiveDate>,
+    /// The reviewer's decision, when a reviewer file overrides this verdict.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review: Option<ReviewNote>,
+}
+
+impl RequirementResult {
+    #[must_use]
+    pub fn has(&self, code: Code) -> bool {
+        self.findings.iter().any(|f| f.code == code)
+    }
+
+    /// An applicable requirement (not recommendation) whose verdict is not met.
+    #[must_use]
+    pub fn is_gap(&self) -> bool {
+        self.applicable && self.kind == Kind::Requirement && !self.verdict.is_met()
+    }
+}
+
+/// Every verdict, plus findings about the assessment as a whole.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Evaluation {
+    pub results: Vec<RequirementResult>,
+    pub findings: Vec<Finding>,
+}
+
+/// The reviewer's decision on one requirement, kept on its result and shown in every report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ReviewNote {
+    pub reviewer: String,
+    pub date: NaiveDate,
+    pub reason: String,
+    /// The verdict the engine had reached before the override.
+    pub engine_verdict: Status,
+}

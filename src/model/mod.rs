@@ -1,0 +1,12 @@
+//! The bottom layer: identifiers, closed vocabularies, texts in every language, the message catalogue and the
+//! error type. It uses nothing else of the crate.
+
+pub mod error;
+pub mod i18n;
+mod id;
+mod texts;
+mod vocab;
+
+pub use id::{InvalidRequirementId, REQUIREMENT_ID_PATTERN, RequirementId};
+pub use texts::Texts;
+pub use vocab::{EvidenceKind, Kind, Lang, ServiceType, Severity, Status};

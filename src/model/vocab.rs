@@ -1,0 +1,153 @@
+//! Closed vocabularies shared by the pack, the assessment and the engine. Self-contained (std and serde only):
+//! the build script compiles this file too.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// Defines a closed vocabulary: a `Copy` enum with its serialized names, `Display`, `FromStr` and serde.
+macro_rules! vocabulary {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        pub enum $name {
+            $(#[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The serialized name.
+            #[must_use]
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = String;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($text => Ok($name::$variant),)+
+                    _ => Err(format!(
+                        "`{s}` is not one of {}",
+                        [$($text),+].iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")
+                    )),
+                }
+            }
+        }
+    };
+}
+
+vocabulary!(
+    /// The four service types of the referential.
+    ServiceType { IaaS => "IaaS", CaaS => "CaaS", PaaS => "PaaS", SaaS => "SaaS" }
+);
+
+vocabulary!(
+    /// A lettered item is a requirement ("doit") or a recommendation ("il est recommandé").
+    Kind { Requirement => "requirement", Recommendation => "recommendation" }
+);
+
+vocabulary!(
+    /// How much a gap matters; `Critical` first so that sorting puts the worst first.
+    Severity { Critical => "critical", High => "high", Medium => "medium", Low => "low" }
+);
+
+vocabulary!(
+    /// A declared status or a verdict.
+    Status {
+        Compliant => "compliant",
+        PartiallyCompliant => "partially_compliant",
+        NonCompliant => "non_compliant",
+        NotApplicable => "not_applicable",
+        NotAssessed => "not_assessed",
+        Inherited => "inherited",
+    }
+);
+
+vocabulary!(
+    /// Languages of every user-facing text.
+    Lang { En => "en", Fr => "fr" }
+);
+
+vocabulary!(
+    /// The kinds of evidence an assessor asks for.
+    EvidenceKind {
+        Document => "document",
+        Process => "process",
+        Technical => "technical",
+        Contract => "contract",
+        Corporate => "corporate",
+        Physical => "physical",
+        Hr => "hr",
+    }
+);
+
+impl Status {
+    /// Met: counts fully in the score and is no gap.
+    #[must_use]
+    pub fn is_met(self) -> bool {
+        matches!(
+            self,
+            Status::Compliant | Status::Inherited | Status::NotApplicable
+        )
+    }
+}
+
+impl Severity {
+    /// True when `self` is at least as severe as `threshold`.
+    #[must_use]
+    pub fn at_least(self, threshold: Severity) -> bool {
+        self <= threshold
+    }
+}
+
+impl Lang {
+    /// The language asked for by a POSIX locale string such as `fr_FR.UTF-8`; English otherwise.
+    #[must_use]
+    pub fn from_locale(locale: Option<&str>) -> Lang {
+        match locale {
+            Some(l) if l.starts_with("fr") => Lang::Fr,
+            _ => Lang::En,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn severity_order_puts_critical_first() {
+        assert!(Severity::Critical.at_least(Severity::High));
+        assert!(Severity::High.at_least(Severity::High));
+        assert!(!Severity::Low.at_least(Severity::Medium));
+    }
+
+    #[test]
+    fn vocabulary_round_trips_and_lists_choices_on_error() {
+        assert_eq!(
+            "partially_compliant".parse::<Status>(),
+            Ok(Status::PartiallyCompliant)
+        );
+        let err = "done".parse::<Status>().expect_err("not a status");
+        assert!(err.contains("`compliant`"), "{err}");
+    }
+
+    #[test]
+    fn locale_selects_french() {
+        assert_eq!(Lang::from_locale(Some("fr_FR.UTF-8")), Lang::Fr);
+        assert_eq!(Lang::from_locale(Some("C.UTF-8")), Lang::En);
+        assert_eq!(Lang::from_locale(None), Lang::En);
+    }
+}

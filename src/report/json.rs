@@ -1,0 +1,230 @@
+//! Reading JSON reports back (`snc check --format json`, contract: `schemas/report.schema.json`): as a baseline for
+//! the gate, and as one side of a diff or the claim `verify` checks.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use crate::engine::gate::baseline::Baseline;
+use crate::engine::score::PerMille;
+use crate::model::error::{Diagnostic, Error};
+
+use super::SCHEMA_VERSION;
+use crate::engine::score::Readiness;
+use crate::model::{Kind, Lang, RequirementId, Severity, Status};
+
+/// The parts of a JSON report a diff and `verify` read (the report schema is the contract).
+#[derive(Deserialize)]
+pub struct DocReport {
+    pub schema_version: u32,
+    pub pack: DocPack,
+    pub assessment: DocAssessment,
+    pub as_of: NaiveDate,
+    #[serde(default)]
+    pub lang: Option<Lang>,
+    pub readiness: Readiness,
+    pub score: DocScore,
+    pub requirements: Vec<DocRequirement>,
+    #[serde(default)]
+    pub review: Option<DocReview>,
+}
+
+#[derive(Deserialize)]
+pub struct DocPack {
+    pub id: String,
+    pub version: String,
+    #[serde(default)]
+    pub pack_version: Option<String>,
+    pub digest: String,
+}
+
+#[derive(Deserialize)]
+pub struct DocAssessment {
+    pub digest: String,
+    pub vendor: String,
+    pub service: String,
+}
+
+#[derive(Deserialize)]
+pub struct DocScore {
+    pub overall: f64,
+    pub chapters: Vec<DocChapter>,
+}
+
+#[derive(Deserialize)]
+pub struct DocChapter {
+    pub chapter: String,
+    #[serde(default)]
+    pub title: Option<String>,
+    pub score: f64,
+}
+
+#[derive(Deserialize)]
+pub struct DocRequirement {
+    pub id: String,
+    #[serde(default)]
+    pub chapter: Option<String>,
+    pub kind: Kind,
+    pub severity: Severity,
+    pub applicable: bool,
+    pub declared: Status,
+    pub verdict: Status,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub findings: Vec<DocFinding>,
+}
+
+#[derive(Deserialize)]
+pub struct DocFinding {
+    pub code: String,
+}
+
+#[derive(Deserialize)]
+pub struct DocReview {
+    pub digest: String,
+}
+
+/// Reads a report as a baseline and checks that it was made with the pack `pack_id`.
+pub fn load_baseline(path: &Path, pack_id: &str) -> Result<Baseline, Error> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, "read the baseline", e))?;
+    let name = path.display().to_string();
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Error::from(Diagnostic::file(&name, "the baseline is not UTF-8 text")))?;
+    parse_baseline(&name, &text, pack_id)
+}
+
+/// Parses a report given as text as a baseline; `file` names it in diagnostics.
+pub fn parse_baseline(file: &str, text: &str, pack_id: &str) -> Result<Baseline, Error> {
+    let doc = parse(file, text, " usable as a baseline")?;
+    if doc.pack.id != pack_id {
+        return Err(Diagnostic::file(
+            file,
+            format!(
+                "the baseline is a report for the pack `{}`, but this check uses the pack `{pack_id}`: compare reports of the same pack",
+                doc.pack.id
+            ),
+        )
+        .into());
+    }
+    let overall = PerMille::from_percent(doc.score.overall).ok_or_else(|| {
+        Error::from(Diagnostic::file(
+            file,
+            format!(
+                "the baseline's overall score {} is not from 0 to 100",
+                doc.score.overall
+            ),
+        ))
+    })?;
+    let mut verdicts = BTreeMap::new();
+    for r in doc.requirements {
+        let id: RequirementId = r
+            .id
+            .parse()
+            .map_err(|e| Error::from(Diagnostic::file(file, format!("in the baseline: {e}"))))?;
+        verdicts.insert(id, r.verdict);
+    }
+    Ok(Baseline {
+        pack_id: doc.pack.id,
+        as_of: doc.as_of,
+        overall,
+        verdicts,
+    })
+}
+
+/// Parses a JSON report given as text; `file` names it in diagnostics, located at line and column, and `purpose`
+/// ends "not a JSON report of `snc check --format json`" in them.
+pub fn parse(file: &str, text: &str, purpose: &str) -> Result<DocReport, Error> {
+    let doc: DocReport = serde_json::from_str(text).map_err(|e| {
+        let message = e.to_string();
+        let message = message
+            .rsplit_once(" at line ")
+            .map_or(message.as_str(), |(m, _)| m);
+        // serde_json counts lines and columns from 1, columns in bytes.
+        let line_start: usize = text
+            .split_inclusive('\n')
+            .take(e.line().saturating_sub(1))
+            .map(str::len)
+            .sum();
+        Error::from(Diagnostic::at(
+            file,
+            text,
+            line_start + e.column().saturating_sub(1),
+            format!("not a JSON report of `snc check --format json`{purpose}: {message}"),
+        ))
+    })?;
+    doc.supported(file)
+}
+
+/// A JSON report already parsed as JSON (`snc diff` reads a file before it knows whether it is a report).
+pub fn from_value(file: &str, json: serde_json::Value) -> Result<DocReport, Error> {
+    let doc: DocReport = serde_json::from_value(json).map_err(|e| {
+        Diagnostic::file(
+            file,
+            format!("not a JSON report of `snc check --format json` (schema_version {SCHEMA_VERSION}): {e}"),
+        )
+    })?;
+    doc.supported(file)
+}
+
+impl DocReport {
+    fn supported(self, file: &str) -> Result<DocReport, Error> {
+        if self.schema_version == SCHEMA_VERSION {
+            return Ok(self);
+        }
+        Err(Diagnostic::file(
+            file,
+            format!(
+                "report schema_version {} is not supported: this snc reads version {SCHEMA_VERSION}",
+                self.schema_version
+            ),
+        )
+        .into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::score::PerMille;
+    use crate::model::Status;
+
+    const REPORT: &str = r#"{"schema_version": 1, "pack": {"id": "secnumcloud-3.2", "version": "3.2", "digest": "x"},
+        "assessment": {"digest": "y", "vendor": "V", "service": "S"}, "readiness": "not_ready",
+        "as_of": "2026-06-01", "score": {"overall": 91.3, "chapters": []},
+        "requirements": [{"id": "12.6.c", "kind": "requirement", "severity": "high", "applicable": true,
+                          "declared": "compliant", "verdict": "partially_compliant", "extra": 1}]}"#;
+
+    #[test]
+    fn reads_score_and_verdicts_and_ignores_other_fields() {
+        let b = parse_baseline("old.json", REPORT, "secnumcloud-3.2").expect("valid");
+        assert_eq!(b.overall, PerMille(913));
+        assert_eq!(
+            b.verdicts.get(&"12.6.c".parse().expect("id")),
+            Some(&Status::PartiallyCompliant)
+        );
+    }
+
+    #[test]
+    fn rejects_a_report_of_another_pack() {
+        let err = parse_baseline("old.json", REPORT, "iso-27001").expect_err("other pack");
+        assert!(err.to_string().contains("pack `secnumcloud-3.2`"), "{err}");
+    }
+
+    #[test]
+    fn rejects_an_assessment_given_as_baseline_with_its_place() {
+        let err = parse_baseline(
+            "a.json",
+            "{\n  \"format\": \"snc-assessment/1\"\n}",
+            "secnumcloud-3.2",
+        )
+        .expect_err("not a report");
+        let err = err.to_string();
+        assert!(
+            err.contains("a.json:3:") && err.contains("missing field"),
+            "{err}"
+        );
+    }
+}
