@@ -115,7 +115,7 @@ impl RequirementResult {
     /// An applicable requirement (not recommendation) whose verdict is not met.
     #[must_use]
     pub fn is_gap(&self) -> bool {
-        self.applicable && self.kind == Kind::Requirement && !self.verdict.is_met()
+        crate::model::is_gap(self.applicable, self.kind, self.verdict)
     }
 }
 

@@ -10,6 +10,18 @@ use crate::pack::Pack;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct PerMille(pub u32);
 
+/// A score as shown (0.0–100.0, one decimal) to the per-mille, rounded half away from zero. Unchecked: a score
+/// read from a file may lie outside 0–100 (see [`PerMille::from_percent`]).
+#[must_use]
+pub fn per_mille(score: f64) -> i64 {
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "a score read back is a small number; `as` saturates"
+    )]
+    let p = (score * 10.0).round() as i64;
+    p
+}
+
 impl PerMille {
     /// A score or a number of points from 0 to 100, to the per-mille (one decimal, rounded half away from zero);
     /// `None` outside 0–100.
@@ -18,12 +30,7 @@ impl PerMille {
         if !(0.0..=100.0).contains(&value) {
             return None;
         }
-        #[expect(
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            reason = "checked to be 0–100"
-        )]
-        Some(PerMille((value * 10.0).round() as u32))
+        u32::try_from(per_mille(value)).ok().map(PerMille)
     }
 
     /// The score on 0–100 with one decimal.

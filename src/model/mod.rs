@@ -9,4 +9,4 @@ mod vocab;
 
 pub use id::{InvalidRequirementId, REQUIREMENT_ID_PATTERN, RequirementId};
 pub use texts::Texts;
-pub use vocab::{EvidenceKind, Kind, Lang, ServiceType, Severity, Status};
+pub use vocab::{EvidenceKind, Kind, Lang, ServiceType, Severity, Status, is_gap};

@@ -94,6 +94,24 @@ vocabulary!(
 );
 
 impl Status {
+    /// How good a verdict is, for regressions and trends (higher is better): met (`compliant`, `inherited`,
+    /// `not_applicable`) > `partially_compliant` > `not_assessed` > `non_compliant`.
+    #[must_use]
+    pub fn rank(self) -> u8 {
+        match self {
+            Status::Compliant | Status::Inherited | Status::NotApplicable => 3,
+            Status::PartiallyCompliant => 2,
+            Status::NotAssessed => 1,
+            Status::NonCompliant => 0,
+        }
+    }
+
+    /// True when `self` is a worse verdict than `before`, in the order of [`Status::rank`].
+    #[must_use]
+    pub fn is_worse_than(self, before: Status) -> bool {
+        self.rank() < before.rank()
+    }
+
     /// Met: counts fully in the score and is no gap.
     #[must_use]
     pub fn is_met(self) -> bool {
@@ -102,6 +120,13 @@ impl Status {
             Status::Compliant | Status::Inherited | Status::NotApplicable
         )
     }
+}
+
+/// A gap: an applicable requirement (not a recommendation) whose verdict is not met. The one rule the engine, the
+/// reports and the diff share.
+#[must_use]
+pub fn is_gap(applicable: bool, kind: Kind, verdict: Status) -> bool {
+    applicable && kind == Kind::Requirement && !verdict.is_met()
 }
 
 impl Severity {

@@ -2,13 +2,13 @@
 //! their findings read on one line.
 
 use crate::model::i18n::t;
-use crate::model::{Kind, Lang, Status};
+use crate::model::{Lang, Status};
 
 use super::{FindingView, Report, RequirementView};
 
 /// An applicable requirement (not recommendation) whose verdict is not met.
 pub(super) fn is_gap(r: &RequirementView) -> bool {
-    r.applicable && r.kind == Kind::Requirement && !r.verdict.is_met()
+    crate::model::is_gap(r.applicable, r.kind, r.verdict)
 }
 
 /// The `waived` finding of a requirement, when a waiver applies to it.

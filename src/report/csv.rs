@@ -71,14 +71,53 @@ pub fn render_csv(report: &Report) -> String {
             rows.push(row);
         }
     }
+    let header = COLUMNS.map(str::to_owned);
+    table(std::iter::once(&header).chain(&rows))
+}
+
+/// Every CSV snc writes (reports, portfolios): RFC 4180 quoting, `\n` line ends, and every cell that a
+/// spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, carriage return first) defused with a leading `'`.
+#[must_use]
+pub fn table<R, C>(rows: impl IntoIterator<Item = R>) -> String
+where
+    R: IntoIterator<Item = C>,
+    C: AsRef<str>,
+{
     let mut writer = ::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::Any(b'\n'))
+        .flexible(true)
         .from_writer(Vec::new());
-    // Writing into memory cannot fail, and every row has the header's width.
-    let _ = writer.write_record(COLUMNS);
-    for row in &rows {
-        let _ = writer.write_record(row);
+    for row in rows {
+        let cells: Vec<String> = row
+            .into_iter()
+            .map(|cell| defuse(cell.as_ref()).into_owned())
+            .collect();
+        // Writing into memory cannot fail.
+        let _ = writer.write_record(&cells);
     }
     let bytes = writer.into_inner().unwrap_or_default();
     String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// Vendor text that a spreadsheet would run as a formula, made inert with a leading `'`.
+fn defuse(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}").into()
+    } else {
+        text.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::table;
+
+    #[test]
+    fn cells_are_quoted_and_formulas_defused() {
+        let csv = table([["plain", "a,b", "say \"hi\"", "=HYPERLINK(\"x\")", "-1"]]);
+        assert_eq!(
+            csv,
+            "plain,\"a,b\",\"say \"\"hi\"\"\",\"'=HYPERLINK(\"\"x\"\")\",'-1\n"
+        );
+    }
 }

@@ -4,7 +4,7 @@ pub mod json;
 pub mod xlsx;
 
 mod ci;
-mod csv;
+pub(crate) mod csv;
 mod fast;
 mod github;
 mod junit;

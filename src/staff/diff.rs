@@ -128,15 +128,11 @@ pub struct SideRequirement {
 
 impl SideRequirement {
     fn is_gap(&self) -> bool {
-        self.applicable && self.kind == Kind::Requirement && !self.verdict.is_met()
+        crate::model::is_gap(self.applicable, self.kind, self.verdict)
     }
 }
 
-fn per_mille(score: f64) -> i64 {
-    #[expect(clippy::cast_possible_truncation, reason = "a score is 0–100")]
-    let p = (score * 10.0).round() as i64;
-    p
-}
+use crate::engine::score::per_mille;
 
 impl Side {
     /// A side from a report built in this run.
@@ -227,18 +223,6 @@ impl Side {
                 })
                 .collect(),
         })
-    }
-}
-
-/// How good a verdict is: met (compliant, inherited, not applicable) > partially compliant > not assessed >
-/// non compliant.
-#[must_use]
-pub fn rank(status: Status) -> u8 {
-    match status {
-        Status::Compliant | Status::Inherited | Status::NotApplicable => 3,
-        Status::PartiallyCompliant => 2,
-        Status::NotAssessed => 1,
-        Status::NonCompliant => 0,
     }
 }
 
@@ -460,7 +444,7 @@ pub fn diff(old: &Side, new: &Side, pack: &Pack, lang: Lang) -> Result<Diff, Err
             old: o.verdict,
             new: n.verdict,
         };
-        match trend(rank(o.verdict), rank(n.verdict)) {
+        match trend(o.verdict.rank(), n.verdict.rank()) {
             Trend::Improved => improvements.push(change.clone()),
             Trend::Regressed => regressions.push(change.clone()),
             Trend::Unchanged if o.verdict != n.verdict => other_changes.push(change.clone()),
@@ -820,11 +804,11 @@ mod tests {
 
     #[test]
     fn verdict_order_puts_met_first_and_non_compliant_last() {
-        assert_eq!(rank(Status::Compliant), rank(Status::Inherited));
-        assert_eq!(rank(Status::Compliant), rank(Status::NotApplicable));
-        assert!(rank(Status::Compliant) > rank(Status::PartiallyCompliant));
-        assert!(rank(Status::PartiallyCompliant) > rank(Status::NotAssessed));
-        assert!(rank(Status::NotAssessed) > rank(Status::NonCompliant));
+        assert_eq!(Status::Compliant.rank(), Status::Inherited.rank());
+        assert_eq!(Status::Compliant.rank(), Status::NotApplicable.rank());
+        assert!(Status::Compliant.rank() > Status::PartiallyCompliant.rank());
+        assert!(Status::PartiallyCompliant.rank() > Status::NotAssessed.rank());
+        assert!(Status::NotAssessed.rank() > Status::NonCompliant.rank());
     }
 
     #[test]

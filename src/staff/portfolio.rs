@@ -349,7 +349,7 @@ impl Portfolio {
     /// CSV (RFC 4180) with stable English column names and vocabulary codes, one row per vendor.
     #[must_use]
     pub fn to_csv(&self) -> String {
-        let mut out = String::new();
+        let mut rows: Vec<Vec<String>> = Vec::with_capacity(self.vendors.len() + 1);
         let mut header: Vec<String> = [
             "file",
             "vendor",
@@ -372,7 +372,7 @@ impl Portfolio {
                 .iter()
                 .map(|c| format!("chapter_{}", c.chapter)),
         );
-        csv_line(&mut out, &header);
+        rows.push(header);
         for v in &self.vendors {
             let mut cells = vec![
                 v.file.clone(),
@@ -397,9 +397,9 @@ impl Portfolio {
                     .iter()
                     .map(|c| c.score.map(|s| format!("{s:.1}")).unwrap_or_default()),
             );
-            csv_line(&mut out, &cells);
+            rows.push(cells);
         }
-        out
+        crate::report::csv::table(&rows)
     }
 
     /// A terminal table: one line per vendor, then the files that could not be evaluated.
@@ -458,27 +458,6 @@ impl Portfolio {
             let _ = writeln!(out, "\n{}:\n{}", e.file, e.message);
         }
         out
-    }
-}
-
-fn csv_line(out: &mut String, cells: &[String]) {
-    let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
-    out.push_str(&line.join(","));
-    out.push_str("\r\n");
-}
-
-/// Quotes a CSV cell when needed, and defuses vendor text that a spreadsheet would run as a formula.
-#[must_use]
-pub fn csv_cell(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    };
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
     }
 }
 
@@ -741,19 +720,5 @@ fn shorten(text: &str, max: usize) -> String {
     } else {
         let cut: String = text.chars().take(max - 1).collect();
         format!("{cut}…")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::csv_cell;
-
-    #[test]
-    fn csv_cells_are_quoted_and_formulas_defused() {
-        assert_eq!(csv_cell("plain"), "plain");
-        assert_eq!(csv_cell("a,b"), "\"a,b\"");
-        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(csv_cell("-1"), "'-1");
     }
 }

@@ -14,11 +14,7 @@ pub struct Difference {
     pub recomputed: String,
 }
 
-fn per_mille(score: f64) -> i64 {
-    #[expect(clippy::cast_possible_truncation, reason = "a score is 0–100")]
-    let p = (score * 10.0).round() as i64;
-    p
-}
+use crate::engine::score::per_mille;
 
 /// Compares a report read from a file with the same evaluation done now.
 #[must_use]

@@ -17,24 +17,6 @@ pub struct Baseline {
     pub verdicts: BTreeMap<RequirementId, Status>,
 }
 
-/// How good a verdict is, for regression checks (higher is better): met (`compliant`, `inherited`,
-/// `not_applicable`) > `partially_compliant` > `not_assessed` > `non_compliant`.
-#[must_use]
-pub fn rank(verdict: Status) -> u8 {
-    match verdict {
-        Status::Compliant | Status::Inherited | Status::NotApplicable => 3,
-        Status::PartiallyCompliant => 2,
-        Status::NotAssessed => 1,
-        Status::NonCompliant => 0,
-    }
-}
-
-/// True when `now` is worse than `before` in the order of [`rank`].
-#[must_use]
-pub fn is_worse(before: Status, now: Status) -> bool {
-    rank(now) < rank(before)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -44,11 +26,11 @@ mod tests {
         use Status::{
             Compliant, Inherited, NonCompliant, NotApplicable, NotAssessed, PartiallyCompliant,
         };
-        assert!(!is_worse(Compliant, Inherited) && !is_worse(Inherited, NotApplicable));
-        assert!(is_worse(Compliant, PartiallyCompliant));
-        assert!(is_worse(PartiallyCompliant, NotAssessed));
-        assert!(is_worse(NotAssessed, NonCompliant));
-        assert!(is_worse(NotApplicable, NotAssessed));
-        assert!(!is_worse(NonCompliant, NotAssessed));
+        assert!(!Inherited.is_worse_than(Compliant) && !NotApplicable.is_worse_than(Inherited));
+        assert!(PartiallyCompliant.is_worse_than(Compliant));
+        assert!(NotAssessed.is_worse_than(PartiallyCompliant));
+        assert!(NonCompliant.is_worse_than(NotAssessed));
+        assert!(NotAssessed.is_worse_than(NotApplicable));
+        assert!(!NotAssessed.is_worse_than(NonCompliant));
     }
 }

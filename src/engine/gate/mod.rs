@@ -164,7 +164,7 @@ pub fn gate(
             .filter_map(|r| {
                 base.verdicts
                     .get(&r.id)
-                    .filter(|before| baseline::is_worse(**before, r.verdict))
+                    .filter(|before| r.verdict.is_worse_than(**before))
                     .map(|before| (r, *before))
             })
             .collect();
