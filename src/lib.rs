@@ -19,7 +19,7 @@
 
 pub mod model;
 
-pub mod fs;
+pub(crate) mod fs;
 
 pub mod pack;
 

@@ -1,14 +1,14 @@
 //! The command line: raw arguments parsed by clap, validated, run through the library. Returns what to print and
 //! the outcome; `main` prints and sets the exit code.
 
-pub mod check;
-pub mod diff;
-pub mod explain;
-pub mod init;
-pub mod portfolio;
-pub mod rules;
-pub mod validate;
-pub mod verify;
+pub(crate) mod check;
+pub(crate) mod diff;
+pub(crate) mod explain;
+pub(crate) mod init;
+pub(crate) mod portfolio;
+pub(crate) mod rules;
+pub(crate) mod validate;
+pub(crate) mod verify;
 
 mod args;
 

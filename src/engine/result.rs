@@ -7,55 +7,22 @@ use serde_json::Value as Json;
 
 use crate::model::{Kind, RequirementId, Severity, Status, Texts};
 
-/// Stable finding codes (contract: documented in docs/codes.md).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Code {
-    FactCheckFailed,
-    FactMissing,
-    DeclarationContradicted,
-    EvidenceMissing,
-    EvidenceStale,
-    JustificationMissing,
-    InheritanceInvalid,
-    TargetDateOverdue,
-    UnknownRequirement,
-    Waived,
-    ReviewerOverride,
-}
-
-impl Code {
-    pub const ALL: &'static [Code] = &[
-        Code::FactCheckFailed,
-        Code::FactMissing,
-        Code::DeclarationContradicted,
-        Code::EvidenceMissing,
-        Code::EvidenceStale,
-        Code::JustificationMissing,
-        Code::InheritanceInvalid,
-        Code::TargetDateOverdue,
-        Code::UnknownRequirement,
-        Code::Waived,
-        Code::ReviewerOverride,
-    ];
-
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Code::FactCheckFailed => "fact-check-failed",
-            Code::FactMissing => "fact-missing",
-            Code::DeclarationContradicted => "declaration-contradicted",
-            Code::EvidenceMissing => "evidence-missing",
-            Code::EvidenceStale => "evidence-stale",
-            Code::JustificationMissing => "justification-missing",
-            Code::InheritanceInvalid => "inheritance-invalid",
-            Code::TargetDateOverdue => "target-date-overdue",
-            Code::UnknownRequirement => "unknown-requirement",
-            Code::Waived => "waived",
-            Code::ReviewerOverride => "reviewer-override",
-        }
+crate::model::vocabulary!(
+    /// Stable finding codes (contract: documented in docs/codes.md).
+    Code {
+        FactCheckFailed => "fact-check-failed",
+        FactMissing => "fact-missing",
+        DeclarationContradicted => "declaration-contradicted",
+        EvidenceMissing => "evidence-missing",
+        EvidenceStale => "evidence-stale",
+        JustificationMissing => "justification-missing",
+        InheritanceInvalid => "inheritance-invalid",
+        TargetDateOverdue => "target-date-overdue",
+        UnknownRequirement => "unknown-requirement",
+        Waived => "waived",
+        ReviewerOverride => "reviewer-override",
     }
-}
+);
 
 /// A fact shown next to a failed or missing check.
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -9,4 +9,5 @@ mod vocab;
 
 pub use id::{InvalidRequirementId, REQUIREMENT_ID_PATTERN, RequirementId};
 pub use texts::Texts;
+pub(crate) use vocab::vocabulary;
 pub use vocab::{EvidenceKind, Kind, Lang, ServiceType, Severity, Status, is_gap};

@@ -1,16 +1,11 @@
 //! Closed vocabularies shared by the pack, the assessment and the engine. Self-contained (std and serde only):
 //! the build script compiles this file too.
 
-use std::fmt;
-use std::str::FromStr;
-
-use serde::{Deserialize, Serialize};
-
 /// Defines a closed vocabulary: a `Copy` enum with its serialized names, `Display`, `FromStr` and serde.
 macro_rules! vocabulary {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
         pub enum $name {
             $(#[serde(rename = $text)] $variant),+
         }
@@ -26,13 +21,13 @@ macro_rules! vocabulary {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
-        impl FromStr for $name {
+        impl ::std::str::FromStr for $name {
             type Err = String;
 
             fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -47,6 +42,12 @@ macro_rules! vocabulary {
         }
     };
 }
+
+#[allow(
+    unused_imports,
+    reason = "the build script compiles this file too, and uses no vocabulary beyond it"
+)]
+pub(crate) use vocabulary;
 
 vocabulary!(
     /// The four service types of the referential.
