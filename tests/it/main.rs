@@ -12,6 +12,7 @@ mod engine;
 mod files;
 mod fuzz_regressions;
 mod generated;
+mod help;
 mod limits;
 mod pack_invariants;
 mod pack_loading;
