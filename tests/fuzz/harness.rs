@@ -1,6 +1,6 @@
 //! What each fuzz target does with one input, shared by the targets (`fuzz/fuzz_targets/*.rs`) and by the replay
-//! of kept crash inputs (`tests/fuzz_regressions.rs`), so that a regression test runs exactly what found the crash.
-//! See docs/fuzzing.md. Every function panics only where the library broke a promise.
+//! of kept crash inputs (`tests/it/fuzz_regressions.rs`), so that a regression test runs exactly what found the
+//! crash. See docs/fuzzing.md. Every function panics only where the library broke a promise.
 
 #![allow(
     dead_code,

@@ -1,7 +1,7 @@
 //! Every input a fuzz target crashed on (tests/fixtures/fuzz/<target>/), replayed through the same harness as the
 //! target (tests/fuzz/harness.rs): each must now load, or fail with an error, without a panic. See docs/fuzzing.md.
 
-#[path = "fuzz/harness.rs"]
+#[path = "../fuzz/harness.rs"]
 mod harness;
 
 use std::path::{Path, PathBuf};

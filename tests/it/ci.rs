@@ -1,9 +1,7 @@
 //! CI gating end to end: the policy file and its errors, waivers, baselines, the CI formats parsed back, and the
 //! exit-code flags. Every scenario runs the binary on the shipped examples at `--as-of 2026-11-28`.
 
-mod common;
-
-use common::{requirement, root, snc};
+use crate::common::{requirement, root, snc};
 
 use std::path::Path;
 

@@ -2,7 +2,7 @@
 
 #[test]
 fn every_finding_code_has_a_section_in_codes_md() {
-    let doc = include_str!("../docs/codes.md");
+    let doc = include_str!("../../docs/codes.md");
     for code in snc::engine::result::Code::ALL {
         let heading = format!("## `{}`", code.as_str());
         assert!(
@@ -14,7 +14,7 @@ fn every_finding_code_has_a_section_in_codes_md() {
 
 #[test]
 fn exit_codes_doc_covers_0_1_and_2() {
-    let doc = include_str!("../docs/exit-codes.md");
+    let doc = include_str!("../../docs/exit-codes.md");
     for code in ["0", "1", "2"] {
         assert!(
             doc.contains(&format!("`{code}`")) || doc.contains(&format!("**{code}**")),
@@ -25,9 +25,9 @@ fn exit_codes_doc_covers_0_1_and_2() {
 
 #[test]
 fn policy_md_documents_every_policy_setting() {
-    let doc = include_str!("../docs/policy.md");
+    let doc = include_str!("../../docs/policy.md");
     let schema: serde_json::Value =
-        serde_json::from_str(include_str!("../schemas/policy.schema.json")).expect("schema");
+        serde_json::from_str(include_str!("../../schemas/policy.schema.json")).expect("schema");
     let mut keys: Vec<&str> = schema["properties"]
         .as_object()
         .expect("properties")
@@ -53,7 +53,7 @@ fn policy_md_documents_every_policy_setting() {
 
 #[test]
 fn readme_example_output_is_what_snc_prints() {
-    let readme = include_str!("../README.md");
+    let readme = include_str!("../../README.md");
     let marker = "$ snc check examples/saas-on-qualified-iaas.json --as-of 2026-11-28\n";
     let start = readme.find(marker).expect("README shows the example run") + marker.len();
     let shown = &readme[start..start + readme[start..].find("```").expect("closing fence")];

@@ -11,7 +11,7 @@ fn pack() -> Pack {
 }
 
 fn reference() -> Vec<Value> {
-    let text = include_str!("fixtures/reference-items.json");
+    let text = include_str!("../fixtures/reference-items.json");
     let doc: Value = serde_json::from_str(text).expect("reference fixture is JSON");
     doc["items"].as_array().expect("items").clone()
 }

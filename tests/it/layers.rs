@@ -252,10 +252,15 @@ fn find_cycle(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>>
         .find_map(|n| visit(n, graph, &mut Vec::new(), &mut done))
 }
 
-/// The layers, bottom first: the `pub mod` lines of src/lib.rs in order.
+/// The layers, bottom first: the `mod` lines of src/lib.rs in order.
 fn layers(lib: &str) -> Vec<String> {
     lib.lines()
-        .filter_map(|l| l.trim().strip_prefix("pub mod "))
+        .filter_map(|l| {
+            let l = l.trim();
+            ["pub mod ", "pub(crate) mod ", "mod "]
+                .iter()
+                .find_map(|p| l.strip_prefix(p))
+        })
         .map(|m| m.trim_end_matches(';').to_owned())
         .collect()
 }

@@ -1,8 +1,6 @@
 //! Tools for programme staff: reviewer files, `diff`, `portfolio`, `verify` and spreadsheet exports.
 
-mod common;
-
-use common::{requirement, root, snc};
+use crate::common::{requirement, root, snc};
 
 use std::path::{Path, PathBuf};
 

@@ -1,8 +1,6 @@
 //! Command-line scenarios: exit codes 0, 1 and 2, formats, located errors, no writes on failure.
 
-mod common;
-
-use common::{root, snc};
+use crate::common::{root, snc};
 
 use std::path::Path;
 

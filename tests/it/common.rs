@@ -1,5 +1,4 @@
-//! What the command-line test files share: the repository root and an `snc` command with a fixed environment.
-#![allow(dead_code, reason = "each test file uses only part of this module")]
+//! What the command-line test modules share: the repository root and an `snc` command with a fixed environment.
 
 use std::path::PathBuf;
 

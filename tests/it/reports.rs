@@ -1,9 +1,7 @@
 //! Reports: every format in both languages for the examples (snapshots), determinism, hostile input, custom
 //! templates.
 
-mod common;
-
-use common::snc;
+use crate::common::snc;
 
 use std::path::PathBuf;
 
