@@ -38,42 +38,92 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     write_all_atomic(&[(path, bytes)])
 }
 
-/// Writes several files, each atomically, and none unless every one could be written in full: all are written to
-/// temporary files beside their targets first, then renamed in turn. Only a failing rename (rare: the folder was
-/// writable a moment before) can leave some targets replaced and others not; none is ever partial.
+/// Writes several files, each atomically, all or nothing: every target is checked first (an existing folder, or
+/// anything but a regular file, is refused), every file is written to a temporary file beside its target, and the
+/// temporary files are then renamed in turn. Should a rename still fail, the targets already replaced get their
+/// earlier content back and the new ones are removed, so a failure leaves every target as it was.
 pub fn write_all_atomic(files: &[(&Path, &[u8])]) -> Result<(), Error> {
+    for (path, _) in files {
+        check_target(path)?;
+    }
     let mut temps = Vec::with_capacity(files.len());
     for (path, bytes) in files {
-        temps.push((*path, temporary(path, bytes)?));
+        temps.push((*path, temporary(path, bytes)?, backup(path)?));
     }
-    for (path, temp) in temps {
-        temp.persist(path)
-            .map_err(|e| Error::io(path, "replace", e.error))?;
+    let mut done: Vec<(&Path, Option<tempfile::TempPath>)> = Vec::with_capacity(temps.len());
+    for (path, temp, previous) in temps {
+        if let Err(e) = temp.persist(path) {
+            for (path, previous) in done.into_iter().rev() {
+                // Best effort: the error below is what the user needs to see.
+                let _ = match previous {
+                    Some(previous) => previous.persist(path).map_err(|e| e.error),
+                    None => std::fs::remove_file(path),
+                };
+            }
+            return Err(Error::io(path, "replace", e.error));
+        }
+        done.push((path, previous));
     }
     Ok(())
 }
 
-/// A temporary file beside `path`, holding `bytes`, synced; removed when dropped unless persisted.
-fn temporary(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile, Error> {
-    let dir = match path.parent() {
+/// Refuses a target that is a folder or anything but a regular file, before anything is written.
+fn check_target(path: &Path) -> Result<(), Error> {
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => Err(Error::io(
+            path,
+            "replace",
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "it exists and is not a regular file",
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// A second name for the file `path` holds now, so that it can be put back; `None` when there is no such file.
+fn backup(path: &Path) -> Result<Option<tempfile::TempPath>, Error> {
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let temp = tempfile::Builder::new()
+        .prefix(".snc-")
+        .suffix(".bak")
+        .make_in(folder(path), |name| std::fs::copy(path, name).map(|_| ()))
+        .map_err(|e| Error::io(path, "keep a copy of", e))?;
+    Ok(Some(temp.into_temp_path()))
+}
+
+fn folder(path: &Path) -> PathBuf {
+    match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
-    };
-    let mut temp = tempfile::Builder::new()
-        .prefix(".snc-")
-        .suffix(".tmp")
-        .tempfile_in(&dir)
-        .map_err(|e| Error::io(path, "create a temporary file beside", e))?;
-    temp.write_all(bytes)
-        .map_err(|e| Error::io(path, "write", e))?;
-    // A temporary file is private (0600); the output gets the permissions of the file it replaces, or the usual
-    // 0644 of a new file.
+    }
+}
+
+/// A temporary file beside `path`, holding `bytes`, synced; removed when dropped unless persisted. A new output is
+/// created as any file is, `0666` less the umask; one that replaces a file keeps that file's permissions.
+fn temporary(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile, Error> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".snc-").suffix(".tmp");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o7777);
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut temp = builder
+        .tempfile_in(folder(path))
+        .map_err(|e| Error::io(path, "create a temporary file beside", e))?;
+    temp.write_all(bytes)
+        .map_err(|e| Error::io(path, "write", e))?;
+    #[cfg(unix)]
+    if let Ok(meta) = std::fs::metadata(path) {
+        use std::os::unix::fs::PermissionsExt;
         temp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(mode))
+            .set_permissions(std::fs::Permissions::from_mode(
+                meta.permissions().mode() & 0o7777,
+            ))
             .map_err(|e| Error::io(path, "set permissions of", e))?;
     }
     temp.as_file()
@@ -102,7 +152,7 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn new_outputs_are_world_readable_and_replaced_files_keep_their_mode() {
+    fn new_outputs_follow_the_umask_and_replaced_files_keep_their_mode() {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("report.html");
@@ -144,6 +194,43 @@ mod tests {
             .collect();
         names.sort();
         assert_eq!(names, ["file"], "nothing written, no temporary file left");
+    }
+
+    #[test]
+    fn a_target_that_is_a_folder_leaves_every_other_target_unchanged() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let kept = dir.path().join("r.html");
+        std::fs::write(&kept, "old report").expect("write");
+        let fresh = dir.path().join("r.md");
+        let folder = dir.path().join("r.json");
+        std::fs::create_dir(&folder).expect("mkdir");
+        let err = write_all_atomic(&[(&kept, b"new"), (&fresh, b"new"), (&folder, b"new")])
+            .expect_err("a folder is no target");
+        assert!(err.to_string().contains("r.json"), "{err}");
+        assert_eq!(std::fs::read(&kept).expect("read"), b"old report");
+        assert!(!fresh.exists());
+        let mut names: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("list")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            ["r.html", "r.json"],
+            "no temporary or backup file left"
+        );
+    }
+
+    #[test]
+    fn replacing_files_leaves_no_backup_behind() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let a = dir.path().join("a.txt");
+        let b = dir.path().join("b.txt");
+        std::fs::write(&a, "old").expect("write");
+        write_all_atomic(&[(&a, b"new a"), (&b, b"new b")]).expect("write");
+        assert_eq!(std::fs::read(&a).expect("read"), b"new a");
+        assert_eq!(std::fs::read(&b).expect("read"), b"new b");
+        assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 2);
     }
 
     #[test]

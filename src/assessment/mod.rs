@@ -397,6 +397,14 @@ fn schema_message(error: &jsonschema::ValidationError<'_>) -> Option<String> {
                 _ => None,
             }
         }
+        ValidationErrorKind::Pattern { pattern } if pattern == crate::model::date::PATTERN => {
+            Some(format!(
+                "{} is not a date YYYY-MM-DD from {} to {}",
+                error.instance(),
+                crate::model::date::FIRST,
+                crate::model::date::LAST
+            ))
+        }
         _ => None,
     }
 }

@@ -9,6 +9,7 @@ use crate::engine::RunInputs;
 use crate::engine::gate::policy::{self, Policy};
 use crate::engine::review;
 use crate::fs;
+use crate::model::date;
 use crate::model::error::Error;
 use crate::model::{Lang, Severity};
 use crate::pack::Pack;
@@ -17,8 +18,13 @@ use crate::report;
 /// The evaluation date: `--as-of`, else `SOURCE_DATE_EPOCH`, else today.
 pub fn as_of(flag: Option<&str>, env: &Environment) -> Result<NaiveDate, Error> {
     if let Some(text) = flag {
-        return NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .map_err(|_| Error::Usage(format!("--as-of `{text}` is not a date YYYY-MM-DD")));
+        return date::parse(text).ok_or_else(|| {
+            Error::Usage(format!(
+                "--as-of `{text}` is not a date YYYY-MM-DD from {} to {}",
+                date::FIRST,
+                date::LAST
+            ))
+        });
     }
     if let Some(epoch) = &env.source_date_epoch {
         let seconds: i64 = epoch.trim().parse().map_err(|_| {
@@ -28,7 +34,14 @@ pub fn as_of(flag: Option<&str>, env: &Environment) -> Result<NaiveDate, Error> 
         })?;
         return chrono::DateTime::from_timestamp(seconds, 0)
             .map(|d| d.date_naive())
-            .ok_or_else(|| Error::Usage(format!("SOURCE_DATE_EPOCH `{epoch}` is out of range")));
+            .filter(|d| date::in_range(*d))
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "SOURCE_DATE_EPOCH `{epoch}` is out of range: snc takes dates from {} to {}",
+                    date::FIRST,
+                    date::LAST
+                ))
+            });
     }
     Ok(env.today)
 }
@@ -61,7 +74,7 @@ pub fn format_of(path: &Path) -> Result<FormatArg, Error> {
         Some("sarif") => Ok(FormatArg::Sarif),
         Some("csv") => Ok(FormatArg::Csv),
         _ => Err(Error::Usage(format!(
-            "cannot tell the format of {} from its extension: use .json, .txt, .md, .html, .xml (JUnit), .sarif or .csv",
+            "cannot tell the format of {} from its extension: use .json, .txt, .md, .html, .xml (JUnit), .sarif, .csv or .xlsx",
             path.display()
         ))),
     }

@@ -187,7 +187,7 @@ pub fn parse(file: &str, bytes: &[u8], pack: &Pack) -> Result<Review, Error> {
                 if date.is_none() {
                     problems.push(at(
                         d.span(),
-                        "`date` must be a calendar date YYYY-MM-DD, such as 2026-11-20".to_owned(),
+                        "`date` must be a calendar date YYYY-MM-DD from 1900-01-01 to 9999-12-31, such as 2026-11-20".to_owned(),
                     ));
                 }
                 date
@@ -227,10 +227,11 @@ fn describe(field: &str) -> &'static str {
 /// A TOML date (`2026-11-20`) or a string holding one; nothing else.
 fn date_of(value: &toml::Value) -> Option<NaiveDate> {
     match value {
-        toml::Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").ok(),
+        toml::Value::String(s) => crate::model::date::parse(s),
         toml::Value::Datetime(dt) if dt.time.is_none() && dt.offset.is_none() => {
             let d = dt.date?;
             NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))
+                .filter(|d| crate::model::date::in_range(*d))
         }
         _ => None,
     }

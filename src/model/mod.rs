@@ -1,6 +1,7 @@
 //! The bottom layer: identifiers, closed vocabularies, texts in every language, the message catalogue and the
 //! error type. It uses nothing else of the crate.
 
+pub mod date;
 pub mod error;
 pub mod i18n;
 mod id;

@@ -301,8 +301,8 @@ fn group_schema(description: &str) -> Json {
 #[must_use]
 pub fn defs() -> Json {
     json!({
-        "date": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "format": "date",
-                 "description": "An ISO 8601 calendar date, YYYY-MM-DD."},
+        "date": {"type": "string", "pattern": crate::model::date::PATTERN, "format": "date",
+                 "description": "An ISO 8601 calendar date, YYYY-MM-DD, from 1900-01-01 to 9999-12-31."},
         "country": {"type": "string", "enum": COUNTRIES, "description": "An ISO 3166-1 alpha-2 country code, upper case."},
         "language": {"type": "string", "enum": LANGUAGES, "description": "An ISO 639-1 language code, lower case."},
     })

@@ -486,3 +486,65 @@ fn an_assessment_that_is_not_utf8_is_refused_at_its_first_bad_byte() {
             "latin1.json:1:31: the file is not UTF-8 text",
         ));
 }
+
+#[test]
+fn every_date_input_has_one_accepted_range() {
+    let example = "examples/saas-on-qualified-iaas.json";
+    for (as_of, accepted) in [
+        ("1899-12-31", false),
+        ("1900-01-01", true),
+        ("9999-12-31", true),
+        ("+10000-01-01", false),
+    ] {
+        let assert = snc()
+            .args(["check", example, "--format", "json", "--as-of", as_of])
+            .assert();
+        if accepted {
+            assert
+                .code(predicate::in_iter([0, 1]))
+                .stdout(predicate::str::contains(format!("\"as_of\": \"{as_of}\"")));
+        } else {
+            assert
+                .code(2)
+                .stdout(predicate::str::is_empty())
+                .stderr(predicate::str::contains("from 1900-01-01 to 9999-12-31"));
+        }
+    }
+    snc()
+        .args(["check", example, "--format", "json"])
+        .env("SOURCE_DATE_EPOCH", "253402300800")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "SOURCE_DATE_EPOCH `253402300800` is out of range",
+        ));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let old = dir.path().join("old.json");
+    let text = std::fs::read_to_string(root().join(example))
+        .expect("read")
+        .replacen("\"2026-", "\"1850-", 1);
+    std::fs::write(&old, text).expect("write");
+    snc()
+        .args(["check", &old.display().to_string(), "--as-of", "2026-11-28"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("\"1850-"))
+        .stderr(predicate::str::contains(
+            "is not a date YYYY-MM-DD from 1900-01-01 to 9999-12-31",
+        ));
+}
+
+#[test]
+fn an_unknown_output_extension_lists_every_format() {
+    snc()
+        .args([
+            "check",
+            "examples/saas-on-qualified-iaas.json",
+            "--as-of",
+            "2026-11-28",
+        ])
+        .args(["-o", "/tmp/snc-report.unknown"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(".sarif, .csv or .xlsx"));
+}

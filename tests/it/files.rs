@@ -170,3 +170,64 @@ fn an_existing_output_is_replaced_whole() {
     );
     assert_eq!(listing(dir.path()), ["in.json", "report.json"]);
 }
+
+#[test]
+fn outputs_follow_the_umask() {
+    let (dir, input, _) = workspace();
+    let bin = assert_cmd::cargo::cargo_bin("snc");
+    let script = format!(
+        "umask {{}}; '{}' check '{}' --as-of 2026-11-28 --quiet -o '{}' -o '{}'",
+        bin.display(),
+        input.display(),
+        dir.path().join("r.json").display(),
+        dir.path().join("r.html").display(),
+    );
+    for (umask, mode) in [("077", 0o600), ("027", 0o640), ("022", 0o644)] {
+        for name in ["r.json", "r.html"] {
+            let _ = std::fs::remove_file(dir.path().join(name));
+        }
+        let status = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(script.replace("{}", umask))
+            .env("LANG", "C.UTF-8")
+            .status()
+            .expect("sh");
+        assert_eq!(status.code(), Some(1), "the example fails the gate");
+        for name in ["r.json", "r.html"] {
+            let meta = std::fs::metadata(dir.path().join(name)).expect("written");
+            assert_eq!(
+                meta.permissions().mode() & 0o777,
+                mode,
+                "{name} under umask {umask}"
+            );
+        }
+    }
+}
+
+#[test]
+fn one_target_that_cannot_be_written_leaves_the_others_unchanged() {
+    let (dir, input, _) = workspace();
+    let html = dir.path().join("r.html");
+    std::fs::write(&html, "yesterday's report").expect("write");
+    std::fs::create_dir(dir.path().join("r.csv")).expect("a folder where a file should go");
+    snc()
+        .args([
+            "check",
+            &input.display().to_string(),
+            "--as-of",
+            "2026-11-28",
+            "--quiet",
+        ])
+        .args(["-o", &html.display().to_string()])
+        .args(["-o", &dir.path().join("r.md").display().to_string()])
+        .args(["-o", &dir.path().join("r.json").display().to_string()])
+        .args(["-o", &dir.path().join("r.csv").display().to_string()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("r.csv"));
+    assert_eq!(
+        std::fs::read_to_string(&html).expect("read"),
+        "yesterday's report"
+    );
+    assert_eq!(listing(dir.path()), ["in.json", "r.csv", "r.html"]);
+}

@@ -211,7 +211,8 @@ pub fn parse(file: &str, text: &str, pack: &Pack) -> Result<Policy, Error> {
         if expires.is_none() {
             diagnostics.push(at(
                 waiver.expires.span(),
-                "waiver `expires` must be a date YYYY-MM-DD".to_owned(),
+                "waiver `expires` must be a date YYYY-MM-DD from 1900-01-01 to 9999-12-31"
+                    .to_owned(),
             ));
         }
         if let Some(id) = &id
@@ -265,10 +266,11 @@ fn date_value(value: &toml::Value) -> Option<NaiveDate> {
         toml::Value::Datetime(dt) => match (dt.date, dt.time, dt.offset) {
             (Some(d), None, None) => {
                 NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))
+                    .filter(|d| crate::model::date::in_range(*d))
             }
             _ => None,
         },
-        toml::Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").ok(),
+        toml::Value::String(s) => crate::model::date::parse(s),
         _ => None,
     }
 }
