@@ -90,6 +90,22 @@ pub struct CheckArgs {
     /// Evaluation date (default: `SOURCE_DATE_EPOCH`, else today in UTC).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub as_of: Option<String>,
+    #[command(flatten)]
+    pub gate: GateArgs,
+    /// Exit 0 when the gate fails (report only); errors still exit 2.
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Print nothing on standard output; `-o` files are still written.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Apply a reviewer file (TOML): verdicts set by programme staff, each with a reason (docs/review.md).
+    #[arg(long, value_name = "FILE")]
+    pub review: Option<PathBuf>,
+}
+
+/// The gate's policy, for `check` and for `verify` (which must apply the policy the report was made with).
+#[derive(clap::Args, Debug, Default)]
+pub struct GateArgs {
     /// Fail the gate when the overall score is below N (0–100).
     #[arg(long, value_name = "N")]
     pub min_score: Option<f64>,
@@ -102,15 +118,6 @@ pub struct CheckArgs {
     /// Also fail the gate on regressions against this earlier `snc check --format json` report.
     #[arg(long, value_name = "REPORT.json")]
     pub baseline: Option<PathBuf>,
-    /// Exit 0 when the gate fails (report only); errors still exit 2.
-    #[arg(long)]
-    pub exit_zero: bool,
-    /// Print nothing on standard output; `-o` files are still written.
-    #[arg(short, long)]
-    pub quiet: bool,
-    /// Apply a reviewer file (TOML): verdicts set by programme staff, each with a reason (docs/review.md).
-    #[arg(long, value_name = "FILE")]
-    pub review: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -264,4 +271,7 @@ pub struct VerifyArgs {
     /// The reviewer file the report applied, when it names one.
     #[arg(long, value_name = "FILE")]
     pub review: Option<PathBuf>,
+    /// The gate is part of what is verified: give the policy options the report was made with.
+    #[command(flatten)]
+    pub gate: GateArgs,
 }

@@ -4,8 +4,9 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
-use crate::cli::{CheckArgs, Environment, Exit, FailOnArg, FormatArg, Output};
+use crate::cli::{CheckArgs, Environment, Exit, FailOnArg, FormatArg, GateArgs, Output};
 use crate::engine::RunInputs;
+use crate::engine::gate::baseline::Baseline;
 use crate::engine::gate::policy::{self, Policy};
 use crate::engine::review;
 use crate::fs;
@@ -80,8 +81,12 @@ pub fn format_of(path: &Path) -> Result<FormatArg, Error> {
     }
 }
 
-/// The policy: `--policy FILE`, else `snc.toml` in the current folder, else the default; then the flags override it.
-pub fn policy_for(pack: &Pack, args: &CheckArgs) -> Result<(Policy, Option<PathBuf>), Error> {
+/// The policy: `--policy FILE`, else `snc.toml` in the current folder, else the default; then the flags override
+/// it. Also the baseline, if one is named. Returns the files read, so that no output is written over them.
+pub fn gate_inputs(
+    pack: &Pack,
+    args: &GateArgs,
+) -> Result<(Policy, Option<Baseline>, Vec<PathBuf>), Error> {
     let file = match &args.policy {
         Some(path) => Some(path.clone()),
         None => Some(PathBuf::from(policy::DEFAULT_FILE)).filter(|p| p.is_file()),
@@ -106,7 +111,13 @@ pub fn policy_for(pack: &Pack, args: &CheckArgs) -> Result<(Policy, Option<PathB
             })?,
         );
     }
-    Ok((policy, file))
+    let baseline = args
+        .baseline
+        .as_deref()
+        .map(|path| crate::report::json::load_baseline(path, &pack.id))
+        .transpose()?;
+    let read = file.into_iter().chain(args.baseline.clone()).collect();
+    Ok((policy, baseline, read))
 }
 
 /// The Handlebars templates `args` will render, in the order they are rendered (standard output first).
@@ -141,15 +152,9 @@ pub fn check(
     pending: Option<report::Pending>,
 ) -> Result<Output, Error> {
     let as_of = as_of(args.as_of.as_deref(), env)?;
-    let (policy, policy_file) = policy_for(pack, args)?;
-    let baseline = args
-        .baseline
-        .as_deref()
-        .map(|path| crate::report::json::load_baseline(path, &pack.id))
-        .transpose()?;
+    let (policy, baseline, gate_files) = gate_inputs(pack, &args.gate)?;
     let mut inputs: Vec<&Path> = vec![&args.assessment];
-    inputs.extend(policy_file.as_deref());
-    inputs.extend(args.baseline.as_deref());
+    inputs.extend(gate_files.iter().map(PathBuf::as_path));
     inputs.extend(args.review.as_deref());
     // Every output is rendered before any is written, so a failure leaves no partial set of files.
     let mut files = Vec::new();

@@ -3,7 +3,6 @@
 use std::fmt::Write as _;
 
 use crate::cli::{Exit, Output};
-use crate::engine::gate::policy::Policy;
 use crate::engine::review;
 use crate::model::Lang;
 use crate::model::error::{Diagnostic, Error};
@@ -16,6 +15,11 @@ use crate::cli::VerifyArgs;
 use crate::engine::RunInputs;
 use crate::staff::verify::compare;
 
+use super::check::gate_inputs;
+
+/// At most this many differences are listed; the count says how many there are.
+const MAX_LISTED: usize = 50;
+
 pub fn verify(pack: &Pack, args: &VerifyArgs, lang: Lang) -> Result<Output, Error> {
     let bytes = std::fs::read(&args.report).map_err(|e| Error::io(&args.report, "read", e))?;
     let file = args.report.display().to_string();
@@ -27,7 +31,8 @@ pub fn verify(pack: &Pack, args: &VerifyArgs, lang: Lang) -> Result<Output, Erro
         )
         .into());
     }
-    let doc = crate::report::json::from_value(&file, input.json)?;
+    let claimed = input.json;
+    let doc = crate::report::json::from_value(&file, claimed.clone())?;
     if doc.pack.id != pack.id {
         return Err(Error::Usage(format!(
             "{file} was made with the pack `{}` but the loaded pack is `{}`: pass that pack with --rules DIR",
@@ -45,10 +50,11 @@ pub fn verify(pack: &Pack, args: &VerifyArgs, lang: Lang) -> Result<Output, Erro
         .as_deref()
         .map(|p| review::load(p, pack))
         .transpose()?;
+    let (policy, baseline, _) = gate_inputs(pack, &args.gate)?;
     let inputs = RunInputs {
         as_of: doc.as_of,
-        policy: &Policy::default(),
-        baseline: None,
+        policy: &policy,
+        baseline: baseline.as_ref(),
         review: review.as_ref(),
     };
     let fresh = crate::report::evaluate_file(
@@ -58,7 +64,7 @@ pub fn verify(pack: &Pack, args: &VerifyArgs, lang: Lang) -> Result<Output, Erro
         &Limits::default(),
         doc.lang.unwrap_or(Lang::En),
     )?;
-    let differences = compare(&doc, &fresh);
+    let differences = compare(&claimed, &fresh);
     let mut out = String::new();
     if differences.is_empty() {
         let _ = writeln!(
@@ -104,17 +110,32 @@ pub fn verify(pack: &Pack, args: &VerifyArgs, lang: Lang) -> Result<Output, Erro
         args.assessment.display(),
         differences.len()
     );
-    for d in &differences {
+    let absent = || t(lang, "verify_absent").to_owned();
+    for d in differences.iter().take(MAX_LISTED) {
+        let place = match &d.requirement {
+            Some(id) => format!("{} ({id})", d.pointer),
+            None => d.pointer.clone(),
+        };
         let _ = writeln!(
             out,
-            "  - {}{}{} {} · {} {}",
-            d.what,
+            "  - {place}{}{} {} · {} {}",
             t(lang, "colon"),
             t(lang, "verify_in_report"),
-            d.in_report,
+            d.in_report.clone().unwrap_or_else(absent),
             t(lang, "verify_recomputed"),
-            d.recomputed
+            d.recomputed.clone().unwrap_or_else(absent)
         );
+    }
+    if differences.len() > MAX_LISTED {
+        let _ = writeln!(
+            out,
+            "  … {} {}",
+            differences.len() - MAX_LISTED,
+            t(lang, "verify_more")
+        );
+    }
+    if differences.iter().any(|d| d.pointer.starts_with("/gate")) {
+        let _ = writeln!(out, "{}", t(lang, "verify_gate_hint"));
     }
     Ok(Output {
         stdout: out,
