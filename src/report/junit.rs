@@ -76,8 +76,27 @@ pub fn render_junit(report: &Report) -> String {
         junit.add_test_suite(suite);
     }
     // Writing into memory cannot fail; an empty string would only mean a defect in quick-junit.
-    junit.to_string().unwrap_or_default()
+    xml_chars(&junit.to_string().unwrap_or_default()).into_owned()
 }
+
+/// Text that XML 1.0 can hold: every character outside its `Char` production (control characters other than
+/// tab, line feed and carriage return; U+FFFE and U+FFFF) becomes U+FFFD. Those characters cannot appear in an
+/// XML document even escaped, and vendor text (a waiver reason, a comment) may hold them.
+#[must_use]
+pub(crate) fn xml_chars(text: &str) -> std::borrow::Cow<'_, str> {
+    let allowed = |c: char| {
+        matches!(c, '\t' | '\n' | '\r')
+            || matches!(c, '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+    };
+    if text.chars().all(allowed) {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| if allowed(c) { c } else { '\u{FFFD}' })
+        .collect::<String>()
+        .into()
+}
+
 
 /// One test case for the gate itself: failed with every reason, and the notes as its output.
 fn gate_suite(report: &Report) -> TestSuite {
@@ -109,4 +128,18 @@ fn gate_suite(report: &Report) -> TestSuite {
     ]);
     suite.add_test_case(case);
     suite
+}
+
+#[cfg(test)]
+mod tests {
+    use super::xml_chars;
+
+    #[test]
+    fn characters_xml_forbids_are_replaced() {
+        assert_eq!(xml_chars("plain\ttext\n"), "plain\ttext\n");
+        assert_eq!(
+            xml_chars("a\u{FFFE}b\u{1}c\u{FFFF}\u{1F600}"),
+            "a\u{FFFD}b\u{FFFD}c\u{FFFD}\u{1F600}"
+        );
+    }
 }

@@ -1016,3 +1016,43 @@ fn shipped_example_policy_passes_the_ready_example_and_fails_the_one_with_gaps()
         .assert()
         .code(1);
 }
+
+/// Whether every character is one XML 1.0 allows (its `Char` production).
+fn xml_1_0_chars_only(text: &str) -> bool {
+    text.chars().all(|c| {
+        matches!(c, '\t' | '\n' | '\r')
+            || matches!(c, '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+    })
+}
+
+#[test]
+fn junit_stays_well_formed_when_vendor_text_holds_characters_xml_forbids() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let policy = write(
+        dir.path(),
+        "snc.toml",
+        "[[waiver]]\nid = \"12.6.c\"\nreason = \"accepted \\uFFFE for now \\uFFFF \\u0001\"\napproved-by = \"RSSI\"\nexpires = 2027-01-01\n",
+    );
+    let assessment = ready_with(
+        dir.path(),
+        "a.json",
+        &[(
+            "12.6.c",
+            serde_json::json!({"status": "non_compliant", "owner": "ops \u{FFFE}", "comment": "\u{FFFF}"}),
+        )],
+    );
+    let out = dir.path().join("r.xml");
+    check(
+        &assessment,
+        &["--policy", &policy, "-q", "-o", &out.display().to_string()],
+    )
+    .assert()
+    .code(predicate::in_iter([0, 1]));
+    let xml = std::fs::read_to_string(&out).expect("read");
+    assert!(
+        xml.contains("accepted \u{FFFD} for now"),
+        "the reason is kept, its non-character replaced"
+    );
+    assert!(xml_1_0_chars_only(&xml), "{xml}");
+    parse_junit(&xml);
+}
