@@ -58,6 +58,9 @@ pub fn run<'a>(
     assessment: Assessment,
     inputs: &RunInputs<'a>,
 ) -> Result<Outcome<'a>, Error> {
+    if let Some(review) = inputs.review {
+        review::check_dates(review, inputs.as_of)?;
+    }
     let mut evaluation = evaluate::evaluate(pack, &assessment, inputs.as_of);
     if let Some(review) = inputs.review {
         review::apply(pack, &assessment, review, &mut evaluation)?;

@@ -166,10 +166,10 @@ pub fn parse(file: &str, bytes: &[u8], pack: &Pack) -> Result<Review, Error> {
                 problems.push(missing(name));
                 None
             }
-            Some(v) if v.get_ref().trim().is_empty() => {
+            Some(v) if crate::model::is_blank(v.get_ref()) => {
                 problems.push(at(
                     v.span(),
-                    format!("`{name}` is empty: say {}", describe(name)),
+                    format!("`{name}` is empty or invisible: say {}", describe(name)),
                 ));
                 None
             }
@@ -234,6 +234,29 @@ fn date_of(value: &toml::Value) -> Option<NaiveDate> {
                 .filter(|d| crate::model::date::in_range(*d))
         }
         _ => None,
+    }
+}
+
+/// Refuses decisions dated after the evaluation date: a reviewer cannot have decided on a state of the
+/// assessment that is yet to come. Every such override is reported at its place.
+pub fn check_dates(review: &Review, as_of: NaiveDate) -> Result<(), Error> {
+    let late: Vec<Diagnostic> = review
+        .overrides
+        .iter()
+        .filter(|o| o.date > as_of)
+        .map(|o| {
+            let mut d = o.location.clone();
+            d.message = format!(
+                "the decision on {} is dated {}, after the evaluation date {as_of}: a review cannot come after what it judges",
+                o.id, o.date
+            );
+            d
+        })
+        .collect();
+    if late.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(late))
     }
 }
 

@@ -9,6 +9,6 @@ mod texts;
 mod vocab;
 
 pub use id::{InvalidRequirementId, REQUIREMENT_ID_PATTERN, RequirementId};
-pub use texts::Texts;
+pub use texts::{Texts, is_blank};
 pub(crate) use vocab::vocabulary;
 pub use vocab::{EvidenceKind, Kind, Lang, ServiceType, Severity, Status, is_gap};

@@ -97,7 +97,6 @@ pub(crate) fn xml_chars(text: &str) -> std::borrow::Cow<'_, str> {
         .into()
 }
 
-
 /// One test case for the gate itself: failed with every reason, and the notes as its output.
 fn gate_suite(report: &Report) -> TestSuite {
     let status = if report.gate.passed {

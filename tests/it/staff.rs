@@ -207,6 +207,55 @@ fn reviewer_file_on_a_requirement_that_does_not_apply_is_refused() {
         );
 }
 
+#[test]
+fn reviewer_decisions_after_the_evaluation_date_or_with_invisible_reasons_are_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let review = dir.path().join("review.toml");
+    std::fs::write(
+        &review,
+        "[[override]]\nid = \"12.6.c\"\nverdict = \"compliant\"\nreason = \"seen on site\"\nreviewer = \"A\"\ndate = 2026-11-29\n",
+    )
+    .expect("write");
+    snc()
+        .args(["check", PAAS, "--as-of", AS_OF, "--review"])
+        .arg(&review)
+        .assert()
+        .code(2)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains(
+            "review.toml:1:1: the decision on 12.6.c is dated 2026-11-29, after the evaluation date 2026-11-28",
+        ));
+    std::fs::write(
+        &review,
+        "[[override]]\nid = \"12.6.c\"\nverdict = \"compliant\"\nreason = \"\u{200B}\u{FEFF} \"\nreviewer = \"\u{2060}\"\ndate = 2026-11-20\n",
+    )
+    .expect("write");
+    snc()
+        .args(["check", PAAS, "--as-of", AS_OF, "--review"])
+        .arg(&review)
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("review.toml:4:10: `reason` is empty or invisible").and(
+                predicate::str::contains("review.toml:5:12: `reviewer` is empty or invisible"),
+            ),
+        );
+    let policy = dir.path().join("snc.toml");
+    std::fs::write(
+        &policy,
+        "[[waiver]]\nid = \"12.6.c\"\nreason = \"\u{00AD}\u{200D}\"\napproved-by = \"RSSI\"\nexpires = 2027-01-01\n",
+    )
+    .expect("write");
+    snc()
+        .args(["check", PAAS, "--as-of", AS_OF, "--policy"])
+        .arg(&policy)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "snc.toml:3:10: waiver `reason` must not be empty or invisible",
+        ));
+}
+
 // ---- diff ----
 
 fn diff_json(old: &str, new: &str) -> Json {

@@ -200,10 +200,10 @@ pub fn parse(file: &str, text: &str, pack: &Pack) -> Result<Policy, Error> {
             ("reason", &waiver.reason),
             ("approved-by", &waiver.approved_by),
         ] {
-            if value.get_ref().trim().is_empty() {
+            if crate::model::is_blank(value.get_ref()) {
                 diagnostics.push(at(
                     value.span(),
-                    format!("waiver `{field}` must not be empty"),
+                    format!("waiver `{field}` must not be empty or invisible"),
                 ));
             }
         }
