@@ -120,36 +120,13 @@ pub fn gate_inputs(
     Ok((policy, baseline, read))
 }
 
-/// The Handlebars templates `args` will render, in the order they are rendered (standard output first).
-#[must_use]
-pub fn templates_needed(args: &CheckArgs) -> Vec<&'static str> {
-    let stdout = (!args.quiet).then_some(args.format);
-    let mut mains = Vec::new();
-    for format in stdout
-        .into_iter()
-        .chain(args.outputs.iter().filter_map(|p| format_of(p).ok()))
-    {
-        let main = match format {
-            FormatArg::Html => report::templates::HTML,
-            FormatArg::Markdown => report::templates::MARKDOWN,
-            _ => continue,
-        };
-        if !mains.contains(&main) {
-            mains.push(main);
-        }
-    }
-    mains
-}
-
-/// `snc check`. `templates` is `--templates DIR`; `pending`, the templates already being compiled on another
-/// thread ([`report::Templates::load_in_background`]), if the caller started that.
+/// `snc check`. `templates` is `--templates DIR`.
 pub fn check(
     pack: &Pack,
     args: &CheckArgs,
     lang: Lang,
     env: &Environment,
     templates: Option<&Path>,
-    pending: Option<report::Pending>,
 ) -> Result<Output, Error> {
     let as_of = as_of(args.as_of.as_deref(), env)?;
     let (policy, baseline, gate_files) = gate_inputs(pack, &args.gate)?;
@@ -180,10 +157,7 @@ pub fn check(
         review: review.as_ref(),
     };
     let report = report::evaluate_file(pack, &args.assessment, &inputs, &env.limits()?, lang)?;
-    let mut renderer = report::Renderer::new(pack, templates.map(Path::to_path_buf));
-    if let Some(pending) = pending {
-        renderer = renderer.with_pending(pending);
-    }
+    let renderer = report::Renderer::new(pack, templates.map(Path::to_path_buf));
     let stdout = if args.quiet {
         String::new()
     } else {
@@ -220,38 +194,4 @@ pub fn check(
         stderr,
         exit,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use clap::Parser;
-
-    use super::templates_needed;
-    use crate::cli::{Cli, Command};
-    use crate::report::templates::{HTML, MARKDOWN};
-
-    fn needed(args: &[&str]) -> Vec<&'static str> {
-        let cli = Cli::try_parse_from(["snc", "check", "a.json"].iter().chain(args))
-            .unwrap_or_else(|e| panic!("{e}"));
-        let Command::Check(args) = cli.command else {
-            panic!("not a check")
-        };
-        templates_needed(&args)
-    }
-
-    #[test]
-    fn the_templates_compiled_ahead_are_those_the_check_renders_in_its_order() {
-        assert!(needed(&[]).is_empty());
-        assert!(needed(&["--format", "json", "-o", "r.sarif", "-o", "r.xlsx"]).is_empty());
-        assert_eq!(needed(&["--format", "html"]), [HTML]);
-        assert_eq!(
-            needed(&["--format", "markdown", "-o", "r.HTML", "-o", "s.md"]),
-            [MARKDOWN, HTML]
-        );
-        assert_eq!(
-            needed(&["--format", "html", "--quiet", "-o", "r.md"]),
-            [MARKDOWN]
-        );
-        assert_eq!(needed(&["-o", "r.unknown", "-o", "r.htm"]), [HTML]);
-    }
 }

@@ -103,22 +103,11 @@ pub fn run(cli: Cli, env: &Environment) -> Result<Output, Error> {
         .rules
         .clone()
         .map_or(PackSource::Embedded, PackSource::Dir);
-    // The templates a check renders are compiled while the pack loads and the assessment is read.
-    let pending = match &cli.command {
-        Command::Check(args) => {
-            let mains = check::templates_needed(args);
-            (!mains.is_empty())
-                .then(|| crate::report::Templates::load_in_background(cli.templates.clone(), mains))
-        }
-        _ => None,
-    };
     let pack = Pack::load(&source).map_err(Error::Invalid)?;
     match cli.command {
         Command::Init(args) => init::init(&pack, &args, lang),
         Command::Validate { assessment } => validate::validate(&pack, &assessment, &env.limits()?),
-        Command::Check(args) => {
-            check::check(&pack, &args, lang, env, cli.templates.as_deref(), pending)
-        }
+        Command::Check(args) => check::check(&pack, &args, lang, env, cli.templates.as_deref()),
         Command::Explain { id } => explain::explain(&pack, &id, lang).map(Output::ok),
         Command::Rules(RulesCommand::List { format }) => {
             Ok(Output::ok(rules::list(&pack, format, lang)))

@@ -5,7 +5,6 @@ pub mod xlsx;
 
 mod ci;
 pub(crate) mod csv;
-mod fast;
 mod github;
 mod junit;
 mod recursion;
@@ -29,7 +28,7 @@ pub use self::csv::render_csv;
 pub use github::render_github;
 pub use junit::render_junit;
 pub use sarif::render_sarif;
-pub use templates::{Pending, Templates, escape_markdown};
+pub use templates::{Templates, escape_markdown};
 pub use text::render_text;
 pub use view::{View, safe_href, score_class, verdict_class};
 
@@ -400,7 +399,6 @@ pub struct Renderer<'p> {
     pack: &'p Pack,
     templates_dir: Option<std::path::PathBuf>,
     templates: std::cell::OnceCell<Templates>,
-    pending: std::cell::Cell<Option<Pending>>,
 }
 
 impl<'p> Renderer<'p> {
@@ -410,26 +408,14 @@ impl<'p> Renderer<'p> {
             pack,
             templates_dir,
             templates: std::cell::OnceCell::new(),
-            pending: std::cell::Cell::new(None),
         }
-    }
-
-    /// Takes the templates being loaded on another thread ([`Templates::load_in_background`], from the same
-    /// directory) instead of loading them when first needed.
-    #[must_use]
-    pub fn with_pending(self, pending: Pending) -> Self {
-        self.pending.set(Some(pending));
-        self
     }
 
     fn templates(&self) -> Result<&Templates, crate::model::error::Error> {
         if let Some(t) = self.templates.get() {
             return Ok(t);
         }
-        let loaded = match self.pending.take() {
-            Some(pending) => pending.wait()?,
-            None => Templates::load(self.templates_dir.as_deref())?,
-        };
+        let loaded = Templates::load(self.templates_dir.as_deref())?;
         Ok(self.templates.get_or_init(|| loaded))
     }
 

@@ -10,9 +10,9 @@ use crate::model::error::Diagnostic;
 
 type Graph = BTreeMap<String, Vec<String>>;
 
-/// The partials a template calls (`{{> name}}`, `{{#> name}}…`, `{{include "name"}}`), anywhere in it, and the
-/// inline partials it defines (`{{#*inline "name"}}…`) with the calls of each. A partial name computed while
-/// rendering (`{{> (…)}}`) is an error: whether it recurses cannot be known before.
+/// The partials a template calls (`{{> name}}`, `{{#> name}}…`), anywhere in it, and the inline partials it
+/// defines (`{{#*inline "name"}}…`) with the calls of each. A partial name computed while rendering (`{{> (…)}}`)
+/// is an error: whether it recurses cannot be known before.
 #[derive(Default)]
 struct Calls {
     names: Vec<String>,
@@ -55,14 +55,7 @@ fn collect_calls(template: &Template, calls: &mut Calls) {
                     (None, _) => {}
                 }
             }
-            TemplateElement::HelperBlock(ht)
-            | TemplateElement::Expression(ht)
-            | TemplateElement::HtmlExpression(ht) => {
-                if matches!(&ht.name, Parameter::Name(n) if n == "include")
-                    && let Some(name) = ht.params.first().and_then(literal_name)
-                {
-                    calls.names.push(name);
-                }
+            TemplateElement::HelperBlock(ht) => {
                 for t in [&ht.template, &ht.inverse].into_iter().flatten() {
                     collect_calls(t, calls);
                 }
@@ -152,7 +145,7 @@ fn visit(
 #[cfg(test)]
 mod tests {
     fn recursion(templates: &[(&str, &str)]) -> Vec<String> {
-        let mut r = crate::report::templates::base_registry(false);
+        let mut r = handlebars::Handlebars::new();
         for (name, text) in templates {
             r.register_template_string(name, text).expect("compiles");
         }
@@ -164,10 +157,7 @@ mod tests {
 
     #[test]
     fn partials_that_include_themselves_are_found_however_they_do() {
-        let direct = recursion(&[
-            ("main", "{{include \"a\"}}"),
-            ("a", "{{#if x}}{{include \"a\"}}{{/if}}"),
-        ]);
+        let direct = recursion(&[("main", "{{> a}}"), ("a", "{{#if x}}{{> a}}{{/if}}")]);
         assert_eq!(
             direct,
             [
@@ -178,7 +168,7 @@ mod tests {
             ("main", "{{> a}}"),
             ("a", "{{#each x}}{{> b}}{{/each}}"),
             ("b", "{{#unless y}}x{{else}}{{#> c}}{{/c}}{{/unless}}"),
-            ("c", "{{include \"a\"}}"),
+            ("c", "{{> a}}"),
         ]);
         assert_eq!(through.len(), 1, "{through:?}");
         assert!(through[0].contains("(a → b → c → a)"), "{through:?}");
@@ -194,11 +184,8 @@ mod tests {
         );
         // Partials used twice, or by several, are not recursion; nor is `@partial-block`.
         let fine = recursion(&[
-            (
-                "main",
-                "{{> a}}{{> a}}{{include \"b\"}}{{#> layout}}x{{/layout}}",
-            ),
-            ("a", "{{include \"b\"}}"),
+            ("main", "{{> a}}{{> a}}{{> b}}{{#> layout}}x{{/layout}}"),
+            ("a", "{{> b}}"),
             ("b", "x"),
             ("layout", "{{> @partial-block}}"),
         ]);

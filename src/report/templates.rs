@@ -3,10 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use handlebars::{
-    Context, Handlebars, Helper, HelperDef, HelperResult, Output, RenderContext, RenderError,
-    RenderErrorReason, Renderable, ScopedJson,
-};
+use handlebars::{Handlebars, handlebars_helper};
 use rust_embed::RustEmbed;
 
 use crate::model::error::{Diagnostic, Error};
@@ -19,78 +16,12 @@ use super::view::View;
 #[folder = "reports/templates/"]
 struct Embedded;
 
-/// `{{json value}}`: a value as compact JSON, escaped like any other output. Written out rather than with
-/// `handlebars_helper!`, which copies the value before serialising it (fact values can be long lists).
-struct JsonHelper;
-
-impl HelperDef for JsonHelper {
-    fn call_inner<'reg: 'rc, 'rc>(
-        &self,
-        h: &Helper<'rc>,
-        _: &'reg Handlebars<'reg>,
-        _: &'rc Context,
-        _: &mut RenderContext<'reg, 'rc>,
-    ) -> Result<ScopedJson<'rc>, RenderError> {
-        let value = h
-            .param(0)
-            .ok_or(RenderErrorReason::ParamNotFoundForIndex("json", 0))?
-            .value();
-        let text = serde_json::to_string(value).unwrap_or_default();
-        Ok(ScopedJson::Derived(serde_json::Value::String(text)))
-    }
-}
+// `{{json value}}`: a value as compact JSON, escaped like any other output.
+handlebars_helper!(json: |value: Json| serde_json::to_string(value).unwrap_or_default());
 
 /// The main templates; partials live in `partials/` and are registered under their file stem.
 pub const HTML: &str = "report.html.hbs";
 pub const MARKDOWN: &str = "report.md.hbs";
-
-/// `{{include "gap"}}`: renders a partial in the current context, as `{{> gap}}` does, without the copy of the
-/// whole current context that handlebars-rust makes for every `{{> …}}` (at the root of the report, that copy is
-/// the entire view model: it was a third of the time of rendering the HTML report).
-struct Include;
-
-impl HelperDef for Include {
-    fn call<'reg: 'rc, 'rc>(
-        &self,
-        h: &Helper<'rc>,
-        r: &'reg Handlebars<'reg>,
-        ctx: &'rc Context,
-        rc: &mut RenderContext<'reg, 'rc>,
-        out: &mut dyn Output,
-    ) -> HelperResult {
-        let name = h.param(0).and_then(|p| p.value().as_str()).ok_or_else(|| {
-            RenderError::from(RenderErrorReason::ParamNotFoundForIndex("include", 0))
-        })?;
-        let template = r.get_template(name).ok_or_else(|| {
-            RenderError::from(RenderErrorReason::PartialNotFound(name.to_owned()))
-        })?;
-        if rc.is_current_template(name) {
-            return Err(RenderErrorReason::CannotIncludeSelf.into());
-        }
-        let depth = INCLUDE_DEPTH.get();
-        if depth >= MAX_INCLUDE_DEPTH {
-            return Err(RenderErrorReason::Other(format!(
-                "`include` nested deeper than {MAX_INCLUDE_DEPTH} (at \"{name}\"): does a partial include itself?"
-            ))
-            .into());
-        }
-        INCLUDE_DEPTH.set(depth + 1);
-        let before = rc.get_current_template_name();
-        rc.set_current_template_name(template.name.as_ref());
-        let result = template.render(r, ctx, rc, out);
-        rc.set_current_template_name(before);
-        INCLUDE_DEPTH.set(depth);
-        result
-    }
-}
-
-/// `include`s nest at most this deep: the partials that recurse by name are refused when the templates are
-/// loaded, and this stops one whose name is computed while rendering before the stack overflows.
-const MAX_INCLUDE_DEPTH: usize = 64;
-
-thread_local! {
-    static INCLUDE_DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
-}
 
 /// The templates, each main template compiled on first use with the partials of its format: compiling a
 /// Handlebars template costs far more than rendering one, so a command compiles only what it renders.
@@ -116,33 +47,6 @@ pub fn escape_markdown(text: &str) -> String {
             c => out.push(c),
         }
     }
-    out
-}
-
-/// Escapes HTML exactly as handlebars' default escaping does (`&`, `<`, `>`, `"`, `'`, backtick, `=`), copying the text between the
-/// characters to escape in one piece rather than character by character: it is called for every `{{…}}` of a
-/// report, and the default one was a tenth of the HTML rendering time.
-#[must_use]
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    let mut start = 0;
-    for (i, byte) in text.bytes().enumerate() {
-        let entity = match byte {
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'&' => "&amp;",
-            b'\'' => "&#x27;",
-            b'`' => "&#x60;",
-            b'=' => "&#x3D;",
-            _ => continue,
-        };
-        // Every byte escaped is ASCII, so `start..i` lies on character boundaries.
-        out.push_str(&text[start..i]);
-        out.push_str(entity);
-        start = i + 1;
-    }
-    out.push_str(&text[start..]);
     out
 }
 
@@ -214,24 +118,6 @@ fn sources(dir: Option<&Path>) -> Result<Vec<Source>, Error> {
     Ok(out)
 }
 
-/// A source without any `{{` as the template handlebars would compile from it (its text, as is), without
-/// running the parser, which takes about 0.1 ms per kilobyte even of plain text (the style sheets).
-fn text_only(name: &str, text: &str) -> Option<handlebars::template::Template> {
-    if text.contains("{{") {
-        return None;
-    }
-    let mut template = handlebars::template::Template::new();
-    template.name = Some(name.to_owned());
-    if !text.is_empty() {
-        template
-            .elements
-            .push(handlebars::template::TemplateElement::RawString(
-                text.to_owned(),
-            ));
-    }
-    Some(template)
-}
-
 fn template_error(source: &Source, e: &handlebars::TemplateError) -> Diagnostic {
     let message = format!("invalid template: {}", e.reason());
     match e.pos() {
@@ -273,21 +159,6 @@ impl Templates {
             .borrow_mut()
             .insert(main.to_owned(), std::rc::Rc::clone(&registry));
         Ok(registry)
-    }
-
-    /// Loads the templates and compiles `mains` on another thread (compiling the HTML report's templates is a
-    /// few milliseconds of parsing, which a command can overlap with loading the pack and the assessment).
-    #[must_use]
-    pub fn load_in_background(dir: Option<PathBuf>, mains: Vec<&'static str>) -> Pending {
-        Pending(std::thread::spawn(move || {
-            let sources = sources(dir.as_deref())?;
-            check_files(&sources)?;
-            let compiled = mains
-                .into_iter()
-                .map(|main| compile(&sources, main).map(|r| (main.to_owned(), r)))
-                .collect::<Result<Vec<_>, Error>>()?;
-            Ok((sources, compiled))
-        }))
     }
 
     /// Renders the HTML report.
@@ -355,14 +226,7 @@ fn compile(sources: &[Source], main: &str) -> Result<Handlebars<'static>, Error>
             _ => continue,
         };
         registered.push((name, &source.display));
-        let result = match text_only(name, &source.text) {
-            Some(template) => {
-                registry.register_template(name, template);
-                Ok(())
-            }
-            None => registry.register_template_string(name, &source.text),
-        };
-        if let Err(e) = result {
+        if let Err(e) = registry.register_template_string(name, &source.text) {
             problems.push(template_error(source, &e));
         }
     }
@@ -387,61 +251,23 @@ fn compile(sources: &[Source], main: &str) -> Result<Handlebars<'static>, Error>
     Ok(registry)
 }
 
-/// Templates being loaded and compiled on another thread ([`Templates::load_in_background`]).
-pub struct Pending(std::thread::JoinHandle<Result<(Vec<Source>, Compiled), Error>>);
-
-type Compiled = Vec<(String, Handlebars<'static>)>;
-
-impl Pending {
-    /// Waits for the templates; their problems, if any, are reported now.
-    pub fn wait(self) -> Result<Templates, Error> {
-        let (sources, compiled) = self.0.join().map_err(|_| {
-            Error::Invalid(vec![Diagnostic::file(
-                "templates",
-                "internal error: compiling the templates failed",
-            )])
-        })??;
-        Ok(Templates {
-            sources,
-            compiled: std::cell::RefCell::new(
-                compiled
-                    .into_iter()
-                    .map(|(name, registry)| (name, std::rc::Rc::new(registry)))
-                    .collect(),
-            ),
-        })
-    }
-}
-
-/// An empty registry as every report's: strict mode, the format's escaping, and the `json` and `include` helpers.
+/// An empty registry as every report's: strict mode, the format's escaping (handlebars' own HTML escaping, or
+/// [`escape_markdown`]), and the `json` helper.
 pub(super) fn base_registry(markdown: bool) -> Handlebars<'static> {
     let mut registry = Handlebars::new();
     registry.set_strict_mode(true);
+    // A partial alone on its line (`  {{> chart}}`) keeps the spaces before it, and its lines are not indented
+    // by them: a partial's output is its text as written, whatever the line that calls it.
+    registry.set_prevent_indent(true);
     if markdown {
         registry.register_escape_fn(escape_markdown);
-    } else {
-        registry.register_escape_fn(escape_html);
     }
-    registry.register_helper("json", Box::new(JsonHelper));
-    registry.register_helper("include", Box::new(Include));
+    registry.register_helper("json", Box::new(json));
     registry
 }
 
-/// Renders with the fast walk of the compiled templates (`report::fast`) when it covers the template, else
-/// with handlebars-rust, which also reports every error.
+/// Renders the registered template `name` with `view`; an error names the template, line and column.
 fn render_view<T: serde::Serialize>(
-    registry: &Handlebars<'static>,
-    name: &str,
-    view: &T,
-) -> Result<String, Error> {
-    if let Some(out) = super::fast::render(registry, name, view) {
-        return Ok(out);
-    }
-    render_with_handlebars(registry, name, view)
-}
-
-/// Renders with handlebars-rust alone.
-pub(super) fn render_with_handlebars<T: serde::Serialize>(
     registry: &Handlebars<'static>,
     name: &str,
     view: &T,
@@ -461,111 +287,45 @@ pub(super) fn render_with_handlebars<T: serde::Serialize>(
 
 #[cfg(test)]
 mod tests {
-    use super::{Embedded, Include, escape_html, escape_markdown, text_only};
+    use super::{base_registry, escape_markdown};
 
-    fn registry(partial: &str) -> handlebars::Handlebars<'static> {
-        let mut r = handlebars::Handlebars::new();
-        r.set_strict_mode(true);
-        r.register_helper("include", Box::new(Include));
-        r.register_partial("item", partial)
-            .expect("partial compiles");
-        r
-    }
-
+    /// Vendor text is untrusted: HTML gets handlebars' default escaping, never raw markup.
     #[test]
-    fn include_renders_a_partial_in_the_current_context_like_a_partial_call() {
-        let data = serde_json::json!({"t": {"sep": ";"}, "items": [{"id": "a"}, {"id": "b"}]});
-        let partial = "{{id}}{{@index}}{{#unless @last}}{{@root.t.sep}}{{/unless}}";
-        let mut r = registry(partial);
-        r.register_template_string("main", "{{#each items}}{{include \"item\"}}{{/each}}")
+    fn html_escapes_vendor_text() {
+        let mut r = base_registry(false);
+        r.register_template_string("main", "<td>{{vendor}}</td>")
             .expect("compiles");
-        r.register_template_string("reference", "{{#each items}}{{> item}}{{/each}}")
-            .expect("compiles");
-        assert_eq!(r.render("main", &data).expect("renders"), "a0;b1");
-        assert_eq!(r.render("reference", &data).expect("renders"), "a0;b1");
-    }
-
-    #[test]
-    fn include_of_a_missing_partial_or_of_itself_is_an_error_naming_it() {
-        let mut r = registry("{{include \"item\"}}");
-        r.register_template_string("main", "{{include \"nope\"}}")
-            .expect("compiles");
-        let e = r
-            .render("main", &serde_json::json!({}))
-            .expect_err("missing partial");
-        assert!(e.to_string().contains("nope"), "{e}");
-        let e = r
-            .render("item", &serde_json::json!({}))
-            .expect_err("self include");
-        assert!(!e.to_string().is_empty());
-    }
-
-    /// An `include` whose name comes from the data, and so escapes the check, stops at a depth, with an error.
-    #[test]
-    fn an_include_named_by_the_data_that_recurses_is_an_error() {
-        let mut r = super::base_registry(false);
-        r.register_template_string("main", "{{#if name}}{{include name}}{{/if}}")
-            .expect("compiles");
-        let e = r
-            .render("main", &serde_json::json!({"name": "main"}))
-            .expect_err("recursion");
-        assert!(e.to_string().contains("nested deeper than 64"), "{e}");
-        // And the depth is back to zero for the next render.
-        r.register_template_string("ok", "{{include \"leaf\"}}")
-            .expect("compiles");
-        r.register_template_string("leaf", "fine")
-            .expect("compiles");
+        let vendor = serde_json::json!({"vendor": "<script>alert('x')</script> a=b & `c`"});
         assert_eq!(
-            r.render("ok", &serde_json::json!({})).expect("renders"),
-            "fine"
+            r.render("main", &vendor).expect("renders"),
+            "<td>&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; a&#x3D;b &amp; &#x60;c&#x60;</td>"
         );
     }
 
-    /// The shortcut for plain text gives the template the parser gives, for every shipped text-only partial.
     #[test]
-    fn plain_text_sources_compile_to_what_the_parser_gives() {
-        let mut texts: Vec<String> = ["", "a", "a\n", "}}", "\\ { } {", "\n\n  x  \n", "é { {"]
-            .map(str::to_owned)
-            .to_vec();
-        let mut shipped = 0;
-        for name in Embedded::iter() {
-            let file = Embedded::get(&name).expect("listed");
-            let text = String::from_utf8(file.data.into_owned()).expect("UTF-8");
-            if !text.contains("{{") {
-                shipped += 1;
-                texts.push(text);
-            }
-        }
-        assert!(shipped >= 2, "the style sheets are plain text");
-        for text in texts {
-            let fast = text_only("x", &text).expect("plain text");
-            let parsed = handlebars::template::Template::compile(&text).expect("compiles");
-            assert_eq!(fast.elements, parsed.elements, "{text:?}");
-        }
-        assert!(text_only("x", "{{a}}").is_none());
+    fn json_writes_a_value_as_compact_json_escaped() {
+        let mut r = base_registry(false);
+        r.register_template_string("main", "{{json value}}")
+            .expect("compiles");
+        let data = serde_json::json!({"value": ["<a>", 1, null]});
+        assert_eq!(
+            r.render("main", &data).expect("renders"),
+            "[&quot;&lt;a&gt;&quot;,1,null]"
+        );
     }
 
+    /// A partial alone on its line keeps the indentation before it and its own lines as written.
     #[test]
-    fn html_escaping_is_handlebars_default_escaping() {
-        for text in [
-            "",
-            "plain text, accents: é à ç — and 漢字",
-            "<script>alert('x')</script>",
-            "a=b & c<d> \"q\" `tick` 'apos'",
-            "&&&===",
-            "é<é>é",
-            "<",
-            "trailing &",
-        ] {
-            assert_eq!(escape_html(text), handlebars::html_escape(text), "{text:?}");
-        }
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn html_escaping_matches_handlebars_on_any_text(text in "(?s)([<>\"&'`=]|.){0,64}") {
-            proptest::prop_assert_eq!(escape_html(&text), handlebars::html_escape(&text));
-        }
+    fn a_standalone_partial_is_not_reindented() {
+        let mut r = base_registry(false);
+        r.register_template_string("p", "<svg>\n<g/>\n</svg>\n")
+            .expect("compiles");
+        r.register_template_string("main", "<div>\n  {{> p}}\n\n</div>\n")
+            .expect("compiles");
+        assert_eq!(
+            r.render("main", &serde_json::json!({})).expect("renders"),
+            "<div>\n  <svg>\n<g/>\n</svg>\n\n</div>\n"
+        );
     }
 
     #[test]

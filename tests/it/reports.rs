@@ -203,10 +203,7 @@ fn recursive_custom_partials_are_refused_before_rendering() {
     let out = dir.path().join("r.md");
     let cover = "{{#if code}}{{> md-gap}}{{/if}}";
     for (gap, cover) in [
-        (
-            "{{id}}{{#if findings}}{{include \"md-gap\"}}{{/if}}\n",
-            None,
-        ),
+        ("{{id}}{{#if findings}}{{> md-gap}}{{/if}}\n", None),
         (
             "{{id}}{{#each findings}}{{> md-cover}}{{/each}}\n",
             Some(cover),
