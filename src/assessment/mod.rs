@@ -164,10 +164,10 @@ pub fn parse_with(
         .into());
     }
     let digest = format!("sha256:{:x}", Sha256::digest(bytes));
-    let text = Diagnostic::utf8(file, bytes, "file")?;
+    let text = &*crate::model::json::without_bom(Diagnostic::utf8(file, bytes, "file")?);
     // serde_json stops at 128 levels of nesting, so no recursive code below sees a deeper document; the limits
     // walk refuses anything deeper than `max_depth`, and this error says the same of what serde_json refused.
-    let json: Json = serde_json::from_str(text).map_err(|e| {
+    let json: Json = crate::model::json::parse_strict(text).map_err(|e| {
         let e = json_syntax_error(file, text, &e);
         match e {
             Error::Invalid(mut d)

@@ -5,6 +5,7 @@ pub mod date;
 pub mod error;
 pub mod i18n;
 mod id;
+pub mod json;
 mod texts;
 mod vocab;
 

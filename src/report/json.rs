@@ -137,7 +137,8 @@ pub fn parse_baseline(file: &str, text: &str, pack_id: &str) -> Result<Baseline,
 /// Parses a JSON report given as text; `file` names it in diagnostics, located at line and column, and `purpose`
 /// ends "not a JSON report of `snc check --format json`" in them.
 pub fn parse(file: &str, text: &str, purpose: &str) -> Result<DocReport, Error> {
-    let doc: DocReport = serde_json::from_str(text).map_err(|e| {
+    let text = &*crate::model::json::without_bom(text);
+    let located = |e: serde_json::Error| {
         let message = e.to_string();
         let message = message
             .rsplit_once(" at line ")
@@ -154,7 +155,10 @@ pub fn parse(file: &str, text: &str, purpose: &str) -> Result<DocReport, Error> 
             line_start + e.column().saturating_sub(1),
             format!("not a JSON report of `snc check --format json`{purpose}: {message}"),
         ))
-    })?;
+    };
+    // Strictly first (a key given twice is an error), then into the report's shape, both located.
+    crate::model::json::parse_strict(text).map_err(located)?;
+    let doc: DocReport = serde_json::from_str(text).map_err(located)?;
     doc.supported(file)
 }
 

@@ -52,7 +52,9 @@ impl Input {
 pub fn read(file: &str, bytes: &[u8]) -> Result<Input, Error> {
     let text = String::from_utf8(bytes.to_vec())
         .map_err(|e| Diagnostic::file(file, format!("not UTF-8 text: {e}")))?;
-    let json: Json = serde_json::from_str(&text).map_err(|e| json_error(file, &text, &e))?;
+    let text = crate::model::json::without_bom(&text).into_owned();
+    let json: Json =
+        crate::model::json::parse_strict(&text).map_err(|e| json_error(file, &text, &e))?;
     let kind = if json.get("schema_version").is_some() && json.get("requirements").is_some() {
         SourceKind::Report
     } else if json.get("format").is_some() {

@@ -548,3 +548,60 @@ fn an_unknown_output_extension_lists_every_format() {
         .code(2)
         .stderr(predicate::str::contains(".sarif, .csv or .xlsx"));
 }
+
+#[test]
+fn a_key_given_twice_is_refused_where_it_is_repeated() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text =
+        std::fs::read_to_string(root().join("examples/saas-on-qualified-iaas.json")).expect("read");
+    let at = text.find("\"answers\": {").expect("answers") + "\"answers\": {".len();
+    let twice = format!(
+        "{}\n    \"5.1.a\": {{\"status\": \"non_compliant\"}},{}",
+        &text[..at],
+        &text[at..]
+    );
+    let second = twice.rfind("\"5.1.a\"").expect("the first answer");
+    let line = twice[..second].lines().count();
+    let path = dir.path().join("twice.json");
+    std::fs::write(&path, &twice).expect("write");
+    let file = path.display().to_string();
+    for args in [
+        vec!["check", &file, "--as-of", "2026-11-28"],
+        vec!["validate", &file],
+    ] {
+        snc()
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!("twice.json:{line}:")))
+            .stderr(predicate::str::contains("the key \"5.1.a\" is given twice"));
+    }
+}
+
+#[test]
+fn a_byte_order_mark_is_accepted_and_changes_no_verdict() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let example = root().join("examples/paas-with-gaps.json");
+    let text = std::fs::read_to_string(&example).expect("read");
+    let path = dir.path().join("bom.json");
+    std::fs::write(&path, format!("\u{FEFF}{text}")).expect("write");
+    let report = |file: &str| {
+        let out = snc()
+            .args(["check", file, "--as-of", "2026-11-28", "--format", "json"])
+            .output()
+            .expect("run");
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        json["assessment"]["digest"] = serde_json::Value::Null;
+        json
+    };
+    assert_eq!(
+        report(&path.display().to_string()),
+        report("examples/paas-with-gaps.json")
+    );
+}
