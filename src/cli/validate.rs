@@ -7,6 +7,7 @@ use crate::assessment::limits::Limits;
 use crate::assessment::{self};
 use crate::cli::{Exit, Output};
 use crate::model::error::Error;
+use crate::model::terminal::visible;
 use crate::pack::Pack;
 
 pub fn validate(pack: &Pack, path: &Path, limits: &Limits) -> Result<Output, Error> {
@@ -15,14 +16,16 @@ pub fn validate(pack: &Pack, path: &Path, limits: &Limits) -> Result<Output, Err
     for (id, line) in &a.unknown_answers {
         let _ = writeln!(
             stderr,
-            "warning: {}:{line}: the answer for `{id}` matches no requirement of pack {}",
-            a.file, pack.id
+            "warning: {}:{line}: the answer for `{}` matches no requirement of pack {}",
+            visible(&a.file),
+            visible(id),
+            pack.id
         );
     }
     Ok(Output {
         stdout: format!(
             "{}: valid ({} answers, pack {})\n",
-            a.file,
+            visible(&a.file),
             a.answers.len(),
             pack.id
         ),

@@ -1,6 +1,9 @@
 //! Failures: everything that stops `snc` from evaluating (exit code 2). Gaps are findings, never errors.
 
+use std::borrow::Cow;
 use std::fmt;
+
+use super::terminal::visible;
 use std::path::PathBuf;
 
 /// One located problem in an input file.
@@ -63,28 +66,39 @@ impl Diagnostic {
 }
 
 impl fmt::Display for Diagnostic {
+    /// File names, messages and source lines may hold what a vendor wrote: they are shown with
+    /// [`visible`], so that no escape sequence or line break in them acts on the terminal.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file)?;
+        write!(f, "{}", visible(&self.file))?;
         if let Some((line, column)) = self.position {
             write!(f, ":{line}:{column}")?;
         }
-        write!(f, ": {}", self.message)?;
+        write!(f, ": {}", visible(&self.message))?;
         if let Some(pointer) = &self.pointer {
             let shown = if pointer.is_empty() {
                 "(document root)"
             } else {
                 pointer
             };
-            write!(f, " [at {shown}]")?;
+            write!(f, " [at {}]", visible(shown))?;
         }
         if let (Some(text), Some((line, _))) = (&self.source_line, self.position) {
             let gutter = line.to_string().len();
-            let shown: String = text.chars().take(EXCERPT_CHARS + 1).collect();
-            let caret_pad: String = text
-                .chars()
-                .take(self.source_caret.min(EXCERPT_CHARS + 1))
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect();
+            let mut shown = String::new();
+            let mut caret_pad = String::new();
+            for (i, c) in text.chars().take(EXCERPT_CHARS + 1).enumerate() {
+                let piece = if c == '\t' {
+                    Cow::Borrowed("\t")
+                } else {
+                    visible(c.encode_utf8(&mut [0; 4])).into_owned().into()
+                };
+                if i < self.source_caret {
+                    for p in piece.chars() {
+                        caret_pad.push(if p == '\t' { '\t' } else { ' ' });
+                    }
+                }
+                shown.push_str(&piece);
+            }
             write!(
                 f,
                 "\n{:gutter$} |\n{line} | {shown}\n{:gutter$} | {caret_pad}^",
@@ -238,8 +252,12 @@ impl fmt::Display for Error {
                 path,
                 action,
                 source,
-            } => write!(f, "error: cannot {action} {}: {source}", path.display()),
-            Error::Usage(message) => write!(f, "error: {message}"),
+            } => write!(
+                f,
+                "error: cannot {action} {}: {source}",
+                visible(&path.display().to_string())
+            ),
+            Error::Usage(message) => write!(f, "error: {}", visible(message)),
         }
     }
 }

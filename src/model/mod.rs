@@ -6,6 +6,7 @@ pub mod error;
 pub mod i18n;
 mod id;
 pub mod json;
+pub mod terminal;
 mod texts;
 mod vocab;
 

@@ -11,9 +11,12 @@ use crate::model::i18n::t;
 /// Escapes a command's message as the runner expects: `%`, CR and LF.
 #[must_use]
 pub fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
+    let escaped = text
+        .replace('%', "%25")
         .replace('\r', "%0D")
-        .replace('\n', "%0A")
+        .replace('\n', "%0A");
+    // Any other control character would act on the log viewer: shown, not run.
+    crate::model::terminal::visible(&escaped).into_owned()
 }
 
 /// Escapes a command property (`file`, `title`…): as a message, plus `:` and `,`, which delimit properties.

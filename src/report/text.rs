@@ -5,6 +5,7 @@ use std::fmt::Write;
 use anstyle::{AnsiColor, Style};
 
 use crate::model::i18n::t;
+use crate::model::terminal::visible;
 use crate::model::{Kind, Severity};
 
 use super::Report;
@@ -52,16 +53,16 @@ pub fn render_text(report: &Report, color: bool) -> String {
         out,
         "{:<12} {}",
         format!("{}{}", t(lang, "vendor"), t(lang, "colon").trim_end()),
-        a.vendor
+        visible(&a.vendor)
     );
-    let mut service = format!("{} ({types})", a.service);
+    let mut service = format!("{} ({types})", visible(&a.service));
     for b in &a.built_on {
         let _ = write!(
             service,
             ", {} {} {}",
             t(lang, "built_on").to_lowercase(),
             b.layer,
-            b.provider.as_deref().unwrap_or("—")
+            visible(b.provider.as_deref().unwrap_or("—"))
         );
     }
     let _ = writeln!(
@@ -126,10 +127,10 @@ pub fn render_text(report: &Report, color: bool) -> String {
         format!("{}{}", t(lang, "gate"), t(lang, "colon").trim_end())
     );
     for reason in &report.gate.reasons {
-        let _ = writeln!(out, "             - {reason}");
+        let _ = writeln!(out, "             - {}", visible(reason));
     }
     for note in &report.gate.notes {
-        let _ = writeln!(out, "             * {note}");
+        let _ = writeln!(out, "             * {}", visible(note));
     }
     let reviewed: Vec<_> = report
         .requirements
@@ -156,15 +157,15 @@ pub fn render_text(report: &Report, color: bool) -> String {
                 t(lang, "declared").to_lowercase(),
                 t(lang, "colon"),
                 status_label(lang, r.declared),
-                r.title
+                visible(&r.title)
             );
             let _ = writeln!(
                 out,
                 "             {}, {}{}{}",
-                v.reviewer,
+                visible(&v.reviewer),
                 v.date,
                 t(lang, "colon"),
-                v.reason
+                visible(&v.reason)
             );
         }
     }
@@ -182,7 +183,7 @@ pub fn render_text(report: &Report, color: bool) -> String {
             paint(color, style_for(c.score), &"█".repeat(filled.min(10))),
             "░".repeat(10 - filled.min(10))
         );
-        let title: String = c.title.chars().take(44).collect();
+        let title: String = visible(&c.title).chars().take(44).collect();
         let _ = writeln!(
             out,
             "  {:>2}  {title:<44} {bar} {:>5.1}  {}/{}",
@@ -217,10 +218,10 @@ pub fn render_text(report: &Report, color: bool) -> String {
             "  {} {:<22} {}",
             paint(color, red, &format!("{:<9}", r.id.as_str())),
             status_label(lang, r.verdict),
-            r.title
+            visible(&r.title)
         );
         for f in &r.findings {
-            let _ = writeln!(out, "            {}: {}", f.code, f.message);
+            let _ = writeln!(out, "            {}: {}", f.code, visible(&f.message));
         }
     }
     let _ = writeln!(out, "\n{}", paint(color, bold, t(lang, "other_gaps")));
@@ -250,7 +251,7 @@ pub fn render_text(report: &Report, color: bool) -> String {
                 "    {:<10} {:<22} {}{codes}",
                 r.id.as_str(),
                 status_label(lang, r.verdict),
-                r.title
+                visible(&r.title)
             );
         }
         if of_severity.len() > shown {
@@ -294,7 +295,7 @@ pub fn render_text(report: &Report, color: bool) -> String {
         }
     }
     for f in &report.findings {
-        let _ = writeln!(out, "  ! {}", f.message);
+        let _ = writeln!(out, "  ! {}", visible(&f.message));
     }
     let _ = writeln!(out, "\n{}", t(lang, "hint_explain"));
     out

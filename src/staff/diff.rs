@@ -12,6 +12,7 @@ use serde_json::Value as Json;
 use crate::engine::score::Readiness;
 use crate::model::error::{Diagnostic, Error};
 use crate::model::i18n::{catalog, t};
+use crate::model::terminal::visible;
 use crate::model::{Kind, Lang, Severity, Status};
 use crate::pack::Pack;
 use crate::report::{Report, Tool, verdict_class};
@@ -568,8 +569,8 @@ impl Diff {
             let _ = writeln!(
                 out,
                 "{label}  {} — {} · {} {} · {} {} · {}",
-                side.vendor,
-                side.service,
+                visible(&side.vendor),
+                visible(&side.service),
                 t(lang, "as_of").to_lowercase(),
                 side.as_of,
                 t(lang, "pack").to_lowercase(),
@@ -578,7 +579,13 @@ impl Diff {
             );
         }
         for w in &self.warnings {
-            let _ = writeln!(out, "{}{}{w}", t(lang, "warning"), t(lang, "colon"));
+            let _ = writeln!(
+                out,
+                "{}{}{}",
+                t(lang, "warning"),
+                t(lang, "colon"),
+                visible(w)
+            );
         }
         let _ = writeln!(
             out,
@@ -609,7 +616,7 @@ impl Diff {
         let _ = writeln!(out, "\n{}", t(lang, "chapter_scores"));
         for c in &self.score.chapters {
             let show = |v: Option<f64>| v.map_or_else(|| "—".to_owned(), |v| format!("{v:.1}"));
-            let title: String = c.title.chars().take(44).collect();
+            let title: String = visible(&c.title).chars().take(44).collect();
             let _ = writeln!(
                 out,
                 "  {:>2}  {title:<44} {:>5} → {:>5}  {}",
@@ -636,7 +643,7 @@ impl Diff {
                     t(lang, &format!("severity_{}", c.severity)),
                     status_label(lang, c.old),
                     status_label(lang, c.new),
-                    c.title
+                    visible(&c.title)
                 );
             }
         }

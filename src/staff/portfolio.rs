@@ -16,6 +16,7 @@ use crate::engine::gate::policy::Policy;
 use crate::engine::score::Readiness;
 use crate::model::error::Error;
 use crate::model::i18n::{catalog, t};
+use crate::model::terminal::visible;
 use crate::model::{Kind, Lang, ServiceType, Severity, Status};
 use crate::pack::Pack;
 use crate::report::{PackInfo, Report, Tool};
@@ -428,7 +429,7 @@ impl Portfolio {
             t(lang, "portfolio_stale_short"),
         );
         for v in &self.vendors {
-            let vendor: String = v.vendor.chars().take(28).collect();
+            let vendor: String = visible(&v.vendor).chars().take(28).collect();
             let _ = writeln!(
                 out,
                 "{vendor:<28} {:<24} {:>6.1}  {:<12} {:<12} {:>4} {:>4}",
@@ -455,7 +456,7 @@ impl Portfolio {
             self.errors.len()
         );
         for e in &self.errors {
-            let _ = writeln!(out, "\n{}:\n{}", e.file, e.message);
+            let _ = writeln!(out, "\n{}:\n{}", visible(&e.file), e.message);
         }
         out
     }

@@ -605,3 +605,89 @@ fn a_byte_order_mark_is_accepted_and_changes_no_verdict() {
         report("examples/paas-with-gaps.json")
     );
 }
+
+/// Vendor text holding escape sequences, line breaks, OSC 52 and OSC 8, as JSON escapes.
+fn hostile_assessment(dir: &Path, name: &str) -> String {
+    let text = std::fs::read_to_string(root().join("examples/paas-with-gaps.json")).expect("read");
+    let mut doc: serde_json::Value = serde_json::from_str(&text).expect("json");
+    doc["vendor"]["name"] = serde_json::Value::from(
+        "Evil\u{1b}[2J\u{1b}[H\rQUALIFICATION READY\nScore 100.0\u{1b}]52;c;ZXZpbA==\u{7}\u{1b}]8;;http://x\u{1b}\\",
+    );
+    doc["service"]["name"] = serde_json::Value::from("Svc\u{9b}31m\u{202E}");
+    let path = dir.join(name);
+    std::fs::write(&path, serde_json::to_string_pretty(&doc).expect("json")).expect("write");
+    path.display().to_string()
+}
+
+/// No byte of the output can act on a terminal: no escape, no carriage return, no C1 control, no bidi override;
+/// line feeds only end lines, so the vendor name stays on its own line.
+fn assert_inert(output: &[u8]) {
+    let text = String::from_utf8_lossy(output);
+    for bad in ['\u{1b}', '\r', '\u{7}', '\u{9b}', '\u{202E}'] {
+        assert!(!text.contains(bad), "{bad:?} reached the terminal:\n{text}");
+    }
+    assert!(
+        !text.lines().any(|l| l.starts_with("QUALIFICATION READY")),
+        "{text}"
+    );
+}
+
+#[test]
+fn vendor_text_cannot_spoof_the_terminal() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let evil = hostile_assessment(dir.path(), "evil.json");
+    let mut runs: Vec<Vec<&str>> = vec![
+        vec!["check", &evil, "--as-of", "2026-11-28"],
+        vec!["--lang", "fr", "check", &evil, "--as-of", "2026-11-28"],
+        vec![
+            "check",
+            &evil,
+            "--as-of",
+            "2026-11-28",
+            "--format",
+            "github",
+        ],
+        vec![
+            "diff",
+            "examples/paas-with-gaps.json",
+            &evil,
+            "--as-of",
+            "2026-11-28",
+        ],
+        vec!["validate", &evil],
+    ];
+    let folder = dir.path().display().to_string();
+    runs.push(vec!["portfolio", &folder, "--as-of", "2026-11-28"]);
+    for args in runs {
+        let out = snc().args(&args).output().expect("run");
+        assert!(
+            out.status.code().is_some_and(|c| c < 2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_inert(&out.stdout);
+        assert_inert(&out.stderr);
+    }
+    // The escapes are shown, so a reader sees that the name is odd.
+    let out = snc()
+        .args(["check", &evil, "--as-of", "2026-11-28"])
+        .output()
+        .expect("run");
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("Evil\\u{1b}[2J\\u{1b}[H\\rQUALIFICATION READY\\nScore")
+    );
+    // And an error's excerpt of the file shows them too.
+    let broken = dir.path().join("broken.json");
+    std::fs::write(
+        &broken,
+        "{\"vendor\": \"\u{1b}[31mred\u{1b}]52;c;eA==\u{7}\", x}",
+    )
+    .expect("write");
+    let out = snc()
+        .args(["check", &broken.display().to_string()])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert_inert(&out.stderr);
+}
