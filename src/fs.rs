@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::model::error::Error;
+use crate::msg;
 
 /// The absolute form of a path that may not exist yet: its folder resolved, its name kept.
 fn resolved(path: &Path) -> Option<PathBuf> {
@@ -24,9 +25,9 @@ pub fn ensure_not_input(output: &Path, inputs: &[&Path]) -> Result<(), Error> {
     };
     for input in inputs {
         if resolved(input).as_ref() == Some(&out) {
-            return Err(Error::Usage(format!(
-                "refusing to write {} over an input file",
-                output.display()
+            return Err(Error::Usage(msg!(
+                "cli.not_over_input",
+                path = output.display().to_string()
             )));
         }
     }
@@ -48,7 +49,7 @@ pub fn write_all_atomic(files: &[(&Path, &[u8])]) -> Result<(), Error> {
     }
     for (path, temp) in temps {
         temp.persist(path)
-            .map_err(|e| Error::io(path, "replace", e.error))?;
+            .map_err(|e| Error::io(path, msg!("io.replace"), e.error))?;
     }
     Ok(())
 }
@@ -63,9 +64,9 @@ fn temporary(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile, Error
         .prefix(".snc-")
         .suffix(".tmp")
         .tempfile_in(&dir)
-        .map_err(|e| Error::io(path, "create a temporary file beside", e))?;
+        .map_err(|e| Error::io(path, msg!("io.create_temporary"), e))?;
     temp.write_all(bytes)
-        .map_err(|e| Error::io(path, "write", e))?;
+        .map_err(|e| Error::io(path, msg!("io.write"), e))?;
     // A temporary file is private (0600); the output gets the permissions of the file it replaces, or the usual
     // 0644 of a new file.
     #[cfg(unix)]
@@ -74,11 +75,11 @@ fn temporary(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile, Error
         let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o7777);
         temp.as_file()
             .set_permissions(std::fs::Permissions::from_mode(mode))
-            .map_err(|e| Error::io(path, "set permissions of", e))?;
+            .map_err(|e| Error::io(path, msg!("io.set_permissions"), e))?;
     }
     temp.as_file()
         .sync_all()
-        .map_err(|e| Error::io(path, "write", e))?;
+        .map_err(|e| Error::io(path, msg!("io.write"), e))?;
     Ok(temp)
 }
 

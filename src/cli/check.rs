@@ -11,6 +11,7 @@ use crate::engine::review;
 use crate::fs;
 use crate::model::error::Error;
 use crate::model::{Lang, Severity};
+use crate::msg;
 use crate::pack::Pack;
 use crate::report;
 
@@ -18,17 +19,16 @@ use crate::report;
 pub fn as_of(flag: Option<&str>, env: &Environment) -> Result<NaiveDate, Error> {
     if let Some(text) = flag {
         return NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .map_err(|_| Error::Usage(format!("--as-of `{text}` is not a date YYYY-MM-DD")));
+            .map_err(|_| Error::Usage(msg!("cli.as_of", value = text)));
     }
     if let Some(epoch) = &env.source_date_epoch {
-        let seconds: i64 = epoch.trim().parse().map_err(|_| {
-            Error::Usage(format!(
-                "SOURCE_DATE_EPOCH `{epoch}` is not a number of seconds"
-            ))
-        })?;
+        let seconds: i64 = epoch
+            .trim()
+            .parse()
+            .map_err(|_| Error::Usage(msg!("cli.epoch_not_a_number", value = epoch)))?;
         return chrono::DateTime::from_timestamp(seconds, 0)
             .map(|d| d.date_naive())
-            .ok_or_else(|| Error::Usage(format!("SOURCE_DATE_EPOCH `{epoch}` is out of range")));
+            .ok_or_else(|| Error::Usage(msg!("cli.epoch_out_of_range", value = epoch)));
     }
     Ok(env.today)
 }
@@ -60,9 +60,9 @@ pub fn format_of(path: &Path) -> Result<FormatArg, Error> {
         Some("xml") => Ok(FormatArg::Junit),
         Some("sarif") => Ok(FormatArg::Sarif),
         Some("csv") => Ok(FormatArg::Csv),
-        _ => Err(Error::Usage(format!(
-            "cannot tell the format of {} from its extension: use .json, .txt, .md, .html, .xml (JUnit), .sarif or .csv",
-            path.display()
+        _ => Err(Error::Usage(msg!(
+            "cli.format_check",
+            path = path.display().to_string()
         ))),
     }
 }
@@ -88,9 +88,8 @@ pub fn policy_for(pack: &Pack, args: &CheckArgs) -> Result<(Policy, Option<PathB
     }
     if let Some(min) = args.min_score {
         policy.min_score = Some(
-            crate::engine::score::PerMille::from_percent(min).ok_or_else(|| {
-                Error::Usage(format!("--min-score {min} is not a score from 0 to 100"))
-            })?,
+            crate::engine::score::PerMille::from_percent(min)
+                .ok_or_else(|| Error::Usage(msg!("cli.min_score", value = min.to_string())))?,
         );
     }
     Ok((policy, file))
@@ -194,7 +193,7 @@ pub fn check(
         (false, false) => (Exit::GateFailed, String::new()),
         (false, true) => (
             Exit::Success,
-            "snc: the gate failed; exit code 0 because of --exit-zero\n".to_owned(),
+            format!("{}\n", msg!("cli.exit_zero").render(lang)),
         ),
     };
     Ok(Output {

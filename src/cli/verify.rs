@@ -7,7 +7,8 @@ use crate::engine::gate::policy::Policy;
 use crate::engine::review;
 use crate::model::Lang;
 use crate::model::error::{Diagnostic, Error};
-use crate::model::i18n::t;
+use crate::model::i18n::{label, number, t};
+use crate::msg;
 use crate::pack::Pack;
 use crate::staff::diff::{self, SourceKind};
 
@@ -17,27 +18,27 @@ use crate::engine::RunInputs;
 use crate::staff::verify::compare;
 
 pub fn verify(pack: &Pack, args: &VerifyArgs, lang: Lang) -> Result<Output, Error> {
-    let bytes = std::fs::read(&args.report).map_err(|e| Error::io(&args.report, "read", e))?;
+    let bytes =
+        std::fs::read(&args.report).map_err(|e| Error::io(&args.report, msg!("io.read"), e))?;
     let file = args.report.display().to_string();
     let input = diff::read(&file, &bytes)?;
     if input.kind != SourceKind::Report {
-        return Err(Diagnostic::file(
-            &file,
-            "this is an assessment, not a JSON report: `snc verify REPORT.json ASSESSMENT.json`",
-        )
-        .into());
+        return Err(Diagnostic::file(&file, msg!("verify.assessment_given")).into());
     }
     let doc = crate::report::json::from_value(&file, input.json)?;
     if doc.pack.id != pack.id {
-        return Err(Error::Usage(format!(
-            "{file} was made with the pack `{}` but the loaded pack is `{}`: pass that pack with --rules DIR",
-            doc.pack.id, pack.id
+        return Err(Error::Usage(msg!(
+            "verify.other_pack",
+            file = file.as_str(),
+            other = &doc.pack.id,
+            pack = &pack.id
         )));
     }
     if let (Some(r), None) = (&doc.review, &args.review) {
-        return Err(Error::Usage(format!(
-            "{file} applies a reviewer file ({}): pass it with --review FILE",
-            r.digest
+        return Err(Error::Usage(msg!(
+            "verify.review_needed",
+            file = file.as_str(),
+            digest = &r.digest
         )));
     }
     let review = args
@@ -84,13 +85,13 @@ pub fn verify(pack: &Pack, args: &VerifyArgs, lang: Lang) -> Result<Output, Erro
         );
         let _ = writeln!(
             out,
-            "  {} {} · {} {:.1} · {} {} · {} {}",
+            "  {} {} · {} {} · {} {} · {} {}",
             t(lang, "as_of"),
             fresh.as_of,
             t(lang, "score"),
-            fresh.score.overall,
+            number(lang, fresh.score.overall, 1),
             t(lang, "readiness"),
-            t(lang, &format!("readiness_{}", fresh.readiness.as_str())),
+            label(lang, fresh.readiness),
             fresh.requirements.len(),
             t(lang, "verify_verdicts_checked"),
         );
@@ -104,17 +105,14 @@ pub fn verify(pack: &Pack, args: &VerifyArgs, lang: Lang) -> Result<Output, Erro
         args.assessment.display(),
         differences.len()
     );
-    for d in &differences {
-        let _ = writeln!(
-            out,
-            "  - {}{}{} {} · {} {}",
-            d.what,
-            t(lang, "colon"),
-            t(lang, "verify_in_report"),
-            d.in_report,
-            t(lang, "verify_recomputed"),
-            d.recomputed
+    for d in differences {
+        let line = msg!(
+            "verify.difference",
+            what = d.what,
+            in_report = d.in_report,
+            recomputed = d.recomputed
         );
+        let _ = writeln!(out, "  - {}", line.render(lang));
     }
     Ok(Output {
         stdout: out,

@@ -3,15 +3,20 @@
 
 use std::collections::BTreeMap;
 
+use crate::model::i18n::Message;
+use crate::msg;
 use crate::report::Report;
 use crate::report::json::DocReport;
 
 /// One thing that differs between the report and the re-evaluation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Difference {
-    pub what: String,
-    pub in_report: String,
-    pub recomputed: String,
+    /// What differs: `verdict of 12.6.c`.
+    pub what: Message,
+    /// The value the report holds: its JSON value, or a word such as `none`.
+    pub in_report: Message,
+    /// The value the evaluation gives now.
+    pub recomputed: Message,
 }
 
 fn per_mille(score: f64) -> i64 {
@@ -20,55 +25,68 @@ fn per_mille(score: f64) -> i64 {
     p
 }
 
+/// A JSON value of the report, shown as one.
+fn value(value: impl Into<String>) -> Message {
+    msg!("verify.value", value = value.into())
+}
+
 /// Compares a report read from a file with the same evaluation done now.
 #[must_use]
 pub fn compare(doc: &DocReport, fresh: &Report) -> Vec<Difference> {
     let mut out = Vec::new();
-    let mut check = |what: &str, in_report: String, recomputed: String| {
+    let mut check = |what: Message, in_report: Message, recomputed: Message| {
         if in_report != recomputed {
             out.push(Difference {
-                what: what.to_owned(),
+                what,
                 in_report,
                 recomputed,
             });
         }
     };
-    check("pack id", doc.pack.id.clone(), fresh.pack.id.clone());
     check(
-        "pack version",
-        doc.pack.version.clone(),
-        fresh.pack.version.clone(),
+        msg!("verify.pack_id"),
+        value(&doc.pack.id),
+        value(&fresh.pack.id),
+    );
+    check(
+        msg!("verify.pack_version"),
+        value(&doc.pack.version),
+        value(&fresh.pack.version),
     );
     if let Some(v) = &doc.pack.pack_version {
-        check("pack_version", v.clone(), fresh.pack.pack_version.clone());
+        check(
+            msg!("verify.pack_pack_version"),
+            value(v),
+            value(&fresh.pack.pack_version),
+        );
     }
     check(
-        "pack digest",
-        doc.pack.digest.clone(),
-        fresh.pack.digest.clone(),
+        msg!("verify.pack_digest"),
+        value(&doc.pack.digest),
+        value(&fresh.pack.digest),
     );
     check(
-        "assessment digest",
-        doc.assessment.digest.clone(),
-        fresh.assessment.digest.clone(),
+        msg!("verify.assessment_digest"),
+        value(&doc.assessment.digest),
+        value(&fresh.assessment.digest),
     );
-    let none = || "none".to_owned();
+    let none = || msg!("verify.none");
     check(
-        "reviewer file digest",
-        doc.review.as_ref().map_or_else(none, |r| r.digest.clone()),
+        msg!("verify.review_digest"),
+        doc.review.as_ref().map_or_else(none, |r| value(&r.digest)),
         fresh
             .review
             .as_ref()
-            .map_or_else(none, |r| r.digest.clone()),
+            .map_or_else(none, |r| value(&r.digest)),
     );
     check(
-        "readiness",
-        doc.readiness.as_str().to_owned(),
-        fresh.readiness.as_str().to_owned(),
+        msg!("verify.readiness"),
+        value(doc.readiness.as_str()),
+        value(fresh.readiness.as_str()),
     );
-    let show = |p: i64| format!("{}.{}", p / 10, p % 10);
+    let show = |p: i64| value(format!("{}.{}", p / 10, p % 10));
     check(
-        "overall score",
+        msg!("verify.overall_score"),
         show(per_mille(doc.score.overall)),
         show(per_mille(fresh.score.overall)),
     );
@@ -90,7 +108,7 @@ pub fn compare(doc: &DocReport, fresh: &Report) -> Vec<Difference> {
     for c in chapters {
         let opt = |v: Option<&i64>| v.map_or_else(none, |p| show(*p));
         check(
-            &format!("score of chapter {c}"),
+            msg!("verify.chapter_score", chapter = c),
             opt(reported.get(c)),
             opt(recomputed.get(c)),
         );
@@ -103,22 +121,23 @@ pub fn compare(doc: &DocReport, fresh: &Report) -> Vec<Difference> {
     let mut seen = std::collections::BTreeSet::new();
     for r in &doc.requirements {
         seen.insert(r.id.as_str());
-        match fresh_by_id.get(r.id.as_str()) {
+        let id = r.id.as_str();
+        match fresh_by_id.get(id) {
             Some(f) => {
                 check(
-                    &format!("verdict of {}", r.id),
-                    r.verdict.to_string(),
-                    f.verdict.to_string(),
+                    msg!("verify.verdict", id),
+                    value(r.verdict.as_str()),
+                    value(f.verdict.as_str()),
                 );
                 check(
-                    &format!("declared status of {}", r.id),
-                    r.declared.to_string(),
-                    f.declared.to_string(),
+                    msg!("verify.declared", id),
+                    value(r.declared.as_str()),
+                    value(f.declared.as_str()),
                 );
             }
             None => check(
-                &format!("requirement {}", r.id),
-                "listed".to_owned(),
+                msg!("verify.requirement", id),
+                msg!("verify.listed"),
                 none(),
             ),
         }
@@ -126,9 +145,9 @@ pub fn compare(doc: &DocReport, fresh: &Report) -> Vec<Difference> {
     for r in &fresh.requirements {
         if !seen.contains(r.id.as_str()) {
             check(
-                &format!("requirement {}", r.id),
+                msg!("verify.requirement", id = r.id.as_str()),
                 none(),
-                "listed".to_owned(),
+                msg!("verify.listed"),
             );
         }
     }
