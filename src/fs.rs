@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::model::error::Error;
+use crate::msg;
 
 /// The absolute form of a path that may not exist yet: its folder resolved, its name kept.
 fn resolved(path: &Path) -> Option<PathBuf> {
@@ -24,9 +25,9 @@ pub fn ensure_not_input(output: &Path, inputs: &[&Path]) -> Result<(), Error> {
     };
     for input in inputs {
         if resolved(input).as_ref() == Some(&out) {
-            return Err(Error::Usage(format!(
-                "refusing to write {} over an input file",
-                output.display()
+            return Err(Error::Usage(msg!(
+                "cli.not_over_input",
+                path = output.display().to_string()
             )));
         }
     }
@@ -60,7 +61,7 @@ pub fn write_all_atomic(files: &[(&Path, &[u8])]) -> Result<(), Error> {
                     None => std::fs::remove_file(path),
                 };
             }
-            return Err(Error::io(path, "replace", e.error));
+            return Err(Error::io(path, msg!("io.replace"), e.error));
         }
         done.push((path, previous));
     }
@@ -70,14 +71,10 @@ pub fn write_all_atomic(files: &[(&Path, &[u8])]) -> Result<(), Error> {
 /// Refuses a target that is a folder or anything but a regular file, before anything is written.
 fn check_target(path: &Path) -> Result<(), Error> {
     match std::fs::metadata(path) {
-        Ok(meta) if !meta.is_file() => Err(Error::io(
-            path,
-            "replace",
-            std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                "it exists and is not a regular file",
-            ),
-        )),
+        Ok(meta) if !meta.is_file() => Err(Error::Usage(msg!(
+            "io.not_a_file",
+            path = path.display().to_string()
+        ))),
         _ => Ok(()),
     }
 }
@@ -91,7 +88,7 @@ fn backup(path: &Path) -> Result<Option<tempfile::TempPath>, Error> {
         .prefix(".snc-")
         .suffix(".bak")
         .make_in(folder(path), |name| std::fs::copy(path, name).map(|_| ()))
-        .map_err(|e| Error::io(path, "keep a copy of", e))?;
+        .map_err(|e| Error::io(path, msg!("io.keep_copy"), e))?;
     Ok(Some(temp.into_temp_path()))
 }
 
@@ -114,9 +111,9 @@ fn temporary(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile, Error
     }
     let mut temp = builder
         .tempfile_in(folder(path))
-        .map_err(|e| Error::io(path, "create a temporary file beside", e))?;
+        .map_err(|e| Error::io(path, msg!("io.create_temporary"), e))?;
     temp.write_all(bytes)
-        .map_err(|e| Error::io(path, "write", e))?;
+        .map_err(|e| Error::io(path, msg!("io.write"), e))?;
     #[cfg(unix)]
     if let Ok(meta) = std::fs::metadata(path) {
         use std::os::unix::fs::PermissionsExt;
@@ -124,11 +121,11 @@ fn temporary(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile, Error
             .set_permissions(std::fs::Permissions::from_mode(
                 meta.permissions().mode() & 0o7777,
             ))
-            .map_err(|e| Error::io(path, "set permissions of", e))?;
+            .map_err(|e| Error::io(path, msg!("io.set_permissions"), e))?;
     }
     temp.as_file()
         .sync_all()
-        .map_err(|e| Error::io(path, "write", e))?;
+        .map_err(|e| Error::io(path, msg!("io.write"), e))?;
     Ok(temp)
 }
 

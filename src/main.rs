@@ -68,6 +68,8 @@ fn main() -> ExitCode {
             .ok()
             .filter(|s| !s.is_empty()),
     };
+    // Known before the command runs, so that its errors are shown in the user's language too.
+    let lang = cli::lang(&cli, &env);
     match cli::run(cli, &env) {
         Ok(output) => {
             emit(std::io::stdout(), &output.stdout);
@@ -79,7 +81,7 @@ fn main() -> ExitCode {
             }
         }
         Err(e) => {
-            emit(std::io::stderr(), &format!("{e}\n"));
+            emit(std::io::stderr(), &format!("{}\n", e.render(lang)));
             ExitCode::from(2)
         }
     }

@@ -6,6 +6,9 @@
 
 use serde_json::Value as Json;
 
+use crate::model::i18n::Message;
+use crate::msg;
+
 /// The environment variable that sets [`Limits::max_bytes`].
 pub const MAX_ASSESSMENT_BYTES_ENV: &str = "SNC_MAX_ASSESSMENT_BYTES";
 
@@ -48,7 +51,7 @@ impl Default for Limits {
 impl Limits {
     /// The default limits, with the file size from `SNC_MAX_ASSESSMENT_BYTES` when it is set (a number of bytes,
     /// at least 1).
-    pub fn with_max_bytes(setting: Option<&str>) -> Result<Limits, String> {
+    pub fn with_max_bytes(setting: Option<&str>) -> Result<Limits, Message> {
         let mut limits = Limits::default();
         if let Some(text) = setting {
             limits.max_bytes = text
@@ -57,8 +60,10 @@ impl Limits {
                 .ok()
                 .filter(|&n| n > 0)
                 .ok_or_else(|| {
-                    format!(
-                        "{MAX_ASSESSMENT_BYTES_ENV} `{text}` is not a number of bytes (at least 1)"
+                    msg!(
+                        "limits.max_bytes",
+                        env = MAX_ASSESSMENT_BYTES_ENV,
+                        value = text
                     )
                 })?;
         }
@@ -76,11 +81,8 @@ impl Limits {
 
     /// The message for nesting over [`Limits::max_depth`].
     #[must_use]
-    pub fn too_deep_message(&self) -> String {
-        format!(
-            "arrays and objects are nested deeper than {} levels, the most snc reads",
-            self.max_depth
-        )
+    pub fn too_deep_message(&self) -> Message {
+        msg!("limits.too_deep", max = self.max_depth)
     }
 
     /// Walks the document; `path` holds the segments leading to `value`, turned into a JSON Pointer only when a
@@ -107,19 +109,16 @@ impl Limits {
         match value {
             Json::String(s) => self.string(s, path, false, out),
             Json::Array(items) => {
-                let (max, what) = match place {
-                    Place::Evidence => (self.max_evidence, "evidence entries"),
-                    Place::BuiltOn => (self.max_built_on, "layers"),
-                    _ => (self.max_list_items, "items"),
+                let (max, key) = match place {
+                    Place::Evidence => (self.max_evidence, "limits.evidence"),
+                    Place::BuiltOn => (self.max_built_on, "limits.layers"),
+                    _ => (self.max_list_items, "limits.items"),
                 };
                 if items.len() > max {
                     out.push(Violation {
                         pointer: pointer(path),
                         at_key: false,
-                        message: format!(
-                            "this list has {} {what}; snc reads at most {max}",
-                            items.len()
-                        ),
+                        message: Message::new(key).arg("count", items.len()).arg("max", max),
                     });
                 }
                 for (i, item) in items.iter().enumerate().take(max) {
@@ -133,11 +132,7 @@ impl Limits {
                     out.push(Violation {
                         pointer: pointer(path),
                         at_key: false,
-                        message: format!(
-                            "`answers` has {} entries; snc reads at most {} (the pack has far fewer requirements)",
-                            map.len(),
-                            self.max_answers
-                        ),
+                        message: msg!("limits.answers", count = map.len(), max = self.max_answers),
                     });
                 }
                 for (key, item) in map {
@@ -164,14 +159,17 @@ impl Limits {
         if s.len() > self.max_string_chars {
             let chars = s.chars().count();
             if chars > self.max_string_chars {
-                let what = if at_key { "this key" } else { "this string" };
+                let key = if at_key {
+                    "limits.key"
+                } else {
+                    "limits.string"
+                };
                 out.push(Violation {
                     pointer: pointer(path),
                     at_key,
-                    message: format!(
-                        "{what} has {chars} characters; snc reads at most {}",
-                        self.max_string_chars
-                    ),
+                    message: Message::new(key)
+                        .arg("count", chars)
+                        .arg("max", self.max_string_chars),
                 });
             }
         }
@@ -236,12 +234,12 @@ fn quote_or_backslash(bytes: &[u8], mut from: usize) -> usize {
 }
 
 /// A value over a limit.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Violation {
     pub pointer: String,
     /// The problem is the key of the member, not its value.
     pub at_key: bool,
-    pub message: String,
+    pub message: Message,
 }
 
 /// Where a value sits, for the limits that depend on it.

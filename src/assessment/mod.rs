@@ -16,8 +16,10 @@ use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
 
 use crate::assessment::limits::{Limits, MAX_DIAGNOSTICS};
-use crate::model::error::{Diagnostic, Error, LineIndex};
+use crate::model::error::{Diagnostic, Error, LineIndex, library_message};
+use crate::model::i18n::Message;
 use crate::model::{EvidenceKind, RequirementId, ServiceType, Status};
+use crate::msg;
 use crate::pack::{Pack, fact_at_pointer};
 
 /// A validated assessment.
@@ -128,7 +130,7 @@ pub fn load(path: &Path, pack: &Pack) -> Result<Assessment, Error> {
 
 /// Reads and validates an assessment file within `limits`; a file over the size limit is not read past it.
 pub fn load_with(path: &Path, pack: &Pack, limits: &Limits) -> Result<Assessment, Error> {
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, "read", e))?;
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, msg!("io.read"), e))?;
     let mut bytes = Vec::new();
     // One byte more than allowed tells a file at the limit from one over it, whatever its metadata says.
     let cap = u64::try_from(limits.max_bytes)
@@ -136,7 +138,7 @@ pub fn load_with(path: &Path, pack: &Pack, limits: &Limits) -> Result<Assessment
         .saturating_add(1);
     file.take(cap)
         .read_to_end(&mut bytes)
-        .map_err(|e| Error::io(path, "read", e))?;
+        .map_err(|e| Error::io(path, msg!("io.read"), e))?;
     parse_with(&path.display().to_string(), &bytes, pack, limits)
 }
 
@@ -155,29 +157,30 @@ pub fn parse_with(
     if bytes.len() > limits.max_bytes {
         return Err(Diagnostic::file(
             file,
-            format!(
-                "the file is larger than {} bytes, the most snc reads (set {} to raise the limit)",
-                limits.max_bytes,
-                crate::assessment::limits::MAX_ASSESSMENT_BYTES_ENV
+            msg!(
+                "assessment_file.too_large",
+                max = limits.max_bytes,
+                env = crate::assessment::limits::MAX_ASSESSMENT_BYTES_ENV
             ),
         )
         .into());
     }
     let digest = format!("sha256:{:x}", Sha256::digest(bytes));
-    let text = &*crate::model::json::without_bom(Diagnostic::utf8(file, bytes, "file")?);
+    let text = &*crate::model::json::without_bom(Diagnostic::utf8(
+        file,
+        bytes,
+        msg!("assessment_file.not_utf8"),
+    )?);
     // serde_json stops at 128 levels of nesting, so no recursive code below sees a deeper document; the limits
     // walk refuses anything deeper than `max_depth`, and this error says the same of what serde_json refused.
     let json: Json = crate::model::json::parse_strict(text).map_err(|e| {
-        let e = json_syntax_error(file, text, &e);
-        match e {
-            Error::Invalid(mut d)
-                if d.len() == 1 && d[0].message.contains("recursion limit exceeded") =>
-            {
-                d[0].message = limits.too_deep_message();
-                Error::Invalid(d)
+        Error::from(Diagnostic::json(file, text, &e, |detail| {
+            if detail.as_str() == "recursion limit exceeded" {
+                limits.too_deep_message()
+            } else {
+                msg!("json.invalid", detail)
             }
-            other => other,
-        }
+        }))
     })?;
     let locator = Locator::new(text);
 
@@ -185,7 +188,11 @@ pub fn parse_with(
         && declared != pack.id
     {
         return Err(locator
-            .diagnostic(file, "/pack", format!("this assessment is for the pack `{declared}`, but the loaded pack is `{}`: use --rules to load that pack", pack.id))
+            .diagnostic(
+                file,
+                "/pack",
+                msg!("assessment_file.other_pack", declared, pack = &pack.id),
+            )
             .into());
     }
 
@@ -207,7 +214,7 @@ pub fn parse_with(
     let validator = pack.assessment_validator().map_err(|e| {
         Error::Invalid(vec![Diagnostic::file(
             file,
-            format!("internal: the assessment schema does not compile: {e}"),
+            msg!("assessment_file.schema_internal", error = e.to_string()),
         )])
     })?;
     let mut diagnostics: Vec<Diagnostic> = validator
@@ -226,7 +233,10 @@ pub fn parse_with(
     let raw: RawAssessment = serde_json::from_value(json).map_err(|e| {
         Error::Invalid(vec![Diagnostic::file(
             file,
-            format!("unexpected shape after schema validation: {e}"),
+            msg!(
+                "assessment_file.unexpected_shape",
+                error = library_message(&e.to_string())
+            ),
         )])
     })?;
     let mut answers = HashMap::new();
@@ -246,7 +256,10 @@ pub fn parse_with(
                 diagnostics.push(locator.diagnostic(
                     file,
                     &pointer,
-                    format!("invalid answer: {e}"),
+                    msg!(
+                        "assessment_file.invalid_answer",
+                        error = library_message(&e.to_string())
+                    ),
                 ));
                 continue;
             }
@@ -297,27 +310,10 @@ fn capped(file: &str, mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
         diagnostics.truncate(MAX_DIAGNOSTICS);
         diagnostics.push(Diagnostic::file(
             file,
-            format!("more problems follow: only the first {MAX_DIAGNOSTICS} are shown"),
+            msg!("assessment_file.more_problems", max = MAX_DIAGNOSTICS),
         ));
     }
     diagnostics
-}
-
-fn json_syntax_error(file: &str, text: &str, e: &serde_json::Error) -> Error {
-    let message = e.to_string();
-    let message = message
-        .rsplit_once(" at line ")
-        .map_or(message.as_str(), |(m, _)| m)
-        .to_owned();
-    let message = format!("invalid JSON: {message}");
-    // serde_json counts columns in bytes from 1; turn the position into a byte offset.
-    let line_start: usize = text
-        .split_inclusive('\n')
-        .take(e.line().saturating_sub(1))
-        .map(str::len)
-        .sum();
-    let offset = line_start + e.column().saturating_sub(1);
-    Diagnostic::at(file, text, offset, message).into()
 }
 
 fn schema_diagnostic(
@@ -334,35 +330,83 @@ fn schema_diagnostic(
             error.kind(),
             jsonschema::error::ValidationErrorKind::AnyOf { .. }
         );
-    let mut message = clearer.unwrap_or_else(|| error.to_string());
+    let mut message = clearer.unwrap_or_else(|| validator_message(error));
     if let jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } =
         error.kind()
         && let Some(first) = unexpected.first()
     {
         pointer = format!("{pointer}/{}", escape_pointer(first));
-        message = format!(
-            "unknown property `{first}`: check its spelling against the schema (`snc schema assessment`)"
-        );
+        message = msg!("schema.unknown_property", name = first.as_str());
         return locator.key_diagnostic(file, &pointer, message);
     }
     if let Some(fact) = fact_at_pointer(&pack.facts, &pointer) {
         if no_branch {
-            message = format!("{} is not valid here", error.instance());
+            message = msg!(
+                "schema.not_valid_here",
+                value = error.instance().to_string()
+            );
         }
-        message = format!(
-            "{message}; `{}` expects {} (or null when unknown)",
-            fact.path,
-            fact.ty.describe(crate::model::Lang::En)
+        message = msg!(
+            "schema.fact_expects",
+            message,
+            fact = fact.path.as_str(),
+            expected = fact.ty.description()
         );
     }
     locator.diagnostic(file, &pointer, message)
+}
+
+/// The validator's message in the catalogue's words (the validator writes them in English); as written for the
+/// keywords no assessment schema uses.
+fn validator_message(error: &jsonschema::ValidationError<'_>) -> Message {
+    use jsonschema::error::{TypeKind, ValidationErrorKind as K};
+    let value = error.instance().to_string();
+    let counted = |many: &'static str, one: &'static str, limit: u64| {
+        if limit == 1 {
+            Message::new(one).arg("value", value.as_str())
+        } else {
+            Message::new(many)
+                .arg("value", value.as_str())
+                .arg("limit", limit)
+        }
+    };
+    match error.kind() {
+        K::Type {
+            kind: TypeKind::Single(json_type),
+        } => msg!("schema.type", value, json_type = json_type.to_string()),
+        K::Type {
+            kind: TypeKind::Multiple(types),
+        } => {
+            let types = types
+                .iter()
+                .map(|t| format!("\"{t}\""))
+                .collect::<Vec<_>>()
+                .join(", ");
+            msg!("schema.types", value, types)
+        }
+        K::Required { property } => msg!("schema.required", property = property.to_string()),
+        K::Constant { expected_value } => {
+            msg!("schema.const", expected = expected_value.to_string())
+        }
+        K::Minimum { limit } => msg!("schema.minimum", value, limit = limit.to_string()),
+        K::Maximum { limit } => msg!("schema.maximum", value, limit = limit.to_string()),
+        K::MinLength { limit } => counted("schema.min_length", "schema.min_length_one", *limit),
+        K::MaxLength { limit } => counted("schema.max_length", "schema.max_length_one", *limit),
+        K::MinItems { limit } => counted("schema.min_items", "schema.min_items_one", *limit),
+        K::MaxItems { limit } => counted("schema.max_items", "schema.max_items_one", *limit),
+        K::Pattern { pattern } => msg!("schema.pattern", value, pattern = pattern.as_str()),
+        K::Format { format } => msg!("schema.format", value, format = format.as_str()),
+        K::UniqueItems => msg!("schema.unique_items", value),
+        K::AnyOf { .. } => msg!("schema.any_of", value),
+        _ => Message::verbatim(error.to_string()),
+    }
 }
 
 /// A schema error in words a vendor can act on: a value outside a list is told every allowed value (the
 /// validator names two and counts the others), and a value that may also be null (`anyOf` of a schema and
 /// `null`) is told what the schema expects, "or null" (the validator only says that no branch matched). `None`
 /// where the validator's own message is as good.
-fn schema_message(error: &jsonschema::ValidationError<'_>) -> Option<String> {
+fn schema_message(error: &jsonschema::ValidationError<'_>) -> Option<Message> {
     use jsonschema::error::{TypeKind, ValidationErrorKind};
     match error.kind() {
         ValidationErrorKind::Enum { options } => {
@@ -370,10 +414,10 @@ fn schema_message(error: &jsonschema::ValidationError<'_>) -> Option<String> {
                 .as_array()
                 .map(|values| values.iter().map(ToString::to_string).collect())
                 .unwrap_or_default();
-            Some(format!(
-                "{} is not one of the allowed values: {}",
-                error.instance(),
-                allowed.join(", ")
+            Some(msg!(
+                "schema.enum",
+                value = error.instance().to_string(),
+                allowed = allowed.join(", ")
             ))
         }
         ValidationErrorKind::AnyOf { context } => {
@@ -390,20 +434,15 @@ fn schema_message(error: &jsonschema::ValidationError<'_>) -> Option<String> {
                 .flatten()
                 .collect();
             match (nulls, others.as_slice()) {
-                (1, [only]) => Some(format!(
-                    "{}, or null",
-                    schema_message(only).unwrap_or_else(|| only.to_string())
+                (1, [only]) => Some(msg!(
+                    "schema.or_null",
+                    message = schema_message(only).unwrap_or_else(|| validator_message(only))
                 )),
                 _ => None,
             }
         }
         ValidationErrorKind::Pattern { pattern } if pattern == crate::model::date::PATTERN => {
-            Some(format!(
-                "{} is not a date YYYY-MM-DD from {} to {}",
-                error.instance(),
-                crate::model::date::FIRST,
-                crate::model::date::LAST
-            ))
+            Some(msg!("schema.date", value = error.instance().to_string()))
         }
         _ => None,
     }
@@ -541,13 +580,13 @@ impl<'t> Locator<'t> {
         self.lines.line(self.text, self.offset(pointer, true))
     }
 
-    fn diagnostic(&self, file: &str, pointer: &str, message: String) -> Diagnostic {
+    fn diagnostic(&self, file: &str, pointer: &str, message: Message) -> Diagnostic {
         self.lines
             .diagnostic(self.text, file, self.offset(pointer, false), message)
             .with_pointer(pointer)
     }
 
-    fn key_diagnostic(&self, file: &str, pointer: &str, message: String) -> Diagnostic {
+    fn key_diagnostic(&self, file: &str, pointer: &str, message: Message) -> Diagnostic {
         self.lines
             .diagnostic(self.text, file, self.offset(pointer, true), message)
             .with_pointer(pointer)

@@ -4,7 +4,14 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::model::ServiceType;
+use crate::model::{Lang, ServiceType};
+
+/// `--lang`: the code of one of the languages the catalogue has.
+fn lang_parser() -> impl clap::builder::TypedValueParser<Value = Lang> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(Lang::ALL.iter().map(|l| l.as_str()))
+        .try_map(|code| code.parse::<Lang>())
+}
 
 #[derive(Parser, Debug)]
 #[command(name = "snc", version, about = "SecNumCloud 3.2 qualification readiness checker", long_about = None)]
@@ -16,8 +23,8 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     pub templates: Option<PathBuf>,
     /// Language of reports and explanations (default: from `LC_ALL` or `LANG`, else English).
-    #[arg(long, global = true, value_enum)]
-    pub lang: Option<LangArg>,
+    #[arg(long, global = true, value_parser = lang_parser())]
+    pub lang: Option<Lang>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -132,12 +139,6 @@ pub enum RulesCommand {
         /// The pack folder (holding pack.toml).
         dir: PathBuf,
     },
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LangArg {
-    En,
-    Fr,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

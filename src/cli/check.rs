@@ -13,36 +13,24 @@ use crate::fs;
 use crate::model::date;
 use crate::model::error::Error;
 use crate::model::{Lang, Severity};
+use crate::msg;
 use crate::pack::Pack;
 use crate::report;
 
 /// The evaluation date: `--as-of`, else `SOURCE_DATE_EPOCH`, else today.
 pub fn as_of(flag: Option<&str>, env: &Environment) -> Result<NaiveDate, Error> {
     if let Some(text) = flag {
-        return date::parse(text).ok_or_else(|| {
-            Error::Usage(format!(
-                "--as-of `{text}` is not a date YYYY-MM-DD from {} to {}",
-                date::FIRST,
-                date::LAST
-            ))
-        });
+        return date::parse(text).ok_or_else(|| Error::Usage(msg!("cli.as_of", value = text)));
     }
     if let Some(epoch) = &env.source_date_epoch {
-        let seconds: i64 = epoch.trim().parse().map_err(|_| {
-            Error::Usage(format!(
-                "SOURCE_DATE_EPOCH `{epoch}` is not a number of seconds"
-            ))
-        })?;
+        let seconds: i64 = epoch
+            .trim()
+            .parse()
+            .map_err(|_| Error::Usage(msg!("cli.epoch_not_a_number", value = epoch)))?;
         return chrono::DateTime::from_timestamp(seconds, 0)
             .map(|d| d.date_naive())
             .filter(|d| date::in_range(*d))
-            .ok_or_else(|| {
-                Error::Usage(format!(
-                    "SOURCE_DATE_EPOCH `{epoch}` is out of range: snc takes dates from {} to {}",
-                    date::FIRST,
-                    date::LAST
-                ))
-            });
+            .ok_or_else(|| Error::Usage(msg!("cli.epoch_out_of_range", value = epoch)));
     }
     Ok(env.today)
 }
@@ -74,9 +62,9 @@ pub fn format_of(path: &Path) -> Result<FormatArg, Error> {
         Some("xml") => Ok(FormatArg::Junit),
         Some("sarif") => Ok(FormatArg::Sarif),
         Some("csv") => Ok(FormatArg::Csv),
-        _ => Err(Error::Usage(format!(
-            "cannot tell the format of {} from its extension: use .json, .txt, .md, .html, .xml (JUnit), .sarif, .csv or .xlsx",
-            path.display()
+        _ => Err(Error::Usage(msg!(
+            "cli.format_check",
+            path = path.display().to_string()
         ))),
     }
 }
@@ -106,9 +94,8 @@ pub fn gate_inputs(
     }
     if let Some(min) = args.min_score {
         policy.min_score = Some(
-            crate::engine::score::PerMille::from_percent(min).ok_or_else(|| {
-                Error::Usage(format!("--min-score {min} is not a score from 0 to 100"))
-            })?,
+            crate::engine::score::PerMille::from_percent(min)
+                .ok_or_else(|| Error::Usage(msg!("cli.min_score", value = min.to_string())))?,
         );
     }
     let baseline = args
@@ -186,7 +173,7 @@ pub fn check(
         (false, false) => (Exit::GateFailed, String::new()),
         (false, true) => (
             Exit::Success,
-            "snc: the gate failed; exit code 0 because of --exit-zero\n".to_owned(),
+            format!("{}\n", msg!("cli.exit_zero").render(lang)),
         ),
     };
     Ok(Output {

@@ -7,6 +7,7 @@ use crate::engine::gate::policy::Policy;
 use crate::fs;
 use crate::model::Lang;
 use crate::model::error::Error;
+use crate::msg;
 use crate::pack::Pack;
 use crate::report::Templates;
 use crate::staff::diff::{self, Diff, DiffView, Side, SourceKind};
@@ -31,9 +32,9 @@ fn format_of(path: &Path) -> Result<DiffFormat, Error> {
         Some("txt") => Ok(DiffFormat::Text),
         Some("md" | "markdown") => Ok(DiffFormat::Markdown),
         Some("html" | "htm") => Ok(DiffFormat::Html),
-        _ => Err(Error::Usage(format!(
-            "cannot tell the format of {} from its extension: use .json, .txt, .md or .html",
-            path.display()
+        _ => Err(Error::Usage(msg!(
+            "cli.format_diff",
+            path = path.display().to_string()
         ))),
     }
 }
@@ -102,7 +103,7 @@ pub fn diff(
         files.push((path, format_of(path)?));
     }
     let read = |path: &Path| -> Result<diff::Input, Error> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, "read", e))?;
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, msg!("io.read"), e))?;
         diff::read(&path.display().to_string(), &bytes)
     };
     let old_input = read(&args.old)?;
@@ -111,9 +112,12 @@ pub fn diff(
     if let (Some(o), Some(n)) = (old_input.pack_id(), new_input.pack_id())
         && o != n
     {
-        return Err(Error::Usage(format!(
-            "{} is for the pack `{o}` and {} for the pack `{n}`: a diff compares two submissions against the same referential",
-            old_input.file, new_input.file
+        return Err(Error::Usage(msg!(
+            "diff.files_other_pack",
+            old_file = &old_input.file,
+            old = o,
+            new_file = &new_input.file,
+            new = n
         )));
     }
     let old = side(pack, &old_input, &args.old, old_as_of, lang)?;

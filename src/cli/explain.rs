@@ -3,8 +3,9 @@
 use std::fmt::Write as _;
 
 use crate::model::error::Error;
-use crate::model::i18n::t;
+use crate::model::i18n::{label, t};
 use crate::model::{Lang, RequirementId};
+use crate::msg;
 use crate::pack::{Pack, Requirement};
 
 fn applies(r: &Requirement, lang: Lang) -> String {
@@ -33,13 +34,10 @@ fn applies(r: &Requirement, lang: Lang) -> String {
 pub fn explain(pack: &Pack, id: &str, lang: Lang) -> Result<String, Error> {
     let parsed: RequirementId = id
         .parse()
-        .map_err(|e: crate::model::InvalidRequirementId| Error::Usage(e.to_string()))?;
-    let r = pack.requirement(&parsed).ok_or_else(|| {
-        Error::Usage(format!(
-            "pack {} has no requirement `{id}`: see `snc rules list`",
-            pack.id
-        ))
-    })?;
+        .map_err(|e: crate::model::InvalidRequirementId| Error::Usage(e.message()))?;
+    let r = pack
+        .requirement(&parsed)
+        .ok_or_else(|| Error::Usage(msg!("id.unknown", pack = &pack.id, id)))?;
     let colon = t(lang, "colon");
     let chapter = pack.chapter(&r.chapter);
     let chapter_title = chapter.map(|c| c.title.get(lang)).unwrap_or_default();
@@ -60,9 +58,9 @@ pub fn explain(pack: &Pack, id: &str, lang: Lang) -> Result<String, Error> {
         out,
         "{}{colon}{}   {}{colon}{}   {}{colon}{}",
         t(lang, "kind"),
-        t(lang, &format!("kind_{}", r.kind)),
+        label(lang, r.kind),
         t(lang, "severity"),
-        t(lang, &format!("severity_{}", r.severity)),
+        label(lang, r.severity),
         t(lang, "applies_to"),
         applies(r, lang)
     );
@@ -79,7 +77,7 @@ pub fn explain(pack: &Pack, id: &str, lang: Lang) -> Result<String, Error> {
     let kinds = r
         .evidence_kinds
         .iter()
-        .map(|k| t(lang, &format!("evidence_kind_{k}")))
+        .map(|k| label(lang, *k))
         .collect::<Vec<_>>()
         .join(", ");
     let _ = write!(out, "\n{}{colon}{kinds}", t(lang, "evidence"));

@@ -5,15 +5,16 @@ use serde_json::Map;
 use crate::cli::{InitArgs, Output};
 use crate::model::error::Error;
 use crate::model::{Lang, ServiceType};
+use crate::msg;
 use crate::pack::Pack;
 
 use super::pretty;
 
 pub fn init(pack: &Pack, args: &InitArgs, lang: Lang) -> Result<Output, Error> {
     if args.output.exists() && !args.force {
-        return Err(Error::Usage(format!(
-            "{} already exists: use --force to overwrite it",
-            args.output.display()
+        return Err(Error::Usage(msg!(
+            "cli.init_exists",
+            path = args.output.display().to_string()
         )));
     }
     let types: Vec<ServiceType> = args.service_types.iter().map(|&t| t.into()).collect();
@@ -28,8 +29,10 @@ pub fn init(pack: &Pack, args: &InitArgs, lang: Lang) -> Result<Output, Error> {
     );
     let count = skeleton["answers"].as_object().map_or(0, Map::len);
     crate::fs::write_atomic(&args.output, pretty(&skeleton).as_bytes())?;
-    Ok(Output::ok(format!(
-        "wrote {} with {count} applicable requirements as not_assessed and every fact unknown (null)\n",
-        args.output.display()
-    )))
+    let wrote = msg!(
+        "cli.init_wrote",
+        path = args.output.display().to_string(),
+        count
+    );
+    Ok(Output::ok(format!("{}\n", wrote.render(lang))))
 }

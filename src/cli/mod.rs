@@ -20,6 +20,7 @@ pub use args::*;
 use crate::assessment::limits::Limits;
 use crate::model::Lang;
 use crate::model::error::Error;
+use crate::msg;
 use crate::pack::schema;
 use crate::pack::{Pack, PackSource};
 
@@ -38,6 +39,14 @@ pub struct Environment {
     pub progress: Option<ProgressFn>,
     /// `SNC_MAX_ASSESSMENT_BYTES`, if set: the largest assessment file read.
     pub max_assessment_bytes: Option<String>,
+}
+
+/// The language of everything `snc` prints: `--lang`, else the one `LC_ALL` or `LANG` names, else English. `main`
+/// shows errors in it too.
+#[must_use]
+pub fn lang(cli: &Cli, env: &Environment) -> Lang {
+    cli.lang
+        .unwrap_or_else(|| Lang::from_locale(env.locale.as_deref()))
 }
 
 impl Environment {
@@ -91,13 +100,9 @@ impl Output {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli, env: &Environment) -> Result<Output, Error> {
-    let lang = match cli.lang {
-        Some(LangArg::En) => Lang::En,
-        Some(LangArg::Fr) => Lang::Fr,
-        None => Lang::from_locale(env.locale.as_deref()),
-    };
+    let lang = lang(&cli, env);
     if let Command::Rules(RulesCommand::Lint { dir }) = &cli.command {
-        return rules::lint_command(dir);
+        return rules::lint_command(dir, lang);
     }
     let source = cli
         .rules
@@ -106,7 +111,9 @@ pub fn run(cli: Cli, env: &Environment) -> Result<Output, Error> {
     let pack = Pack::load(&source).map_err(Error::Invalid)?;
     match cli.command {
         Command::Init(args) => init::init(&pack, &args, lang),
-        Command::Validate { assessment } => validate::validate(&pack, &assessment, &env.limits()?),
+        Command::Validate { assessment } => {
+            validate::validate(&pack, &assessment, &env.limits()?, lang)
+        }
         Command::Check(args) => check::check(&pack, &args, lang, env, cli.templates.as_deref()),
         Command::Explain { id } => explain::explain(&pack, &id, lang).map(Output::ok),
         Command::Rules(RulesCommand::List { format }) => {
@@ -127,9 +134,7 @@ pub fn run(cli: Cli, env: &Environment) -> Result<Output, Error> {
 }
 
 fn unreachable_lint() -> Result<Output, Error> {
-    Err(Error::Usage(
-        "`rules lint` is handled before the pack loads".to_owned(),
-    ))
+    Err(Error::Usage(msg!("error.lint_first")))
 }
 
 /// Pretty JSON with a final newline.

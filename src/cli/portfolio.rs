@@ -6,6 +6,7 @@ use crate::cli::{Environment, Exit, Output};
 use crate::fs;
 use crate::model::Lang;
 use crate::model::error::Error;
+use crate::msg;
 use crate::pack::Pack;
 use crate::report::Templates;
 use crate::staff::portfolio::{self, PortfolioView};
@@ -43,9 +44,9 @@ fn format_of(path: &Path) -> Result<Format, Error> {
             crate::report::xlsx::ensure_available()?;
             Ok(Format::Xlsx)
         }
-        _ => Err(Error::Usage(format!(
-            "cannot tell the format of {} from its extension: use .html, .md, .csv, .json, .txt or .xlsx",
-            path.display()
+        _ => Err(Error::Usage(msg!(
+            "cli.format_portfolio",
+            path = path.display().to_string()
         ))),
     }
 }

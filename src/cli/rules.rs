@@ -7,19 +7,21 @@ use serde_json::{Value as Json, json};
 
 use crate::cli::{ListFormat, Output};
 use crate::model::error::Error;
+use crate::model::i18n::{label, t};
 use crate::model::{Kind, Lang, ServiceType};
+use crate::msg;
 use crate::pack::lint;
 use crate::pack::{Pack, PackSource};
 
 use super::pretty;
 
-pub fn lint_command(dir: &Path) -> Result<Output, Error> {
+/// `snc rules lint DIR`. Its diagnostics are for rule-pack authors and stay in English; the verdict line is in
+/// `lang`.
+pub fn lint_command(dir: &Path, lang: Lang) -> Result<Output, Error> {
     let problems = lint::lint(&PackSource::Dir(dir.to_path_buf()));
     if problems.is_empty() {
-        Ok(Output::ok(format!(
-            "{}: rule pack is valid\n",
-            dir.display()
-        )))
+        let valid = msg!("cli.pack_valid", dir = dir.display().to_string());
+        Ok(Output::ok(format!("{}\n", valid.render(lang))))
     } else {
         Err(Error::Invalid(problems))
     }
@@ -47,16 +49,16 @@ pub fn list(pack: &Pack, format: ListFormat, lang: Lang) -> String {
             let mut out = String::new();
             for r in &pack.requirements {
                 let kind = if r.kind == Kind::Recommendation {
-                    "rec"
+                    t(lang, "rules.recommendation")
                 } else {
-                    "req"
+                    t(lang, "rules.requirement")
                 };
                 let _ = writeln!(
                     out,
                     "{:<10} {kind} {:<8} {:<22} {}",
                     r.id.as_str(),
-                    r.severity.as_str(),
-                    r.applies_label(),
+                    label(lang, r.severity),
+                    r.applies().render(lang),
                     r.title.get(lang)
                 );
             }

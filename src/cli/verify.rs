@@ -6,7 +6,8 @@ use crate::cli::{Exit, Output};
 use crate::engine::review;
 use crate::model::Lang;
 use crate::model::error::{Diagnostic, Error};
-use crate::model::i18n::t;
+use crate::model::i18n::{label, number, t};
+use crate::msg;
 use crate::pack::Pack;
 use crate::staff::diff::{self, SourceKind};
 
@@ -21,28 +22,28 @@ use super::check::gate_inputs;
 const MAX_LISTED: usize = 50;
 
 pub fn verify(pack: &Pack, args: &VerifyArgs, lang: Lang) -> Result<Output, Error> {
-    let bytes = std::fs::read(&args.report).map_err(|e| Error::io(&args.report, "read", e))?;
+    let bytes =
+        std::fs::read(&args.report).map_err(|e| Error::io(&args.report, msg!("io.read"), e))?;
     let file = args.report.display().to_string();
     let input = diff::read(&file, &bytes)?;
     if input.kind != SourceKind::Report {
-        return Err(Diagnostic::file(
-            &file,
-            "this is an assessment, not a JSON report: `snc verify REPORT.json ASSESSMENT.json`",
-        )
-        .into());
+        return Err(Diagnostic::file(&file, msg!("verify.assessment_given")).into());
     }
     let claimed = input.json;
     let doc = crate::report::json::from_value(&file, claimed.clone())?;
     if doc.pack.id != pack.id {
-        return Err(Error::Usage(format!(
-            "{file} was made with the pack `{}` but the loaded pack is `{}`: pass that pack with --rules DIR",
-            doc.pack.id, pack.id
+        return Err(Error::Usage(msg!(
+            "verify.other_pack",
+            file = file.as_str(),
+            other = &doc.pack.id,
+            pack = &pack.id
         )));
     }
     if let (Some(r), None) = (&doc.review, &args.review) {
-        return Err(Error::Usage(format!(
-            "{file} applies a reviewer file ({}): pass it with --review FILE",
-            r.digest
+        return Err(Error::Usage(msg!(
+            "verify.review_needed",
+            file = file.as_str(),
+            digest = &r.digest
         )));
     }
     let review = args
@@ -90,13 +91,13 @@ pub fn verify(pack: &Pack, args: &VerifyArgs, lang: Lang) -> Result<Output, Erro
         );
         let _ = writeln!(
             out,
-            "  {} {} · {} {:.1} · {} {} · {} {}",
+            "  {} {} · {} {} · {} {} · {} {}",
             t(lang, "as_of"),
             fresh.as_of,
             t(lang, "score"),
-            fresh.score.overall,
+            number(lang, fresh.score.overall, 1),
             t(lang, "readiness"),
-            t(lang, &format!("readiness_{}", fresh.readiness.as_str())),
+            label(lang, fresh.readiness),
             fresh.requirements.len(),
             t(lang, "verify_verdicts_checked"),
         );
@@ -110,32 +111,29 @@ pub fn verify(pack: &Pack, args: &VerifyArgs, lang: Lang) -> Result<Output, Erro
         args.assessment.display(),
         differences.len()
     );
-    let absent = || t(lang, "verify_absent").to_owned();
+    let absent = || msg!("verify.absent").render(lang);
     for d in differences.iter().take(MAX_LISTED) {
-        let place = match &d.requirement {
+        let what = match &d.requirement {
             Some(id) => format!("{} ({id})", d.pointer),
             None => d.pointer.clone(),
         };
-        let _ = writeln!(
-            out,
-            "  - {place}{}{} {} · {} {}",
-            t(lang, "colon"),
-            t(lang, "verify_in_report"),
-            d.in_report.clone().unwrap_or_else(absent),
-            t(lang, "verify_recomputed"),
-            d.recomputed.clone().unwrap_or_else(absent)
+        let line = msg!(
+            "verify.difference",
+            what,
+            in_report = d.in_report.clone().unwrap_or_else(absent),
+            recomputed = d.recomputed.clone().unwrap_or_else(absent)
         );
+        let _ = writeln!(out, "  - {}", line.render(lang));
     }
     if differences.len() > MAX_LISTED {
         let _ = writeln!(
             out,
-            "  … {} {}",
-            differences.len() - MAX_LISTED,
-            t(lang, "verify_more")
+            "  … {}",
+            msg!("verify.more", count = differences.len() - MAX_LISTED).render(lang)
         );
     }
     if differences.iter().any(|d| d.pointer.starts_with("/gate")) {
-        let _ = writeln!(out, "{}", t(lang, "verify_gate_hint"));
+        let _ = writeln!(out, "{}", msg!("verify.gate_hint").render(lang));
     }
     Ok(Output {
         stdout: out,

@@ -6,6 +6,7 @@ use serde_json::Value as Json;
 use crate::assessment::{Answer, Assessment};
 use crate::engine::result::{Code, Evaluation, Finding, RequirementResult};
 use crate::model::{ServiceType, Status};
+use crate::msg;
 use crate::pack::cel::{Bindings, Outcome};
 use crate::pack::{Pack, Requirement};
 
@@ -30,8 +31,12 @@ pub fn evaluate(pack: &Pack, assessment: &Assessment, as_of: NaiveDate) -> Evalu
         .map(|(id, line)| {
             Finding::new(
                 Code::UnknownRequirement,
-                format!("line {line}: the answer for `{id}` matches no requirement of pack {}; it is ignored", pack.id),
-                format!("ligne {line} : la réponse pour `{id}` ne correspond à aucune exigence du référentiel {} ; elle est ignorée", pack.id),
+                &msg!(
+                    "finding.unknown_requirement",
+                    line = *line,
+                    id = id.as_str(),
+                    pack = &pack.id
+                ),
             )
         })
         .collect();
@@ -83,8 +88,7 @@ fn evaluate_one(
         if !justified {
             result.findings.push(Finding::new(
                 Code::JustificationMissing,
-                "declared inherited without a justification: say what the provider carries".to_owned(),
-                "déclarée héritée sans justification : préciser ce que le fournisseur prend en charge".to_owned(),
+                &msg!("finding.inherited_without_justification"),
             ));
         }
         let provider = assessment.built_on.iter().find(|b| {
@@ -96,16 +100,14 @@ fn evaluate_one(
                 result.verdict = Status::NonCompliant;
                 result.findings.push(Finding::new(
                     Code::InheritanceInvalid,
-                    "this requirement cannot be inherited from an underlying provider: the vendor must meet it itself".to_owned(),
-                    "cette exigence ne peut pas être héritée d'un fournisseur sous-jacent : l'éditeur doit la satisfaire lui-même".to_owned(),
+                    &msg!("finding.not_inheritable"),
                 ));
             }
             (true, None) => {
                 result.verdict = Status::NonCompliant;
                 result.findings.push(Finding::new(
                     Code::InheritanceInvalid,
-                    format!("no provider in service.built_on is SecNumCloud-qualified with a qualification valid on {as_of}"),
-                    format!("aucun fournisseur de service.built_on n'est qualifié SecNumCloud avec une qualification valide au {as_of}"),
+                    &msg!("finding.no_qualified_provider", date = as_of),
                 ));
             }
             (true, Some(p)) => {
@@ -122,10 +124,7 @@ fn evaluate_one(
         result.verdict = Status::NotAssessed;
         result.findings.push(Finding::new(
             Code::JustificationMissing,
-            "declared not applicable without a justification: the claim is not taken into account"
-                .to_owned(),
-            "déclarée non applicable sans justification : la déclaration n'est pas retenue"
-                .to_owned(),
+            &msg!("finding.not_applicable_without_justification"),
         ));
     }
 
@@ -158,11 +157,7 @@ fn evaluate_one(
                     .map(String::as_str)
                     .collect();
                 let mut f = if unknown.is_empty() {
-                    Finding::new(
-                        Code::FactMissing,
-                        format!("the facts given cannot be checked ({why})"),
-                        format!("les faits fournis ne peuvent pas être vérifiés ({why})"),
-                    )
+                    Finding::new(Code::FactMissing, &msg!("finding.facts_uncheckable", why))
                 } else {
                     let list = unknown
                         .iter()
@@ -171,8 +166,7 @@ fn evaluate_one(
                         .join(", ");
                     Finding::new(
                         Code::FactMissing,
-                        format!("unknown fact {list}: give it to check this requirement"),
-                        format!("fait inconnu {list} : le renseigner pour vérifier cette exigence"),
+                        &msg!("finding.facts_unknown", facts = list),
                     )
                 };
                 f.facts = facts;
@@ -184,8 +178,7 @@ fn evaluate_one(
         if matches!(declared, Status::Compliant | Status::Inherited) {
             result.findings.push(Finding::new(
                 Code::DeclarationContradicted,
-                format!("declared {declared}, but the facts show the requirement is not met"),
-                format!("déclarée {declared}, mais les faits montrent que l'exigence n'est pas satisfaite"),
+                &msg!("finding.declaration_contradicted", declared),
             ));
         }
         result.verdict = Status::NonCompliant;
@@ -198,8 +191,7 @@ fn evaluate_one(
             result.verdict = Status::PartiallyCompliant;
             result.findings.push(Finding::new(
                 Code::EvidenceMissing,
-                "declared compliant without any evidence".to_owned(),
-                "déclarée conforme sans aucune preuve".to_owned(),
+                &msg!("finding.evidence_missing"),
             ));
         } else if let Some(months) = requirement.max_age_months {
             let fresh = result
@@ -207,27 +199,13 @@ fn evaluate_one(
                 .is_some_and(|d| crate::pack::cel::within_months(d, months, as_of));
             if !fresh {
                 result.verdict = Status::PartiallyCompliant;
-                let (en, fr) = match result.evidence_date {
-                    Some(d) => (
-                        format!(
-                            "the newest evidence ({d}) is older than {months} months on {as_of}"
-                        ),
-                        format!(
-                            "la preuve la plus récente ({d}) a plus de {months} mois au {as_of}"
-                        ),
-                    ),
-                    None => (
-                        format!(
-                            "no evidence is dated, and this requirement needs evidence under {months} months old"
-                        ),
-                        format!(
-                            "aucune preuve n'est datée, et cette exigence demande une preuve de moins de {months} mois"
-                        ),
-                    ),
+                let message = match result.evidence_date {
+                    Some(date) => msg!("finding.evidence_stale", date, months, as_of),
+                    None => msg!("finding.evidence_undated", months),
                 };
                 result
                     .findings
-                    .push(Finding::new(Code::EvidenceStale, en, fr));
+                    .push(Finding::new(Code::EvidenceStale, &message));
             }
         }
     }
@@ -243,8 +221,7 @@ fn evaluate_one(
     {
         result.findings.push(Finding::new(
             Code::TargetDateOverdue,
-            format!("the target date {target} has passed and the item is still open"),
-            format!("la date cible {target} est dépassée et le point reste ouvert"),
+            &msg!("finding.target_date_overdue", date = target),
         ));
     }
     result

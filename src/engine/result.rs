@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::Value as Json;
 
+use crate::model::i18n::Message;
 use crate::model::{Kind, RequirementId, Severity, Status, Texts};
 
 crate::model::vocabulary!(
@@ -42,10 +43,11 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub(crate) fn new(code: Code, en: String, fr: String) -> Self {
+    /// A finding whose message is a catalogue message, kept in every language.
+    pub(crate) fn new(code: Code, message: &Message) -> Self {
         Self {
             code,
-            message: Texts { en, fr },
+            message: message.texts(),
             facts: Vec::new(),
         }
     }

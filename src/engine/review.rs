@@ -12,10 +12,10 @@ use toml::Spanned;
 
 use crate::assessment::Assessment;
 use crate::engine::result::{Code, Evaluation, Finding, ReviewNote};
-use crate::model::Texts;
-use crate::model::error::{Diagnostic, Error};
-use crate::model::i18n::t;
-use crate::model::{Lang, RequirementId, ServiceType, Status};
+use crate::model::error::{Diagnostic, Error, library_message};
+use crate::model::i18n::Message;
+use crate::model::{RequirementId, ServiceType, Status};
+use crate::msg;
 use crate::pack::Pack;
 
 /// One validated override.
@@ -63,22 +63,22 @@ struct RawOverride {
 
 /// Reads and validates a reviewer file against the pack.
 pub fn load(path: &Path, pack: &Pack) -> Result<Review, Error> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, "read", e))?;
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, msg!("io.read"), e))?;
     parse(&path.display().to_string(), &bytes, pack)
 }
 
 /// Validates a reviewer file given as bytes; `file` names it in diagnostics. Every problem is reported at once.
 pub fn parse(file: &str, bytes: &[u8], pack: &Pack) -> Result<Review, Error> {
     let digest = format!("sha256:{:x}", Sha256::digest(bytes));
-    let text = Diagnostic::utf8(file, bytes, "reviewer file")?;
+    let text = Diagnostic::utf8(file, bytes, msg!("review.not_utf8"))?;
     let raw: RawReview = toml::from_str(text).map_err(|e| {
-        let message = e.message().trim().to_owned();
+        let message = library_message(e.message().trim());
         match e.span() {
             Some(span) => Diagnostic::at(file, text, span.start, message),
             None => Diagnostic::file(file, message),
         }
     })?;
-    let at = |span: std::ops::Range<usize>, message: String| {
+    let at = |span: std::ops::Range<usize>, message: Message| {
         Diagnostic::at(file, text, span.start, message)
     };
     let mut problems = Vec::new();
@@ -87,32 +87,22 @@ pub fn parse(file: &str, bytes: &[u8], pack: &Pack) -> Result<Review, Error> {
     {
         problems.push(at(
             declared.span(),
-            format!(
-                "this reviewer file is for the pack `{}`, but the loaded pack is `{}`",
-                declared.get_ref(),
-                pack.id
+            msg!(
+                "review.other_pack",
+                declared = declared.get_ref(),
+                pack = &pack.id
             ),
         ));
     }
     if raw.overrides.is_empty() {
-        problems.push(Diagnostic::file(
-            file,
-            "no `[[override]]` table: a reviewer file holds one per requirement it decides",
-        ));
+        problems.push(Diagnostic::file(file, msg!("review.no_override")));
     }
     let mut seen: HashMap<RequirementId, usize> = HashMap::new();
     let mut overrides = Vec::new();
     for table in &raw.overrides {
         let span = table.span();
         let o = table.get_ref();
-        let missing = |name: &str| {
-            at(
-                span.clone(),
-                format!(
-                    "this override has no `{name}`: every override needs `id`, `verdict`, `reason`, `reviewer` and `date`"
-                ),
-            )
-        };
+        let missing = |field: &str| at(span.clone(), msg!("review.missing_field", field));
         let id = match &o.id {
             None => {
                 problems.push(missing("id"));
@@ -120,16 +110,13 @@ pub fn parse(file: &str, bytes: &[u8], pack: &Pack) -> Result<Review, Error> {
             }
             Some(raw_id) => match raw_id.get_ref().parse::<RequirementId>() {
                 Err(e) => {
-                    problems.push(at(raw_id.span(), e.to_string()));
+                    problems.push(at(raw_id.span(), e.message()));
                     None
                 }
                 Ok(id) if pack.requirement(&id).is_none() => {
                     problems.push(at(
                         raw_id.span(),
-                        format!(
-                            "pack {} has no requirement `{id}`: see `snc rules list`",
-                            pack.id
-                        ),
+                        msg!("id.unknown", pack = &pack.id, id = &id),
                     ));
                     None
                 }
@@ -138,7 +125,7 @@ pub fn parse(file: &str, bytes: &[u8], pack: &Pack) -> Result<Review, Error> {
                     if let Some(first) = seen.get(&id) {
                         problems.push(at(
                             raw_id.span(),
-                            format!("`{id}` is overridden twice (first on line {first}): keep one decision per requirement"),
+                            msg!("review.twice", id = &id, line = *first),
                         ));
                         None
                     } else {
@@ -153,13 +140,21 @@ pub fn parse(file: &str, bytes: &[u8], pack: &Pack) -> Result<Review, Error> {
                 problems.push(missing("verdict"));
                 None
             }
-            Some(v) => match v.get_ref().parse::<Status>() {
-                Ok(s) => Some(s),
-                Err(e) => {
-                    problems.push(at(v.span(), format!("verdict {e}")));
-                    None
+            Some(v) => {
+                let verdict = v.get_ref().parse::<Status>().ok();
+                if verdict.is_none() {
+                    let choices = Status::ALL
+                        .iter()
+                        .map(|s| format!("`{s}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    problems.push(at(
+                        v.span(),
+                        msg!("review.verdict", value = v.get_ref(), choices),
+                    ));
                 }
-            },
+                verdict
+            }
         };
         let mut text_field = |value: &Option<Spanned<String>>, name: &str| match value {
             None => {
@@ -167,10 +162,12 @@ pub fn parse(file: &str, bytes: &[u8], pack: &Pack) -> Result<Review, Error> {
                 None
             }
             Some(v) if crate::model::is_blank(v.get_ref()) => {
-                problems.push(at(
-                    v.span(),
-                    format!("`{name}` is empty or invisible: say {}", describe(name)),
-                ));
+                let message = if name == "reason" {
+                    msg!("review.empty_reason")
+                } else {
+                    msg!("review.empty_reviewer")
+                };
+                problems.push(at(v.span(), message));
                 None
             }
             Some(v) => Some(v.get_ref().trim().to_owned()),
@@ -185,10 +182,7 @@ pub fn parse(file: &str, bytes: &[u8], pack: &Pack) -> Result<Review, Error> {
             Some(d) => {
                 let date = date_of(d.get_ref());
                 if date.is_none() {
-                    problems.push(at(
-                        d.span(),
-                        "`date` must be a calendar date YYYY-MM-DD from 1900-01-01 to 9999-12-31, such as 2026-11-20".to_owned(),
-                    ));
+                    problems.push(at(d.span(), msg!("review.date")));
                 }
                 date
             }
@@ -202,7 +196,7 @@ pub fn parse(file: &str, bytes: &[u8], pack: &Pack) -> Result<Review, Error> {
                 reason,
                 reviewer,
                 date,
-                location: at(span.clone(), String::new()),
+                location: at(span.clone(), Message::verbatim("")),
             });
         }
     }
@@ -215,13 +209,6 @@ pub fn parse(file: &str, bytes: &[u8], pack: &Pack) -> Result<Review, Error> {
         digest,
         overrides,
     })
-}
-
-fn describe(field: &str) -> &'static str {
-    match field {
-        "reason" => "why the verdict differs from what the engine found",
-        _ => "who decided",
-    }
 }
 
 /// A TOML date (`2026-11-20`) or a string holding one; nothing else.
@@ -246,9 +233,11 @@ pub fn check_dates(review: &Review, as_of: NaiveDate) -> Result<(), Error> {
         .filter(|o| o.date > as_of)
         .map(|o| {
             let mut d = o.location.clone();
-            d.message = format!(
-                "the decision on {} is dated {}, after the evaluation date {as_of}: a review cannot come after what it judges",
-                o.id, o.date
+            d.message = msg!(
+                "review.decision_after",
+                id = o.id.as_str(),
+                date = o.date,
+                as_of
             );
             d
         })
@@ -280,16 +269,17 @@ pub fn apply(
         };
         if !requirement.applies_to_service(&assessment.service_types, &layers) {
             let mut d = o.location.clone();
-            d.message = format!(
-                "`{}` does not apply to this service ({}; applies to {}): a verdict on it would have no effect",
-                o.id,
-                assessment
-                    .service_types
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                requirement.applies_label()
+            let types = assessment
+                .service_types
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
+            d.message = msg!(
+                "review.not_applicable",
+                id = &o.id,
+                types,
+                applies = requirement.applies()
             );
             problems.push(d);
             continue;
@@ -306,29 +296,17 @@ pub fn apply(
             reason: o.reason.clone(),
             engine_verdict: engine,
         });
-        let message = |lang: Lang| {
-            let (set, by, on, engine_found) = match lang {
-                Lang::En => ("verdict set to", "by", "on", "the engine had found"),
-                Lang::Fr => ("verdict fixé à", "par", "le", "le moteur avait trouvé"),
-            };
-            format!(
-                "{set} {} {by} {} {on} {} ({engine_found} {}){}{}",
-                t(lang, &format!("status_{}", o.verdict)),
-                o.reviewer,
-                o.date,
-                t(lang, &format!("status_{engine}")),
-                t(lang, "colon"),
-                o.reason
-            )
-        };
-        result.findings.push(Finding {
-            code: Code::ReviewerOverride,
-            message: Texts {
-                en: message(Lang::En),
-                fr: message(Lang::Fr),
-            },
-            facts: Vec::new(),
-        });
+        result.findings.push(Finding::new(
+            Code::ReviewerOverride,
+            &msg!(
+                "finding.reviewer_override",
+                verdict = o.verdict,
+                reviewer = o.reviewer.as_str(),
+                date = o.date,
+                engine,
+                reason = o.reason.as_str()
+            ),
+        ));
     }
     if problems.is_empty() {
         Ok(())

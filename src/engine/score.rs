@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::engine::result::{Code, RequirementResult};
+use crate::model::i18n::{Arg, Word};
 use crate::model::{Kind, Severity, Status};
 use crate::pack::Pack;
 
@@ -37,6 +38,13 @@ impl PerMille {
     #[must_use]
     pub fn percent(self) -> f64 {
         f64::from(self.0) / 10.0
+    }
+}
+
+/// In prose: the score with one decimal, in the language's format.
+impl From<PerMille> for Arg {
+    fn from(p: PerMille) -> Self {
+        Arg::number(p.percent(), 1)
     }
 }
 
@@ -137,6 +145,14 @@ pub enum Readiness {
 }
 
 impl Readiness {
+    /// Every level, worst first.
+    pub const ALL: &'static [Readiness] = &[
+        Readiness::Ineligible,
+        Readiness::NotReady,
+        Readiness::AuditReady,
+        Readiness::QualificationReady,
+    ];
+
     #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
@@ -145,6 +161,13 @@ impl Readiness {
             Readiness::AuditReady => "audit_ready",
             Readiness::QualificationReady => "qualification_ready",
         }
+    }
+}
+
+impl Word for Readiness {
+    const PREFIX: &'static str = "readiness";
+    fn name(self) -> &'static str {
+        self.as_str()
     }
 }
 

@@ -1,13 +1,20 @@
-//! Failures: everything that stops `snc` from evaluating (exit code 2). Gaps are findings, never errors.
+//! Failures: everything that stops `snc` from evaluating (exit code 2). Gaps are findings, never errors. Every
+//! message is a catalogue [`Message`], shown in the user's language ([`Error::render`]); `Display` shows English.
 
 use std::borrow::Cow;
-use std::fmt;
-
-use super::terminal::visible;
+use std::fmt::{self, Write as _};
 use std::path::PathBuf;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::model::Lang;
+use crate::model::i18n::{Message, t};
+use crate::model::terminal::visible;
+use crate::msg;
 
 /// One located problem in an input file.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Diagnostic {
     /// The file as the user named it (or `embedded:…` for the built-in pack).
     pub file: String,
@@ -16,7 +23,7 @@ pub struct Diagnostic {
     /// JSON Pointer of the offending value in a JSON input.
     pub pointer: Option<String>,
     /// What is wrong and what was expected.
-    pub message: String,
+    pub message: Message,
     /// The source line (at most 200 characters of it around the column on a long line), to draw a caret.
     pub source_line: Option<String>,
     /// Where the caret goes in `source_line`, in characters from its start.
@@ -25,7 +32,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A problem with a whole file.
-    pub fn file(file: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn file(file: impl Into<String>, message: impl Into<Message>) -> Self {
         Self {
             file: file.into(),
             position: None,
@@ -41,21 +48,47 @@ impl Diagnostic {
         file: impl Into<String>,
         text: &str,
         offset: usize,
-        message: impl Into<String>,
+        message: impl Into<Message>,
     ) -> Self {
         LineIndex::new(text).diagnostic(text, file, offset, message)
     }
 
-    /// `bytes` as text, or a problem at the first byte that is not UTF-8: "the `what` is not UTF-8 text".
-    pub fn utf8<'b>(file: &str, bytes: &'b [u8], what: &str) -> Result<&'b str, Error> {
+    /// `bytes` as text, or `message` at the first byte that is not UTF-8.
+    pub fn utf8<'b>(file: &str, bytes: &'b [u8], message: Message) -> Result<&'b str, Error> {
         std::str::from_utf8(bytes).map_err(|e| {
             Error::from(Self::at(
                 file,
                 &String::from_utf8_lossy(bytes),
                 e.valid_up_to(),
-                format!("the {what} is not UTF-8 text"),
+                message,
             ))
         })
+    }
+
+    /// A JSON syntax or shape error of `serde_json` at its place in `text`, its detail translated where the
+    /// catalogue knows it, in the message `wrap` makes of that detail.
+    pub fn json(
+        file: &str,
+        text: &str,
+        error: &serde_json::Error,
+        wrap: impl FnOnce(Message) -> Message,
+    ) -> Self {
+        let message = error.to_string();
+        let detail = message
+            .rsplit_once(" at line ")
+            .map_or(message.as_str(), |(m, _)| m);
+        // serde_json counts lines and columns from 1, columns in bytes.
+        let line_start: usize = text
+            .split_inclusive('\n')
+            .take(error.line().saturating_sub(1))
+            .map(str::len)
+            .sum();
+        Self::at(
+            file,
+            text,
+            line_start + error.column().saturating_sub(1),
+            wrap(library_message(detail)),
+        )
     }
 
     #[must_use]
@@ -63,24 +96,25 @@ impl Diagnostic {
         self.pointer = Some(pointer.into());
         self
     }
-}
 
-impl fmt::Display for Diagnostic {
-    /// File names, messages and source lines may hold what a vendor wrote: they are shown with
-    /// [`visible`], so that no escape sequence or line break in them acts on the terminal.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", visible(&self.file))?;
+    /// The problem in `lang`: `file:line:col: message [at /pointer]`, then the source line with a caret.
+    #[must_use]
+    pub fn render(&self, lang: Lang) -> String {
+        // File names, messages and source lines may hold what a vendor wrote: shown with `visible`, so that no
+        // escape sequence or line break in them acts on the terminal.
+        let mut out = visible(&self.file).into_owned();
         if let Some((line, column)) = self.position {
-            write!(f, ":{line}:{column}")?;
+            let _ = write!(out, ":{line}:{column}");
         }
-        write!(f, ": {}", visible(&self.message))?;
+        out.push_str(": ");
+        out.push_str(&visible(&self.message.render(lang)));
         if let Some(pointer) = &self.pointer {
             let shown = if pointer.is_empty() {
-                "(document root)"
+                t(lang, "error.document_root").to_owned()
             } else {
-                pointer
+                visible(pointer).into_owned()
             };
-            write!(f, " [at {}]", visible(shown))?;
+            out.push_str(&msg!("error.at", pointer = shown).render(lang));
         }
         if let (Some(text), Some((line, _))) = (&self.source_line, self.position) {
             let gutter = line.to_string().len();
@@ -90,23 +124,115 @@ impl fmt::Display for Diagnostic {
                 let piece = if c == '\t' {
                     Cow::Borrowed("\t")
                 } else {
-                    visible(c.encode_utf8(&mut [0; 4])).into_owned().into()
+                    Cow::Owned(visible(c.encode_utf8(&mut [0; 4])).into_owned())
                 };
                 if i < self.source_caret {
-                    for p in piece.chars() {
-                        caret_pad.push(if p == '\t' { '\t' } else { ' ' });
-                    }
+                    caret_pad.extend(piece.chars().map(|p| if p == '\t' { '\t' } else { ' ' }));
                 }
                 shown.push_str(&piece);
             }
-            write!(
-                f,
+            let _ = write!(
+                out,
                 "\n{:gutter$} |\n{line} | {shown}\n{:gutter$} | {caret_pad}^",
                 "", ""
-            )?;
+            );
         }
-        Ok(())
+        out
     }
+}
+
+/// In English.
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(Lang::ALL[0]))
+    }
+}
+
+/// A message of `serde_json`, `toml` or serde (`missing field `name``, `expected `,` or `}``) in the catalogue's
+/// words where it knows the message, else as written.
+#[must_use]
+pub fn library_message(text: &str) -> Message {
+    const FIXED: &[(&str, &str)] = &[
+        ("EOF while parsing a list", "json.eof_list"),
+        ("EOF while parsing an object", "json.eof_object"),
+        ("EOF while parsing a string", "json.eof_string"),
+        ("EOF while parsing a value", "json.eof_value"),
+        ("expected `:`", "json.expected_colon"),
+        ("expected `,` or `]`", "json.expected_list_end"),
+        ("expected `,` or `}`", "json.expected_object_end"),
+        ("expected ident", "json.expected_ident"),
+        ("expected value", "json.expected_value"),
+        ("expected `\"`", "json.expected_quote"),
+        ("invalid escape", "json.invalid_escape"),
+        ("invalid number", "json.invalid_number"),
+        ("number out of range", "json.number_out_of_range"),
+        ("invalid unicode code point", "json.invalid_unicode"),
+        (
+            "control character (\\u0000-\\u001F) found while parsing a string",
+            "json.control_character",
+        ),
+        ("key must be a string", "json.key_must_be_string"),
+        ("trailing comma", "json.trailing_comma"),
+        ("trailing characters", "json.trailing_characters"),
+    ];
+    static SHAPES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
+        [
+            (r"^missing field `([^`]*)`$", "serde.missing_field"),
+            (r"^duplicate field `([^`]*)`$", "serde.duplicate_field"),
+            (
+                r"^unknown field `([^`]*)`, there are no fields$",
+                "serde.unknown_field_none",
+            ),
+            (
+                r"^unknown field `([^`]*)`, expected one of (.*)$",
+                "serde.unknown_field_one_of",
+            ),
+            (
+                r"^unknown field `([^`]*)`, expected (.*)$",
+                "serde.unknown_field",
+            ),
+            (
+                r"^unknown variant `([^`]*)`, expected one of (.*)$",
+                "serde.unknown_variant_one_of",
+            ),
+            (
+                r"^unknown variant `([^`]*)`, expected (.*)$",
+                "serde.unknown_variant",
+            ),
+            (r"^invalid type: (.*), expected (.*)$", "serde.invalid_type"),
+            (
+                r#"^the key "(.*)" is given twice in the same object: keep one$"#,
+                "json.duplicate_key",
+            ),
+            (
+                r"^invalid value: (.*), expected (.*)$",
+                "serde.invalid_value",
+            ),
+        ]
+        .into_iter()
+        .map(|(pattern, key)| (Regex::new(pattern).expect("valid regex"), key))
+        .collect()
+    });
+    if let Some((_, key)) = FIXED.iter().find(|(english, _)| *english == text) {
+        return Message::new(key);
+    }
+    for (pattern, key) in SHAPES.iter() {
+        if let Some(found) = pattern.captures(text) {
+            let group = |i: usize| found.get(i).map_or("", |m| m.as_str());
+            let message = Message::new(key);
+            return match *key {
+                "serde.invalid_type" | "serde.invalid_value" => {
+                    message.arg("found", group(1)).arg("expected", group(2))
+                }
+                "json.duplicate_key" => message.arg("key", group(1)),
+                "serde.unknown_variant" | "serde.unknown_variant_one_of" => {
+                    message.arg("variant", group(1)).arg("expected", group(2))
+                }
+                _ => message.arg("field", group(1)).arg("expected", group(2)),
+            };
+        }
+    }
+    Message::verbatim(text)
 }
 
 /// Characters of a long source line shown around the column.
@@ -165,7 +291,7 @@ impl LineIndex {
         text: &str,
         file: impl Into<String>,
         offset: usize,
-        message: impl Into<String>,
+        message: impl Into<Message>,
     ) -> Diagnostic {
         let (line, column) = self.line_column(text, offset);
         let start = self.starts.get(line - 1).copied().unwrap_or(0);
@@ -216,49 +342,70 @@ pub enum Error {
     /// A file could not be read or written.
     Io {
         path: PathBuf,
-        action: &'static str,
+        /// What could not be done to the file: `read`, `write`…
+        action: Message,
         source: std::io::Error,
     },
     /// The command line asks for something impossible.
-    Usage(String),
+    Usage(Message),
 }
 
 impl Error {
-    pub fn io(path: impl Into<PathBuf>, action: &'static str, source: std::io::Error) -> Self {
+    pub fn io(
+        path: impl Into<PathBuf>,
+        action: impl Into<Message>,
+        source: std::io::Error,
+    ) -> Self {
         Error::Io {
             path: path.into(),
-            action,
+            action: action.into(),
             source,
         }
     }
-}
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    /// The error in `lang`, one `error: …` line per problem (the operating system's own words about a file stay
+    /// its own).
+    #[must_use]
+    pub fn render(&self, lang: Lang) -> String {
+        let prefix = t(lang, "error.prefix");
         match self {
             Error::Invalid(diagnostics) => {
+                let mut out = String::new();
                 for (i, d) in diagnostics.iter().enumerate() {
                     if i > 0 {
-                        writeln!(f)?;
+                        out.push('\n');
                     }
-                    write!(f, "error: {d}")?;
+                    out.push_str(prefix);
+                    out.push_str(&d.render(lang));
                 }
                 if diagnostics.len() > 1 {
-                    write!(f, "\n{} errors", diagnostics.len())?;
+                    out.push('\n');
+                    out.push_str(&msg!("error.count", count = diagnostics.len()).render(lang));
                 }
-                Ok(())
+                out
             }
             Error::Io {
                 path,
                 action,
                 source,
-            } => write!(
-                f,
-                "error: cannot {action} {}: {source}",
-                visible(&path.display().to_string())
-            ),
-            Error::Usage(message) => write!(f, "error: {}", visible(message)),
+            } => {
+                let message = msg!(
+                    "error.io",
+                    action = action.clone(),
+                    path = path.display().to_string(),
+                    source = source.to_string()
+                );
+                format!("{prefix}{}", visible(&message.render(lang)))
+            }
+            Error::Usage(message) => format!("{prefix}{}", visible(&message.render(lang))),
         }
+    }
+}
+
+/// In English.
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(Lang::ALL[0]))
     }
 }
 

@@ -7,6 +7,8 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde::Serialize;
 
+use super::i18n::Message;
+
 /// A lettered item of the referential: `<section>.<letter>`, such as `12.6.c` or `11.2.2.i`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RequirementId(String);
@@ -40,13 +42,24 @@ impl RequirementId {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvalidRequirementId(pub String);
 
+impl InvalidRequirementId {
+    /// Why, in the catalogue's words.
+    #[must_use]
+    pub fn message(&self) -> Message {
+        crate::msg!("id.invalid", value = self.0.as_str())
+    }
+}
+
+impl From<InvalidRequirementId> for Message {
+    fn from(e: InvalidRequirementId) -> Self {
+        e.message()
+    }
+}
+
+/// In English.
 impl fmt::Display for InvalidRequirementId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "`{}` is not a requirement id: expected <section>.<letter> such as `12.6.c` or `11.2.2.i`",
-            self.0
-        )
+        self.message().fmt(f)
     }
 }
 

@@ -2,15 +2,19 @@
 //! error type. It uses nothing else of the crate.
 
 pub mod date;
+// First: `i18n` declares `Lang` with the `vocabulary!` macro.
+#[macro_use]
+mod vocab;
+
 pub mod error;
 pub mod i18n;
 mod id;
 pub mod json;
 pub mod terminal;
 mod texts;
-mod vocab;
 
+pub use i18n::Lang;
 pub use id::{InvalidRequirementId, REQUIREMENT_ID_PATTERN, RequirementId};
 pub use texts::{Texts, is_blank};
 pub(crate) use vocab::vocabulary;
-pub use vocab::{EvidenceKind, Kind, Lang, ServiceType, Severity, Status, is_gap};
+pub use vocab::{EvidenceKind, Kind, ServiceType, Severity, Status, is_gap};

@@ -77,11 +77,6 @@ vocabulary!(
 );
 
 vocabulary!(
-    /// Languages of every user-facing text.
-    Lang { En => "en", Fr => "fr" }
-);
-
-vocabulary!(
     /// The kinds of evidence an assessor asks for.
     EvidenceKind {
         Document => "document",
@@ -138,17 +133,6 @@ impl Severity {
     }
 }
 
-impl Lang {
-    /// The language asked for by a POSIX locale string such as `fr_FR.UTF-8`; English otherwise.
-    #[must_use]
-    pub fn from_locale(locale: Option<&str>) -> Lang {
-        match locale {
-            Some(l) if l.starts_with("fr") => Lang::Fr,
-            _ => Lang::En,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,12 +152,5 @@ mod tests {
         );
         let err = "done".parse::<Status>().expect_err("not a status");
         assert!(err.contains("`compliant`"), "{err}");
-    }
-
-    #[test]
-    fn locale_selects_french() {
-        assert_eq!(Lang::from_locale(Some("fr_FR.UTF-8")), Lang::Fr);
-        assert_eq!(Lang::from_locale(Some("C.UTF-8")), Lang::En);
-        assert_eq!(Lang::from_locale(None), Lang::En);
     }
 }

@@ -11,6 +11,9 @@ use cel::{Context, Env, ExecutionError, Value};
 use chrono::{Months, NaiveDate, TimeDelta};
 use serde_json::Value as Json;
 
+use crate::model::i18n::Message;
+use crate::msg;
+
 static ENV: LazyLock<Arc<Env>> = LazyLock::new(|| Arc::new(Env::stdlib()));
 
 /// The domain functions registered for every check, with their arity.
@@ -233,8 +236,8 @@ pub fn references(program: &Program) -> (Vec<String>, Vec<String>) {
 pub enum Outcome {
     Pass,
     Fail,
-    /// A listed fact is unknown, or the expression could not be evaluated on the facts given.
-    Missing(String),
+    /// A listed fact is unknown, or the expression could not be evaluated on the facts given: why.
+    Missing(Message),
 }
 
 /// Facts, service and date bound once per assessment. The CEL values borrow the facts' strings: binding an
@@ -279,13 +282,13 @@ impl<'a> Bindings<'a> {
         match program.execute(&self.context) {
             Ok(Value::Bool(true)) => Outcome::Pass,
             Ok(Value::Bool(false)) => Outcome::Fail,
-            Ok(other) => Outcome::Missing(format!("the check returned {other:?}, not a boolean")),
+            Ok(other) => Outcome::Missing(msg!("cel.not_boolean", value = format!("{other:?}"))),
             Err(e) => {
                 let unknown = unknown();
                 if unknown.is_empty() {
                     Outcome::Missing(describe(&e))
                 } else {
-                    Outcome::Missing(format!("unknown: {}", unknown.join(", ")))
+                    Outcome::Missing(msg!("cel.unknown_facts", facts = unknown.join(", ")))
                 }
             }
         }
@@ -300,10 +303,10 @@ impl<'a> Bindings<'a> {
     }
 }
 
-fn describe(e: &ExecutionError) -> String {
+fn describe(e: &ExecutionError) -> Message {
     match e {
-        ExecutionError::NoSuchKey(key) => format!("a fact the check reads is unknown: `{key}`"),
-        other => format!("could not evaluate on these facts: {other}"),
+        ExecutionError::NoSuchKey(key) => msg!("cel.unknown_fact", key = key.to_string()),
+        other => msg!("cel.cannot_evaluate", error = other.to_string()),
     }
 }
 

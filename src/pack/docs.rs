@@ -2,8 +2,19 @@
 
 use std::fmt::Write;
 
-use crate::model::{Kind, Lang};
+use crate::model::i18n::t;
+use crate::model::{Kind, Lang, Texts};
+use crate::msg;
 use crate::pack::{FactType, Pack};
+
+/// A pack text in every language, `en / fr`.
+fn every_language(texts: &Texts) -> String {
+    Lang::ALL
+        .iter()
+        .map(|&lang| texts.get(lang))
+        .collect::<Vec<_>>()
+        .join(" / ")
+}
 
 fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
@@ -97,30 +108,27 @@ pub fn facts_markdown(pack: &Pack) -> String {
         if top != group {
             group = top;
             let _ = writeln!(out, "### `{group}`\n");
-            if let Some(t) = pack.fact_groups.get(group) {
-                let _ = writeln!(out, "{} / {}\n", t.en, t.fr);
+            if let Some(texts) = pack.fact_groups.get(group) {
+                let _ = writeln!(out, "{}\n", every_language(texts));
             }
         }
         let _ = writeln!(out, "#### `facts.{}`\n", fact.path);
-        let _ = writeln!(
-            out,
-            "- **en**: {} Type: {}.",
-            fact.description.en,
-            fact.ty.describe(Lang::En)
-        );
-        let _ = writeln!(
-            out,
-            "- **fr** : {} Type : {}.",
-            fact.description.fr,
-            fact.ty.describe(Lang::Fr)
-        );
+        for &lang in Lang::ALL {
+            let text = msg!(
+                "docs.fact",
+                description = &fact.description,
+                fact_type = fact.ty.description()
+            );
+            let _ = writeln!(out, "- **{lang}**{}{}", t(lang, "colon"), text.render(lang));
+        }
         if let FactType::Objects(fields) = &fact.ty {
             for f in fields {
                 let list = if f.list { "[]" } else { "" };
                 let _ = writeln!(
                     out,
-                    "  - `{}`{list}: {} / {}",
-                    f.name, f.description.en, f.description.fr
+                    "  - `{}`{list}: {}",
+                    f.name,
+                    every_language(&f.description)
                 );
             }
         }

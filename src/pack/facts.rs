@@ -8,6 +8,8 @@ use serde_json::{Map, Value as Json, json};
 use crate::model::Lang;
 
 use crate::model::Texts;
+use crate::model::i18n::Message;
+use crate::msg;
 
 /// ISO 3166-1 alpha-2 codes.
 pub const COUNTRIES: &[&str] = &[
@@ -134,58 +136,23 @@ impl Scalar {
 
     /// What a value of this type looks like, for error messages and docs.
     #[must_use]
-    pub fn describe(&self, lang: Lang) -> String {
-        let fr = lang == Lang::Fr;
+    pub fn description(&self) -> Message {
         match self {
-            Scalar::String => (if fr { "un texte" } else { "a string" }).to_owned(),
-            Scalar::Boolean => (if fr {
-                "un booléen (true ou false)"
-            } else {
-                "a boolean (true or false)"
-            })
-            .to_owned(),
-            Scalar::Integer => (if fr {
-                "un entier positif ou nul"
-            } else {
-                "a whole number, 0 or more"
-            })
-            .to_owned(),
-            Scalar::Number => (if fr { "un nombre" } else { "a number" }).to_owned(),
-            Scalar::Percent => (if fr {
-                "un pourcentage entre 0 et 100"
-            } else {
-                "a percentage from 0 to 100"
-            })
-            .to_owned(),
-            Scalar::Date => (if fr {
-                "une date AAAA-MM-JJ"
-            } else {
-                "a date YYYY-MM-DD"
-            })
-            .to_owned(),
-            Scalar::Country => (if fr {
-                "un code pays ISO 3166-1 alpha-2 (FR, DE…)"
-            } else {
-                "an ISO 3166-1 alpha-2 country code (FR, DE…)"
-            })
-            .to_owned(),
-            Scalar::Language => (if fr {
-                "un code langue ISO 639-1 (fr, en…)"
-            } else {
-                "an ISO 639-1 language code (fr, en…)"
-            })
-            .to_owned(),
+            Scalar::String => msg!("fact_type.string"),
+            Scalar::Boolean => msg!("fact_type.boolean"),
+            Scalar::Integer => msg!("fact_type.integer"),
+            Scalar::Number => msg!("fact_type.number"),
+            Scalar::Percent => msg!("fact_type.percent"),
+            Scalar::Date => msg!("fact_type.date"),
+            Scalar::Country => msg!("fact_type.country"),
+            Scalar::Language => msg!("fact_type.language"),
             Scalar::Enum(values) => {
-                let list = values
+                let values = values
                     .iter()
                     .map(|v| format!("`{v}`"))
                     .collect::<Vec<_>>()
                     .join(", ");
-                if fr {
-                    format!("l'une des valeurs {list}")
-                } else {
-                    format!("one of {list}")
-                }
+                msg!("fact_type.enum", values)
             }
         }
     }
@@ -194,30 +161,25 @@ impl Scalar {
 impl FactType {
     /// Describes the type in words.
     #[must_use]
-    pub fn describe(&self, lang: Lang) -> String {
-        let fr = lang == Lang::Fr;
+    pub fn description(&self) -> Message {
         match self {
-            FactType::Scalar(s) => s.describe(lang),
-            FactType::List(s) => {
-                if fr {
-                    format!("une liste dont chaque élément est {}", s.describe(lang))
-                } else {
-                    format!("a list, each item {}", s.describe(lang))
-                }
-            }
+            FactType::Scalar(s) => s.description(),
+            FactType::List(s) => msg!("fact_type.list", item = s.description()),
             FactType::Objects(fields) => {
-                let names = fields
+                let fields = fields
                     .iter()
                     .map(|f| format!("`{}`", f.name))
                     .collect::<Vec<_>>()
                     .join(", ");
-                if fr {
-                    format!("une liste d'objets avec les champs {names}")
-                } else {
-                    format!("a list of objects with fields {names}")
-                }
+                msg!("fact_type.objects", fields)
             }
         }
+    }
+
+    /// Describes the type in words, in `lang`.
+    #[must_use]
+    pub fn describe(&self, lang: Lang) -> String {
+        self.description().render(lang)
     }
 
     fn schema(&self) -> Json {

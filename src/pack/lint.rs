@@ -22,7 +22,8 @@ pub fn lint(source: &PackSource) -> Vec<Diagnostic> {
                             requirement.id,
                             example.name,
                             error.instance_path()
-                        );
+                        )
+                        .into();
                         problems.push(d);
                     }
                 }

@@ -91,7 +91,11 @@ impl File {
         }
     }
 
-    fn at(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> Diagnostic {
+    fn at(
+        &self,
+        span: std::ops::Range<usize>,
+        message: impl Into<crate::model::i18n::Message>,
+    ) -> Diagnostic {
         self.lines
             .get_or_init(|| crate::model::error::LineIndex::new(&self.text))
             .diagnostic(&self.text, &self.name, span.start, message)

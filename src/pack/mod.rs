@@ -20,7 +20,9 @@ use serde_json::Value as Json;
 
 use crate::model::Texts;
 use crate::model::error::Diagnostic;
+use crate::model::i18n::Message;
 use crate::model::{EvidenceKind, Kind, RequirementId, ServiceType, Severity};
+use crate::msg;
 use crate::pack::cel::{Bindings, Outcome};
 
 pub use facts::{
@@ -184,22 +186,35 @@ pub struct Example {
 impl Requirement {
     /// Where the item applies, in words: `all`, `SaaS`, `CaaS, PaaS, SaaS (built on IaaS)`.
     #[must_use]
-    pub fn applies_label(&self) -> String {
-        let join = |list: &[ServiceType], sep: &str| {
-            list.iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(sep)
-        };
-        let mut label = if self.applies_to.is_empty() {
-            "all".to_owned()
+    pub fn applies(&self) -> Message {
+        let types = if self.applies_to.is_empty() {
+            msg!("applies.all")
         } else {
-            join(&self.applies_to, ", ")
+            Message::verbatim(
+                self.applies_to
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            )
         };
-        if !self.built_on.is_empty() {
-            label = format!("{label} (built on {})", join(&self.built_on, " or "));
+        // `IaaS or CaaS or PaaS`: the last two joined, then each one before.
+        let layers = self.built_on.iter().rev().fold(None, |rest, layer| {
+            Some(match rest {
+                None => Message::verbatim(layer.to_string()),
+                Some(rest) => msg!("applies.or", first = *layer, second = rest),
+            })
+        });
+        match layers {
+            None => types,
+            Some(layers) => msg!("applies.built_on", types, layers),
         }
-        label
+    }
+
+    /// [`Requirement::applies`] in English, for the generated docs.
+    #[must_use]
+    pub fn applies_label(&self) -> String {
+        self.applies().to_string()
     }
 }
 
@@ -290,7 +305,8 @@ impl Pack {
                         example.expect,
                         got,
                         detail.join("; ")
-                    );
+                    )
+                    .into();
                     problems.push(d);
                 }
             }

@@ -1,8 +1,9 @@
 //! What the CI formats (`JUnit`, SARIF, CSV, `GitHub`) share: which requirements are gaps, waived or blocking, and how
 //! their findings read on one line.
 
-use crate::model::i18n::t;
-use crate::model::{Lang, Status};
+use crate::model::Status;
+use crate::model::i18n::label;
+use crate::msg;
 
 use super::{FindingView, Report, RequirementView};
 
@@ -24,17 +25,7 @@ pub(super) fn is_blocking(report: &Report, r: &RequirementView) -> bool {
 /// The findings as `code: message` items joined by `; `, or the verdict when there is none.
 pub(super) fn findings_line(report: &Report, r: &RequirementView) -> String {
     if r.findings.is_empty() {
-        let declared = status_label(report, r.declared);
-        return match report.lang {
-            Lang::En => format!(
-                "declared {declared}; `snc explain {}` tells what closes the gap",
-                r.id
-            ),
-            Lang::Fr => format!(
-                "déclarée {declared} ; `snc explain {}` indique comment combler l'écart",
-                r.id
-            ),
-        };
+        return msg!("ci.no_findings", declared = r.declared, id = &r.id).render(report.lang);
     }
     r.findings
         .iter()
@@ -44,11 +35,11 @@ pub(super) fn findings_line(report: &Report, r: &RequirementView) -> String {
 }
 
 pub(super) fn status_label(report: &Report, status: Status) -> &'static str {
-    t(report.lang, &format!("status_{status}"))
+    label(report.lang, status)
 }
 
 pub(super) fn severity_label(report: &Report, r: &RequirementView) -> &'static str {
-    t(report.lang, &format!("severity_{}", r.severity))
+    label(report.lang, r.severity)
 }
 
 /// The chapter's title from the scores, or `chapter N` for a chapter with nothing scored.
@@ -58,7 +49,10 @@ pub(super) fn chapter_title(report: &Report, chapter: &str) -> String {
         .chapters
         .iter()
         .find(|c| c.chapter == chapter && !c.title.is_empty())
-        .map_or_else(|| format!("chapter {chapter}"), |c| c.title.clone())
+        .map_or_else(
+            || msg!("ci.chapter", chapter).render(report.lang),
+            |c| c.title.clone(),
+        )
 }
 
 /// The assessment file as a forward-slash relative path, as CI tools expect.

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use super::Report;
 use super::ci;
-use crate::model::i18n::t;
+use crate::model::i18n::{label, number, t};
 
 /// Escapes a command's message as the runner expects: `%`, CR and LF.
 #[must_use]
@@ -37,12 +37,12 @@ pub fn render_github(report: &Report) -> String {
     };
     let _ = writeln!(
         out,
-        "snc {}: {} {}, {} {:.1} / 100, {} {gate}",
+        "snc {}: {} {}, {} {} / 100, {} {gate}",
         report.pack.id,
         t(lang, "readiness"),
-        t(lang, &format!("readiness_{}", report.readiness.as_str())),
+        label(lang, report.readiness),
         t(lang, "score"),
-        report.score.overall,
+        number(lang, report.score.overall, 1),
         t(lang, "gate"),
     );
     let title = escape_property(&format!("snc {}", t(lang, "gate")));

@@ -9,7 +9,8 @@ use serde::Deserialize;
 
 use crate::engine::gate::baseline::Baseline;
 use crate::engine::score::PerMille;
-use crate::model::error::{Diagnostic, Error};
+use crate::model::error::{Diagnostic, Error, library_message};
+use crate::msg;
 
 use super::SCHEMA_VERSION;
 use crate::engine::score::Readiness;
@@ -89,41 +90,39 @@ pub struct DocReview {
 
 /// Reads a report as a baseline and checks that it was made with the pack `pack_id`.
 pub fn load_baseline(path: &Path, pack_id: &str) -> Result<Baseline, Error> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, "read the baseline", e))?;
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, msg!("io.read_baseline"), e))?;
     let name = path.display().to_string();
     let text = String::from_utf8(bytes)
-        .map_err(|_| Error::from(Diagnostic::file(&name, "the baseline is not UTF-8 text")))?;
+        .map_err(|_| Error::from(Diagnostic::file(&name, msg!("baseline.not_utf8"))))?;
     parse_baseline(&name, &text, pack_id)
 }
 
 /// Parses a report given as text as a baseline; `file` names it in diagnostics.
 pub fn parse_baseline(file: &str, text: &str, pack_id: &str) -> Result<Baseline, Error> {
-    let doc = parse(file, text, " usable as a baseline")?;
+    let doc = parse(file, text, Purpose::Baseline)?;
     if doc.pack.id != pack_id {
         return Err(Diagnostic::file(
             file,
-            format!(
-                "the baseline is a report for the pack `{}`, but this check uses the pack `{pack_id}`: compare reports of the same pack",
-                doc.pack.id
-            ),
+            msg!("baseline.other_pack", other = &doc.pack.id, pack = pack_id),
         )
         .into());
     }
     let overall = PerMille::from_percent(doc.score.overall).ok_or_else(|| {
         Error::from(Diagnostic::file(
             file,
-            format!(
-                "the baseline's overall score {} is not from 0 to 100",
-                doc.score.overall
-            ),
+            msg!("baseline.score", score = doc.score.overall.to_string()),
         ))
     })?;
     let mut verdicts = BTreeMap::new();
     for r in doc.requirements {
-        let id: RequirementId = r
-            .id
-            .parse()
-            .map_err(|e| Error::from(Diagnostic::file(file, format!("in the baseline: {e}"))))?;
+        let id: RequirementId =
+            r.id.parse()
+                .map_err(|e: crate::model::InvalidRequirementId| {
+                    Error::from(Diagnostic::file(
+                        file,
+                        msg!("baseline.id", error = e.message()),
+                    ))
+                })?;
         verdicts.insert(id, r.verdict);
     }
     Ok(Baseline {
@@ -134,27 +133,24 @@ pub fn parse_baseline(file: &str, text: &str, pack_id: &str) -> Result<Baseline,
     })
 }
 
-/// Parses a JSON report given as text; `file` names it in diagnostics, located at line and column, and `purpose`
-/// ends "not a JSON report of `snc check --format json`" in them.
-pub fn parse(file: &str, text: &str, purpose: &str) -> Result<DocReport, Error> {
+/// What a JSON report is read for, told in the error when it is not one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// Any use.
+    Report,
+    /// A baseline for the gate (`--baseline`).
+    Baseline,
+}
+
+/// Parses a JSON report given as text; `file` names it in diagnostics, located at line and column, which say that
+/// it is not a report usable for `purpose`.
+pub fn parse(file: &str, text: &str, purpose: Purpose) -> Result<DocReport, Error> {
     let text = &*crate::model::json::without_bom(text);
     let located = |e: serde_json::Error| {
-        let message = e.to_string();
-        let message = message
-            .rsplit_once(" at line ")
-            .map_or(message.as_str(), |(m, _)| m);
-        // serde_json counts lines and columns from 1, columns in bytes.
-        let line_start: usize = text
-            .split_inclusive('\n')
-            .take(e.line().saturating_sub(1))
-            .map(str::len)
-            .sum();
-        Error::from(Diagnostic::at(
-            file,
-            text,
-            line_start + e.column().saturating_sub(1),
-            format!("not a JSON report of `snc check --format json`{purpose}: {message}"),
-        ))
+        Error::from(Diagnostic::json(file, text, &e, |detail| match purpose {
+            Purpose::Report => msg!("report_file.not_a_report", detail),
+            Purpose::Baseline => msg!("report_file.not_a_baseline", detail),
+        }))
     };
     // Strictly first (a key given twice is an error), then into the report's shape, both located.
     crate::model::json::parse_strict(text).map_err(located)?;
@@ -167,7 +163,11 @@ pub fn from_value(file: &str, json: serde_json::Value) -> Result<DocReport, Erro
     let doc: DocReport = serde_json::from_value(json).map_err(|e| {
         Diagnostic::file(
             file,
-            format!("not a JSON report of `snc check --format json` (schema_version {SCHEMA_VERSION}): {e}"),
+            msg!(
+                "report_file.not_a_report_version",
+                version = SCHEMA_VERSION,
+                detail = library_message(&e.to_string())
+            ),
         )
     })?;
     doc.supported(file)
@@ -180,9 +180,10 @@ impl DocReport {
         }
         Err(Diagnostic::file(
             file,
-            format!(
-                "report schema_version {} is not supported: this snc reads version {SCHEMA_VERSION}",
-                self.schema_version
+            msg!(
+                "report_file.unsupported_version",
+                found = self.schema_version,
+                supported = SCHEMA_VERSION
             ),
         )
         .into())

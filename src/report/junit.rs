@@ -7,6 +7,7 @@ use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite}
 use super::Report;
 use super::ci;
 use crate::model::Kind;
+use crate::model::i18n::t;
 
 /// Renders the report as `JUnit` XML.
 #[must_use]
@@ -20,7 +21,7 @@ pub fn render_junit(report: &Report) -> String {
             .map(|r| {
                 let status = if r.kind == Kind::Recommendation {
                     let mut s = TestCaseStatus::skipped();
-                    s.set_message("recommendation: never checked, never blocking");
+                    s.set_message(t(report.lang, "ci.junit_recommendation"));
                     s
                 } else if let Some(waived) = ci::waiver(r).filter(|_| ci::is_gap(r)) {
                     let mut s = TestCaseStatus::skipped();

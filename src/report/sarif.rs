@@ -7,6 +7,7 @@ use serde_json::{Value as Json, json};
 use super::Report;
 use super::ci;
 use crate::model::Severity;
+use crate::msg;
 
 /// The SARIF level of a gap of this severity.
 fn level(severity: Severity) -> &'static str {
@@ -53,7 +54,7 @@ pub fn render_sarif(report: &Report) -> String {
             json!({
                 "id": r.id,
                 "shortDescription": {"text": r.title},
-                "help": {"text": format!("Run `snc explain {}` for what an assessor expects and how to close the gap.", r.id)},
+                "help": {"text": msg!("ci.sarif_help", id = &r.id).render(report.lang)},
                 "defaultConfiguration": {"level": level(r.severity)},
                 "properties": {
                     "kind": r.kind,

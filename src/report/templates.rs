@@ -71,9 +71,9 @@ fn sources(dir: Option<&Path>) -> Result<Vec<Source>, Error> {
     }
     if let Some(dir) = dir {
         if !dir.is_dir() {
-            return Err(Error::Usage(format!(
-                "--templates {}: not a folder",
-                dir.display()
+            return Err(Error::Usage(crate::msg!(
+                "cli.templates_not_a_folder",
+                dir = dir.display().to_string()
             )));
         }
         for sub in ["", "partials"] {
@@ -101,8 +101,8 @@ fn sources(dir: Option<&Path>) -> Result<Vec<Source>, Error> {
                 } else {
                     format!("{sub}/{file_name}")
                 };
-                let text =
-                    std::fs::read_to_string(&path).map_err(|e| Error::io(&path, "read", e))?;
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| Error::io(&path, crate::msg!("io.read"), e))?;
                 let source = Source {
                     name,
                     display: path.display().to_string(),

@@ -4,15 +4,12 @@ use std::fmt::Write;
 
 use anstyle::{AnsiColor, Style};
 
-use crate::model::i18n::t;
+use crate::model::i18n::{label, number, t};
 use crate::model::terminal::visible;
-use crate::model::{Kind, Severity};
+use crate::model::{Kind, Severity, Status};
+use crate::msg;
 
 use super::Report;
-
-fn status_label(lang: crate::model::Lang, status: crate::model::Status) -> &'static str {
-    t(lang, &format!("status_{status}"))
-}
 
 fn paint(color: bool, style: Style, text: &str) -> String {
     if color {
@@ -76,14 +73,18 @@ pub fn render_text(report: &Report, color: bool) -> String {
         format!("{}{}", t(lang, "as_of"), t(lang, "colon").trim_end()),
         report.as_of
     );
+    let pack = msg!(
+        "text.pack",
+        id = &report.pack.id,
+        version = &report.pack.version,
+        pack_version = &report.pack.pack_version,
+        digest = &report.pack.digest
+    );
     let _ = writeln!(
         out,
-        "{:<12} {} {} (pack {}, {})",
+        "{:<12} {}",
         format!("{}{}", t(lang, "pack"), t(lang, "colon").trim_end()),
-        report.pack.id,
-        report.pack.version,
-        report.pack.pack_version,
-        report.pack.digest
+        pack.render(lang)
     );
     let _ = writeln!(
         out,
@@ -103,7 +104,7 @@ pub fn render_text(report: &Report, color: bool) -> String {
                 | crate::engine::score::Readiness::NotReady => red,
                 _ => green,
             },
-            t(lang, &format!("readiness_{}", report.readiness.as_str()))
+            label(lang, report.readiness)
         )
     );
     let _ = writeln!(
@@ -113,7 +114,7 @@ pub fn render_text(report: &Report, color: bool) -> String {
         paint(
             color,
             style_for(report.score.overall).bold(),
-            &format!("{:.1}", report.score.overall)
+            &number(lang, report.score.overall, 1)
         )
     );
     let gate = if report.gate.passed {
@@ -152,11 +153,11 @@ pub fn render_text(report: &Report, color: bool) -> String {
                 out,
                 "  {:<10} {} → {}  ({}{}{})  {}",
                 r.id.as_str(),
-                status_label(lang, v.engine_verdict),
-                status_label(lang, r.verdict),
+                label(lang, v.engine_verdict),
+                label(lang, r.verdict),
                 t(lang, "declared").to_lowercase(),
                 t(lang, "colon"),
-                status_label(lang, r.declared),
+                label(lang, r.declared),
                 visible(&r.title)
             );
             let _ = writeln!(
@@ -186,8 +187,11 @@ pub fn render_text(report: &Report, color: bool) -> String {
         let title: String = visible(&c.title).chars().take(44).collect();
         let _ = writeln!(
             out,
-            "  {:>2}  {title:<44} {bar} {:>5.1}  {}/{}",
-            c.chapter, c.score, c.met, c.applicable
+            "  {:>2}  {title:<44} {bar} {:>5}  {}/{}",
+            c.chapter,
+            number(lang, c.score, 1),
+            c.met,
+            c.applicable
         );
     }
 
@@ -217,7 +221,7 @@ pub fn render_text(report: &Report, color: bool) -> String {
             out,
             "  {} {:<22} {}",
             paint(color, red, &format!("{:<9}", r.id.as_str())),
-            status_label(lang, r.verdict),
+            label(lang, r.verdict),
             visible(&r.title)
         );
         for f in &r.findings {
@@ -227,12 +231,7 @@ pub fn render_text(report: &Report, color: bool) -> String {
     let _ = writeln!(out, "\n{}", paint(color, bold, t(lang, "other_gaps")));
     for severity in [Severity::High, Severity::Medium, Severity::Low] {
         let of_severity: Vec<_> = gaps.iter().filter(|r| r.severity == severity).collect();
-        let _ = writeln!(
-            out,
-            "  {} ({})",
-            t(lang, &format!("severity_{severity}")),
-            of_severity.len()
-        );
+        let _ = writeln!(out, "  {} ({})", label(lang, severity), of_severity.len());
         // Every high gap is named; medium and low ones are named up to a screenful.
         let shown = if severity == Severity::High {
             of_severity.len()
@@ -250,7 +249,7 @@ pub fn render_text(report: &Report, color: bool) -> String {
                 out,
                 "    {:<10} {:<22} {}{codes}",
                 r.id.as_str(),
-                status_label(lang, r.verdict),
+                label(lang, r.verdict),
                 visible(&r.title)
             );
         }
@@ -266,15 +265,15 @@ pub fn render_text(report: &Report, color: bool) -> String {
 
     let c = &report.counts;
     let _ = writeln!(out, "\n{} ({})", t(lang, "verdicts"), c.applicable);
-    for (key, n) in [
-        ("status_compliant", c.compliant),
-        ("status_inherited", c.inherited),
-        ("status_partially_compliant", c.partially_compliant),
-        ("status_non_compliant", c.non_compliant),
-        ("status_not_assessed", c.not_assessed),
-        ("status_not_applicable", c.not_applicable),
+    for (status, n) in [
+        (Status::Compliant, c.compliant),
+        (Status::Inherited, c.inherited),
+        (Status::PartiallyCompliant, c.partially_compliant),
+        (Status::NonCompliant, c.non_compliant),
+        (Status::NotAssessed, c.not_assessed),
+        (Status::NotApplicable, c.not_applicable),
     ] {
-        let _ = writeln!(out, "  {:<24} {n}", t(lang, key));
+        let _ = writeln!(out, "  {:<24} {n}", label(lang, status));
     }
     let mut codes: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
     for f in report

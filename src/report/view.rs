@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::model::i18n::{catalog, t};
+use crate::model::i18n::{catalog, label, number, t};
 use crate::model::{Kind, Lang, Severity, Status};
 use crate::pack::Pack;
 
@@ -226,10 +226,6 @@ pub fn verdict_class(status: Status) -> &'static str {
     }
 }
 
-fn status_label(lang: Lang, status: Status) -> &'static str {
-    t(lang, &format!("status_{status}"))
-}
-
 /// The labels of every status and severity in one language, looked up once per view rather than once per row
 /// (a formatted key and a catalog lookup each, for some 600 rows).
 struct Labels {
@@ -240,14 +236,8 @@ struct Labels {
 impl Labels {
     fn new(lang: Lang) -> Self {
         Labels {
-            statuses: Status::ALL
-                .iter()
-                .map(|&s| (s, status_label(lang, s)))
-                .collect(),
-            severities: Severity::ALL
-                .iter()
-                .map(|&s| (s, t(lang, &format!("severity_{s}"))))
-                .collect(),
+            statuses: Status::ALL.iter().map(|&s| (s, label(lang, s))).collect(),
+            severities: Severity::ALL.iter().map(|&s| (s, label(lang, s))).collect(),
         }
     }
 
@@ -392,7 +382,7 @@ impl<'a> View<'a> {
                     chapter: c.chapter.clone(),
                     title: c.title.clone(),
                     short_title: shorten(&c.title, 40),
-                    score: format!("{:.1}", c.score),
+                    score: number(lang, c.score, 1),
                     y: i * row + 4,
                     text_y: i * row + 19,
                     width,
@@ -416,9 +406,9 @@ impl<'a> View<'a> {
             lang: lang.as_str(),
             report,
             pack_name: pack.name.get(lang),
-            readiness_label: t(lang, &format!("readiness_{}", report.readiness.as_str())),
+            readiness_label: label(lang, report.readiness),
             readiness_class: report.readiness.as_str(),
-            score: format!("{:.1}", report.score.overall),
+            score: number(lang, report.score.overall, 1),
             gate_label: if report.gate.passed {
                 t(lang, "gate_passed")
             } else {
@@ -486,11 +476,11 @@ impl<'a> View<'a> {
                     Some(ReviewItem {
                         id: r.id.to_string(),
                         title: r.title.clone(),
-                        declared_label: status_label(lang, r.declared),
+                        declared_label: label(lang, r.declared),
                         vendor_note: r.justification.clone().or_else(|| r.comment.clone()),
-                        engine_label: status_label(lang, review.engine_verdict),
+                        engine_label: label(lang, review.engine_verdict),
                         engine_class: verdict_class(review.engine_verdict),
-                        verdict_label: status_label(lang, r.verdict),
+                        verdict_label: label(lang, r.verdict),
                         verdict_class: verdict_class(r.verdict),
                         reviewer: review.reviewer.clone(),
                         date: review.date.to_string(),

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use crate::model::error::Error;
+use crate::msg;
 use crate::report::Report;
 
 /// Whether an output path asks for a spreadsheet.
@@ -25,10 +26,7 @@ pub fn ensure_available() -> Result<(), Error> {
 }
 
 pub(crate) fn unavailable() -> Error {
-    Error::Usage(
-        "this snc was built without the `xlsx` feature: .xlsx outputs are unavailable (rebuild with `cargo build --features xlsx`, or use .csv, .json, .html)"
-            .to_owned(),
-    )
+    Error::Usage(msg!("cli.xlsx_unavailable"))
 }
 
 /// The report as a workbook: a summary sheet and one row per requirement.
@@ -47,7 +45,7 @@ pub fn report(report: &Report) -> Result<Vec<u8>, Error> {
 #[cfg(feature = "xlsx")]
 #[expect(clippy::needless_pass_by_value, reason = "used as `map_err(failed)`")]
 pub(crate) fn failed(e: rust_xlsxwriter::XlsxError) -> Error {
-    Error::Usage(format!("cannot build the spreadsheet: {e}"))
+    Error::Usage(msg!("cli.xlsx_failed", error = e.to_string()))
 }
 
 #[cfg(feature = "xlsx")]
@@ -58,7 +56,7 @@ pub(crate) mod imp {
     };
 
     use crate::engine::score::Readiness;
-    use crate::model::i18n::t;
+    use crate::model::i18n::{self, t};
     use crate::model::{Kind, Lang};
     use crate::report::Report;
     use crate::report::verdict_class;
@@ -126,7 +124,7 @@ pub(crate) mod imp {
         Ok(())
     }
 
-    pub(crate) fn label(lang: Lang, key: &str) -> String {
+    pub(crate) fn label(lang: Lang, key: &'static str) -> String {
         t(lang, key).to_owned()
     }
 
@@ -143,11 +141,11 @@ pub(crate) mod imp {
             (label(lang, "as_of"), report.as_of.to_string()),
             (
                 label(lang, "readiness"),
-                label(lang, &format!("readiness_{}", report.readiness.as_str())),
+                i18n::label(lang, report.readiness).to_owned(),
             ),
             (
                 label(lang, "overall_score"),
-                format!("{:.1}", report.score.overall),
+                i18n::number(lang, report.score.overall, 1),
             ),
             (
                 label(lang, "gate"),
@@ -235,12 +233,12 @@ pub(crate) mod imp {
             sheet.write_string(row, 1, &r.chapter)?;
             sheet.write_string(row, 2, &r.title)?;
             sheet.write_string(row, 3, kind)?;
-            sheet.write_string(row, 4, t(lang, &format!("severity_{}", r.severity)))?;
-            sheet.write_string(row, 5, t(lang, &format!("status_{}", r.declared)))?;
+            sheet.write_string(row, 4, i18n::label(lang, r.severity))?;
+            sheet.write_string(row, 5, i18n::label(lang, r.declared))?;
             sheet.write_string_with_format(
                 row,
                 6,
-                t(lang, &format!("status_{}", r.verdict)),
+                i18n::label(lang, r.verdict),
                 &class_format(verdict_class(r.verdict)),
             )?;
             sheet.write_string(row, 7, codes.join(", "))?;

@@ -11,9 +11,10 @@ use serde_json::Value as Json;
 
 use crate::engine::score::Readiness;
 use crate::model::error::{Diagnostic, Error};
-use crate::model::i18n::{catalog, t};
+use crate::model::i18n::{Word, catalog, label, number, t};
 use crate::model::terminal::visible;
 use crate::model::{Kind, Lang, Severity, Status};
+use crate::msg;
 use crate::pack::Pack;
 use crate::report::{Report, Tool, verdict_class};
 
@@ -52,20 +53,16 @@ impl Input {
 /// Reads a file and tells a report from an assessment by its content.
 pub fn read(file: &str, bytes: &[u8]) -> Result<Input, Error> {
     let text = String::from_utf8(bytes.to_vec())
-        .map_err(|e| Diagnostic::file(file, format!("not UTF-8 text: {e}")))?;
+        .map_err(|e| Diagnostic::file(file, msg!("diff.not_utf8", error = e.to_string())))?;
     let text = crate::model::json::without_bom(&text).into_owned();
-    let json: Json =
-        crate::model::json::parse_strict(&text).map_err(|e| json_error(file, &text, &e))?;
+    let json: Json = crate::model::json::parse_strict(&text)
+        .map_err(|e| Diagnostic::json(file, &text, &e, |detail| msg!("json.invalid", detail)))?;
     let kind = if json.get("schema_version").is_some() && json.get("requirements").is_some() {
         SourceKind::Report
     } else if json.get("format").is_some() {
         SourceKind::Assessment
     } else {
-        return Err(Diagnostic::file(
-            file,
-            "neither an snc JSON report (`schema_version`, from `snc check --format json`) nor an assessment (`format`)",
-        )
-        .into());
+        return Err(Diagnostic::file(file, msg!("diff.neither")).into());
     };
     Ok(Input {
         file: file.to_owned(),
@@ -73,26 +70,6 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<Input, Error> {
         json,
         text,
     })
-}
-
-fn json_error(file: &str, text: &str, e: &serde_json::Error) -> Error {
-    let message = e.to_string();
-    let message = message
-        .rsplit_once(" at line ")
-        .map_or(message.as_str(), |(m, _)| m)
-        .to_owned();
-    let line_start: usize = text
-        .split_inclusive('\n')
-        .take(e.line().saturating_sub(1))
-        .map(str::len)
-        .sum();
-    Diagnostic::at(
-        file,
-        text,
-        line_start + e.column().saturating_sub(1),
-        format!("invalid JSON: {message}"),
-    )
-    .into()
 }
 
 /// One side of a diff, from either kind of input.
@@ -237,6 +214,13 @@ pub enum Trend {
     Unchanged,
 }
 
+impl Word for Trend {
+    const PREFIX: &'static str = "trend";
+    fn name(self) -> &'static str {
+        trend_str(self)
+    }
+}
+
 fn trend<T: Ord + Copy>(old: T, new: T) -> Trend {
     match new.cmp(&old) {
         std::cmp::Ordering::Greater => Trend::Improved,
@@ -355,59 +339,36 @@ fn percent(per_mille: i64) -> f64 {
 /// `lang` when it is the same pack, else from NEW.
 pub fn diff(old: &Side, new: &Side, pack: &Pack, lang: Lang) -> Result<Diff, Error> {
     if old.pack_id != new.pack_id {
-        return Err(Error::Usage(format!(
-            "OLD is evaluated against the pack `{}` and NEW against `{}`: a diff compares two submissions against the same referential",
-            old.pack_id, new.pack_id
+        return Err(Error::Usage(msg!(
+            "diff.other_pack",
+            old = &old.pack_id,
+            new = &new.pack_id
         )));
     }
     let same_pack = pack.id == new.pack_id;
     let mut warnings = Vec::new();
     if old.pack_version != new.pack_version || old.pack_pack_version != new.pack_pack_version {
-        warnings.push(match lang {
-            Lang::En => format!(
-                "OLD and NEW use different versions of the pack {}: {} (pack {}) and {} (pack {}); some changes may come from the rules, not the vendor",
-                new.pack_id, old.pack_version, old.pack_pack_version, new.pack_version, new.pack_pack_version
-            ),
-            Lang::Fr => format!(
-                "OLD et NEW utilisent des versions différentes du référentiel {} : {} (pack {}) et {} (pack {}) ; certains changements peuvent venir des règles et non de l'éditeur",
-                new.pack_id, old.pack_version, old.pack_pack_version, new.pack_version, new.pack_pack_version
-            ),
-        });
+        warnings.push(msg!(
+            "diff.versions",
+            pack = &new.pack_id,
+            old_version = &old.pack_version,
+            old_pack_version = &old.pack_pack_version,
+            new_version = &new.pack_version,
+            new_pack_version = &new.pack_pack_version
+        ));
     } else if old.pack_digest != new.pack_digest {
-        warnings.push(match lang {
-            Lang::En => format!(
-                "OLD and NEW were evaluated with pack {} files of different digests ({} and {})",
-                new.pack_id, old.pack_digest, new.pack_digest
-            ),
-            Lang::Fr => format!(
-                "OLD et NEW ont été évalués avec des fichiers du référentiel {} d'empreintes différentes ({} et {})",
-                new.pack_id, old.pack_digest, new.pack_digest
-            ),
-        });
+        warnings.push(msg!(
+            "diff.digests",
+            pack = &new.pack_id,
+            old = &old.pack_digest,
+            new = &new.pack_digest
+        ));
     }
     if old.vendor != new.vendor {
-        warnings.push(match lang {
-            Lang::En => format!(
-                "OLD is about the vendor “{}” and NEW about “{}”",
-                old.vendor, new.vendor
-            ),
-            Lang::Fr => format!(
-                "OLD concerne l'éditeur « {} » et NEW « {} »",
-                old.vendor, new.vendor
-            ),
-        });
+        warnings.push(msg!("diff.vendors", old = &old.vendor, new = &new.vendor));
     }
     if new.as_of < old.as_of {
-        warnings.push(match lang {
-            Lang::En => format!(
-                "NEW is dated {} and OLD {}: the arguments may be swapped",
-                new.as_of, old.as_of
-            ),
-            Lang::Fr => format!(
-                "NEW est daté du {} et OLD du {} : les arguments sont peut-être inversés",
-                new.as_of, old.as_of
-            ),
-        });
+        warnings.push(msg!("diff.dates", new = new.as_of, old = old.as_of));
     }
 
     let title = |r: &SideRequirement| -> String {
@@ -510,7 +471,7 @@ pub fn diff(old: &Side, new: &Side, pack: &Pack, lang: Lang) -> Result<Diff, Err
         pack_id: new.pack_id.clone(),
         old: summary(old),
         new: summary(new),
-        warnings,
+        warnings: warnings.iter().map(|w| w.render(lang)).collect(),
         regressed,
         readiness,
         score: ScoreDiff {
@@ -530,24 +491,16 @@ pub fn diff(old: &Side, new: &Side, pack: &Pack, lang: Lang) -> Result<Diff, Err
     })
 }
 
-/// A signed delta with one decimal: `+3.2`, `-1.0`, `0.0`.
+/// A signed delta with one decimal in the language's format: `+3.2`, `-1.0`, `0.0` (`+3,2` in French).
 #[must_use]
-pub fn signed(delta: f64) -> String {
+pub fn signed(lang: Lang, delta: f64) -> String {
     if delta > 0.0 {
-        format!("+{delta:.1}")
+        format!("+{}", number(lang, delta, 1))
     } else if delta < 0.0 {
-        format!("{delta:.1}")
+        number(lang, delta, 1)
     } else {
-        "0.0".to_owned()
+        number(lang, 0.0, 1)
     }
-}
-
-fn status_label(lang: Lang, s: Status) -> &'static str {
-    t(lang, &format!("status_{s}"))
-}
-
-fn readiness_label(lang: Lang, r: Readiness) -> &'static str {
-    t(lang, &format!("readiness_{}", r.as_str()))
 }
 
 impl Diff {
@@ -563,6 +516,7 @@ impl Diff {
     #[must_use]
     pub fn render_text(&self) -> String {
         let lang = self.lang;
+        let colon = t(lang, "colon").trim_end();
         let mut out = String::new();
         let _ = writeln!(out, "{} — {}", t(lang, "diff_title"), self.pack_id);
         for (label, side) in [("OLD", &self.old), ("NEW", &self.new)] {
@@ -590,23 +544,23 @@ impl Diff {
         let _ = writeln!(
             out,
             "\n{:<12} {} → {} ({})",
-            format!("{}:", t(lang, "readiness")),
-            readiness_label(lang, self.readiness.old),
-            readiness_label(lang, self.readiness.new),
-            t(lang, &format!("trend_{}", trend_str(self.readiness.trend)))
+            format!("{}{colon}", t(lang, "readiness")),
+            label(lang, self.readiness.old),
+            label(lang, self.readiness.new),
+            label(lang, self.readiness.trend)
         );
         let _ = writeln!(
             out,
-            "{:<12} {:.1} → {:.1} ({})",
-            format!("{}:", t(lang, "score")),
-            self.score.overall.old,
-            self.score.overall.new,
-            signed(self.score.overall.delta)
+            "{:<12} {} → {} ({})",
+            format!("{}{colon}", t(lang, "score")),
+            number(lang, self.score.overall.old, 1),
+            number(lang, self.score.overall.new, 1),
+            signed(lang, self.score.overall.delta)
         );
         let _ = writeln!(
             out,
             "{:<12} {}",
-            format!("{}:", t(lang, "diff_verdict")),
+            format!("{}{colon}", t(lang, "diff_verdict")),
             if self.regressed {
                 t(lang, "diff_regressed")
             } else {
@@ -615,7 +569,7 @@ impl Diff {
         );
         let _ = writeln!(out, "\n{}", t(lang, "chapter_scores"));
         for c in &self.score.chapters {
-            let show = |v: Option<f64>| v.map_or_else(|| "—".to_owned(), |v| format!("{v:.1}"));
+            let show = |v: Option<f64>| v.map_or_else(|| "—".to_owned(), |v| number(lang, v, 1));
             let title: String = visible(&c.title).chars().take(44).collect();
             let _ = writeln!(
                 out,
@@ -623,7 +577,7 @@ impl Diff {
                 c.chapter,
                 show(c.old),
                 show(c.new),
-                c.delta.map(signed).unwrap_or_default()
+                c.delta.map(|d| signed(lang, d)).unwrap_or_default()
             );
         }
         for (key, list) in [
@@ -640,9 +594,9 @@ impl Diff {
                     out,
                     "  {:<10} {:<8} {} → {}  {}",
                     c.id,
-                    t(lang, &format!("severity_{}", c.severity)),
-                    status_label(lang, c.old),
-                    status_label(lang, c.new),
+                    label(lang, c.severity),
+                    label(lang, c.old),
+                    label(lang, c.new),
                     visible(&c.title)
                 );
             }
@@ -737,9 +691,9 @@ impl<'a> DiffView<'a> {
             },
             pack_version: format!("{} · {}", s.pack_version, s.pack_pack_version),
             assessment_digest: s.assessment_digest.clone(),
-            readiness_label: readiness_label(lang, s.readiness),
+            readiness_label: label(lang, s.readiness),
             readiness_class: s.readiness.as_str(),
-            score: format!("{:.1}", s.score),
+            score: number(lang, s.score, 1),
         };
         let class = |d: Option<f64>| match d {
             Some(d) if d > 0.0 => "up",
@@ -752,18 +706,21 @@ impl<'a> DiffView<'a> {
                     id: c.id.clone(),
                     title: c.title.clone(),
                     severity: c.severity.to_string(),
-                    severity_label: t(lang, &format!("severity_{}", c.severity)),
-                    old_label: status_label(lang, c.old),
+                    severity_label: label(lang, c.severity),
+                    old_label: label(lang, c.old),
                     old_class: verdict_class(c.old),
-                    new_label: status_label(lang, c.new),
+                    new_label: label(lang, c.new),
                     new_class: verdict_class(c.new),
                 })
                 .collect()
         };
-        let section = |id: &'static str, list: &[RequirementChange]| ChangeSection {
+        let section = |id: &'static str,
+                       title: &'static str,
+                       empty: &'static str,
+                       list: &[RequirementChange]| ChangeSection {
             id,
-            title: t(lang, &format!("diff_{id}")),
-            empty: t(lang, &format!("diff_no_{id}")),
+            title: t(lang, title),
+            empty: t(lang, empty),
             items: items(list),
         };
         DiffView {
@@ -774,8 +731,8 @@ impl<'a> DiffView<'a> {
             old: side(&diff.old),
             new: side(&diff.new),
             readiness_trend: trend_str(diff.readiness.trend),
-            readiness_trend_label: t(lang, &format!("trend_{}", trend_str(diff.readiness.trend))),
-            score_delta: signed(diff.score.overall.delta),
+            readiness_trend_label: label(lang, diff.readiness.trend),
+            score_delta: signed(lang, diff.score.overall.delta),
             score_class: class(Some(diff.score.overall.delta)),
             verdict_label: if diff.regressed {
                 t(lang, "diff_regressed")
@@ -789,19 +746,49 @@ impl<'a> DiffView<'a> {
                 .map(|c| ChapterRow {
                     chapter: c.chapter.clone(),
                     title: c.title.clone(),
-                    old: c.old.map_or_else(|| "—".to_owned(), |v| format!("{v:.1}")),
-                    new: c.new.map_or_else(|| "—".to_owned(), |v| format!("{v:.1}")),
-                    delta: c.delta.map(signed).unwrap_or_default(),
+                    old: c.old.map_or_else(|| "—".to_owned(), |v| number(lang, v, 1)),
+                    new: c.new.map_or_else(|| "—".to_owned(), |v| number(lang, v, 1)),
+                    delta: c.delta.map(|d| signed(lang, d)).unwrap_or_default(),
                     class: class(c.delta),
                 })
                 .collect(),
             sections: vec![
-                section("regressions", &diff.regressions),
-                section("improvements", &diff.improvements),
-                section("new_gaps", &diff.new_gaps),
-                section("closed_gaps", &diff.closed_gaps),
-                section("newly_stale", &diff.newly_stale),
-                section("other_changes", &diff.other_changes),
+                section(
+                    "regressions",
+                    "diff_regressions",
+                    "diff_no_regressions",
+                    &diff.regressions,
+                ),
+                section(
+                    "improvements",
+                    "diff_improvements",
+                    "diff_no_improvements",
+                    &diff.improvements,
+                ),
+                section(
+                    "new_gaps",
+                    "diff_new_gaps",
+                    "diff_no_new_gaps",
+                    &diff.new_gaps,
+                ),
+                section(
+                    "closed_gaps",
+                    "diff_closed_gaps",
+                    "diff_no_closed_gaps",
+                    &diff.closed_gaps,
+                ),
+                section(
+                    "newly_stale",
+                    "diff_newly_stale",
+                    "diff_no_newly_stale",
+                    &diff.newly_stale,
+                ),
+                section(
+                    "other_changes",
+                    "diff_other_changes",
+                    "diff_no_other_changes",
+                    &diff.other_changes,
+                ),
             ],
         }
     }
@@ -822,9 +809,10 @@ mod tests {
 
     #[test]
     fn signed_deltas_show_their_sign() {
-        assert_eq!(signed(3.2), "+3.2");
-        assert_eq!(signed(-1.0), "-1.0");
-        assert_eq!(signed(0.0), "0.0");
+        assert_eq!(signed(Lang::En, 3.2), "+3.2");
+        assert_eq!(signed(Lang::En, -1.0), "-1.0");
+        assert_eq!(signed(Lang::En, 0.0), "0.0");
+        assert_eq!(signed(Lang::Fr, 3.2), "+3,2");
     }
 
     #[test]

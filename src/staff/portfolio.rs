@@ -15,9 +15,10 @@ use crate::engine::RunInputs;
 use crate::engine::gate::policy::Policy;
 use crate::engine::score::Readiness;
 use crate::model::error::Error;
-use crate::model::i18n::{catalog, t};
+use crate::model::i18n::{Word, catalog, label, number, t};
 use crate::model::terminal::visible;
 use crate::model::{Kind, Lang, ServiceType, Severity, Status};
+use crate::msg;
 use crate::pack::Pack;
 use crate::report::{PackInfo, Report, Tool};
 
@@ -57,6 +58,13 @@ impl Eligibility {
             Eligibility::Unknown => 1,
             Eligibility::Eligible => 2,
         }
+    }
+}
+
+impl Word for Eligibility {
+    const PREFIX: &'static str = "eligibility";
+    fn name(self) -> &'static str {
+        self.as_str()
     }
 }
 
@@ -152,7 +160,7 @@ pub fn inputs(args: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
     let mut files = Vec::new();
     for arg in args {
         if arg.is_dir() {
-            let entries = std::fs::read_dir(arg).map_err(|e| Error::io(arg, "list", e))?;
+            let entries = std::fs::read_dir(arg).map_err(|e| Error::io(arg, msg!("io.list"), e))?;
             let mut found: Vec<PathBuf> = entries
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| {
@@ -163,9 +171,9 @@ pub fn inputs(args: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
                 .collect();
             found.sort();
             if found.is_empty() {
-                return Err(Error::Usage(format!(
-                    "{}: no *.json assessment in this folder",
-                    arg.display()
+                return Err(Error::Usage(msg!(
+                    "cli.no_assessment_in_folder",
+                    dir = arg.display().to_string()
                 )));
             }
             files.extend(found);
@@ -196,7 +204,7 @@ pub fn evaluate(
             Ok(row) => vendors.push(row),
             Err(e) => errors.push(FileError {
                 file: path.display().to_string(),
-                message: e.to_string(),
+                message: e.render(lang),
             }),
         }
     }
@@ -278,9 +286,9 @@ fn evaluate_all(
     (0..files.len())
         .map(|i| {
             by_index.remove(&i).unwrap_or_else(|| {
-                Err(Error::Usage(format!(
-                    "internal error while evaluating {}",
-                    files[i].display()
+                Err(Error::Usage(msg!(
+                    "cli.evaluation_lost",
+                    file = files[i].display().to_string()
                 )))
             })
         })
@@ -407,6 +415,7 @@ impl Portfolio {
     #[must_use]
     pub fn render_text(&self) -> String {
         let lang = self.lang;
+        let colon = t(lang, "colon");
         let mut out = String::new();
         let _ = writeln!(
             out,
@@ -432,24 +441,18 @@ impl Portfolio {
             let vendor: String = visible(&v.vendor).chars().take(28).collect();
             let _ = writeln!(
                 out,
-                "{vendor:<28} {:<24} {:>6.1}  {:<12} {:<12} {:>4} {:>4}",
-                t(lang, &format!("readiness_{}", v.readiness.as_str())),
-                v.score,
-                t(
-                    lang,
-                    &format!("eligibility_{}", v.eligibility.section_19_6.as_str())
-                ),
-                t(
-                    lang,
-                    &format!("eligibility_{}", v.eligibility.section_19_2.as_str())
-                ),
+                "{vendor:<28} {:<24} {:>6}  {:<12} {:<12} {:>4} {:>4}",
+                label(lang, v.readiness),
+                number(lang, v.score, 1),
+                label(lang, v.eligibility.section_19_6),
+                label(lang, v.eligibility.section_19_2),
                 v.critical_gaps,
                 v.stale_evidence,
             );
         }
         let _ = writeln!(
             out,
-            "\n{}: {} · {}: {}",
+            "\n{}{colon}{} · {}{colon}{}",
             t(lang, "portfolio_evaluated"),
             self.vendors.len(),
             t(lang, "portfolio_errors"),
@@ -504,7 +507,10 @@ pub struct RowView {
     pub readiness_class: &'static str,
     /// 0 (ineligible) to 3 (qualification ready), for sorting.
     pub readiness_rank: u8,
+    /// The score with one decimal, in the language's format.
     pub score: String,
+    /// The score as a number (`69.3`), for sorting.
+    pub score_rank: f64,
     pub eligibility_19_6: EligibilityCell,
     pub eligibility_19_2: EligibilityCell,
     pub critical_gaps: u32,
@@ -570,7 +576,7 @@ fn readiness_rank(r: Readiness) -> u8 {
 
 fn eligibility_cell(lang: Lang, e: Eligibility) -> EligibilityCell {
     EligibilityCell {
-        label: t(lang, &format!("eligibility_{}", e.as_str())),
+        label: label(lang, e),
         class: match e {
             Eligibility::Eligible => "ok",
             Eligibility::Ineligible => "ko",
@@ -591,10 +597,11 @@ impl<'a> PortfolioView<'a> {
                 file: v.file.clone(),
                 vendor: v.vendor.clone(),
                 service: v.service.clone(),
-                readiness_label: t(lang, &format!("readiness_{}", v.readiness.as_str())),
+                readiness_label: label(lang, v.readiness),
                 readiness_class: v.readiness.as_str(),
                 readiness_rank: readiness_rank(v.readiness),
-                score: format!("{:.1}", v.score),
+                score: number(lang, v.score, 1),
+                score_rank: v.score,
                 eligibility_19_6: eligibility_cell(lang, v.eligibility.section_19_6),
                 eligibility_19_2: eligibility_cell(lang, v.eligibility.section_19_2),
                 critical_gaps: v.critical_gaps,
@@ -635,7 +642,7 @@ impl<'a> PortfolioView<'a> {
                                     x,
                                     text_x: x + cell_width / 2,
                                     text: format!("{s:.0}"),
-                                    score: format!("{s:.1}"),
+                                    score: number(lang, s, 1),
                                     class: crate::report::score_class(s),
                                 },
                                 None => HeatCell {
@@ -643,7 +650,7 @@ impl<'a> PortfolioView<'a> {
                                     x,
                                     text_x: x + cell_width / 2,
                                     text: "–".to_owned(),
-                                    score: t(lang, "status_not_applicable").to_owned(),
+                                    score: label(lang, Status::NotApplicable).to_owned(),
                                     class: "na",
                                 },
                             }
@@ -662,23 +669,18 @@ impl<'a> PortfolioView<'a> {
             columns,
             rows: heat_rows,
         };
-        let readiness_counts = [
-            Readiness::Ineligible,
-            Readiness::NotReady,
-            Readiness::AuditReady,
-            Readiness::QualificationReady,
-        ]
-        .iter()
-        .map(|r| CountItem {
-            label: t(lang, &format!("readiness_{}", r.as_str())),
-            class: r.as_str(),
-            count: portfolio
-                .vendors
-                .iter()
-                .filter(|v| v.readiness == *r)
-                .count(),
-        })
-        .collect();
+        let readiness_counts = Readiness::ALL
+            .iter()
+            .map(|r| CountItem {
+                label: label(lang, *r),
+                class: r.as_str(),
+                count: portfolio
+                    .vendors
+                    .iter()
+                    .filter(|v| v.readiness == *r)
+                    .count(),
+            })
+            .collect();
         let errors = portfolio
             .errors
             .iter()
@@ -688,7 +690,7 @@ impl<'a> PortfolioView<'a> {
                 lines: e
                     .message
                     .lines()
-                    .filter_map(|l| l.strip_prefix("error: "))
+                    .filter_map(|l| l.strip_prefix(t(lang, "error.prefix")))
                     .map(str::to_owned)
                     .collect(),
             })

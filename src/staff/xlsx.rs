@@ -22,7 +22,7 @@ pub fn portfolio(portfolio: &Portfolio) -> Result<Vec<u8>, Error> {
 mod imp {
     use rust_xlsxwriter::XlsxError;
 
-    use crate::model::i18n::t;
+    use crate::model::i18n::{self, t};
     use crate::report::xlsx::imp::{
         class_format, label, new_workbook, readiness_class, table_header,
     };
@@ -58,7 +58,7 @@ mod imp {
         table_header(sheet, &headers, count, &widths)?;
         let eligibility = |e: Eligibility| {
             (
-                label(lang, &format!("eligibility_{}", e.as_str())),
+                i18n::label(lang, e).to_owned(),
                 match e {
                     Eligibility::Eligible => "ok",
                     Eligibility::Ineligible => "ko",
@@ -72,7 +72,7 @@ mod imp {
             sheet.write_string_with_format(
                 row,
                 2,
-                t(lang, &format!("readiness_{}", v.readiness.as_str())),
+                i18n::label(lang, v.readiness),
                 &class_format(readiness_class(v.readiness)),
             )?;
             sheet.write_number(row, 3, v.score)?;

@@ -13,6 +13,7 @@ mod files;
 mod fuzz_regressions;
 mod generated;
 mod help;
+mod i18n;
 mod layers;
 mod limits;
 mod pack_invariants;

@@ -4,7 +4,6 @@ pub mod baseline;
 pub mod policy;
 
 use std::collections::BTreeSet;
-use std::fmt::Write;
 
 use serde::Serialize;
 
@@ -12,9 +11,9 @@ use self::baseline::Baseline;
 use self::policy::Policy;
 use crate::engine::result::{Code, RequirementResult};
 use crate::engine::score::{PerMille, Score};
-use crate::model::Texts;
-use crate::model::i18n::t;
-use crate::model::{Kind, Lang, RequirementId};
+use crate::model::i18n::Message;
+use crate::model::{Kind, RequirementId, Texts};
+use crate::msg;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct GateOutcome {
@@ -26,14 +25,6 @@ pub struct GateOutcome {
     pub notes: Vec<Texts>,
     /// The requirements that fail the gate, in pack order.
     pub blocking: Vec<RequirementId>,
-}
-
-fn label(lang: Lang, key: &str) -> &'static str {
-    t(lang, key)
-}
-
-fn status(lang: Lang, verdict: crate::model::Status) -> &'static str {
-    label(lang, &format!("status_{verdict}"))
 }
 
 /// A requirement that can block: applicable, of kind requirement, and not waived.
@@ -59,44 +50,40 @@ pub fn gate(
             .filter(|r| can_block(r) && r.is_gap() && r.severity.at_least(threshold))
             .collect();
         if !gaps.is_empty() {
-            let list = |lang: Lang| {
-                gaps.iter()
-                    .map(|r| {
-                        let severity = label(lang, &format!("severity_{}", r.severity));
-                        format!("{} ({severity}, {})", r.id, status(lang, r.verdict))
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            let n = gaps.len();
-            reasons.push(Texts {
-                en: format!(
-                    "{n} requirement(s) of severity {} or above not met: {}",
-                    label(Lang::En, &format!("severity_{threshold}")),
-                    list(Lang::En)
-                ),
-                fr: format!(
-                    "{n} exigence(s) de sévérité {} ou plus non satisfaite(s) : {}",
-                    label(Lang::Fr, &format!("severity_{threshold}")),
-                    list(Lang::Fr)
-                ),
-            });
+            let list: Vec<Message> = gaps
+                .iter()
+                .map(|r| {
+                    msg!(
+                        "gating.item",
+                        id = &r.id,
+                        severity = r.severity,
+                        verdict = r.verdict
+                    )
+                })
+                .collect();
+            reasons.push(
+                msg!(
+                    "gating.severity",
+                    count = gaps.len(),
+                    severity = threshold,
+                    list
+                )
+                .texts(),
+            );
             blocking.extend(gaps.iter().map(|r| &r.id));
         }
     }
 
-    for (enabled, code, en, fr) in [
+    for (enabled, code, key) in [
         (
             policy.fail_on_stale_evidence,
             Code::EvidenceStale,
-            "have stale evidence",
-            "ont une preuve trop ancienne",
+            "gating.stale_evidence",
         ),
         (
             policy.fail_on_missing_evidence,
             Code::EvidenceMissing,
-            "are declared compliant without evidence",
-            "sont déclarées conformes sans preuve",
+            "gating.missing_evidence",
         ),
     ] {
         if !enabled {
@@ -112,11 +99,12 @@ pub fn gate(
                 .map(|r| r.id.as_str())
                 .collect::<Vec<_>>()
                 .join(", ");
-            let n = hit.len();
-            reasons.push(Texts {
-                en: format!("{n} requirement(s) {en}: {ids}"),
-                fr: format!("{n} exigence(s) {fr} : {ids}"),
-            });
+            reasons.push(
+                Message::new(key)
+                    .arg("count", hit.len())
+                    .arg("ids", ids)
+                    .texts(),
+            );
             blocking.extend(hit.iter().map(|r| &r.id));
         }
     }
@@ -124,36 +112,24 @@ pub fn gate(
     if let Some(min) = policy.min_score
         && score.overall < min
     {
-        reasons.push(Texts {
-            en: format!("overall score {} is below the minimum {min}", score.overall),
-            fr: format!(
-                "le score global {} est inférieur au minimum {min}",
-                score.overall
-            ),
-        });
+        reasons.push(msg!("gating.min_score", score = score.overall, min).texts());
     }
 
     for (chapter, min) in &policy.min_chapter_score {
         match score.chapters.iter().find(|c| &c.chapter == chapter) {
-            Some(c) if c.score < *min => reasons.push(Texts {
-                en: format!(
-                    "chapter {chapter} score {} is below its minimum {min}",
-                    c.score
-                ),
-                fr: format!(
-                    "le score du chapitre {chapter}, {}, est inférieur à son minimum {min}",
-                    c.score
-                ),
-            }),
+            Some(c) if c.score < *min => reasons.push(
+                msg!(
+                    "gating.min_chapter_score",
+                    chapter = chapter.as_str(),
+                    score = c.score,
+                    min = *min
+                )
+                .texts(),
+            ),
             Some(_) => {}
-            None => notes.push(Texts {
-                en: format!(
-                    "chapter {chapter} has no applicable requirement: its minimum score is not checked"
-                ),
-                fr: format!(
-                    "le chapitre {chapter} n'a aucune exigence applicable : son score minimum n'est pas vérifié"
-                ),
-            }),
+            None => {
+                notes.push(msg!("gating.chapter_not_scored", chapter = chapter.as_str()).texts());
+            }
         }
     }
 
@@ -169,80 +145,60 @@ pub fn gate(
             })
             .collect();
         if !worse.is_empty() {
-            let list = |lang: Lang| {
-                worse
-                    .iter()
-                    .map(|(r, before)| {
-                        format!(
-                            "{} ({} → {})",
-                            r.id,
-                            status(lang, *before),
-                            status(lang, r.verdict)
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            let n = worse.len();
-            reasons.push(Texts {
-                en: format!(
-                    "{n} requirement(s) got worse since the baseline of {}: {}",
-                    base.as_of,
-                    list(Lang::En)
-                ),
-                fr: format!(
-                    "{n} exigence(s) en recul depuis la référence du {} : {}",
-                    base.as_of,
-                    list(Lang::Fr)
-                ),
-            });
+            let list: Vec<Message> = worse
+                .iter()
+                .map(|(r, before)| {
+                    msg!(
+                        "gating.regression",
+                        id = &r.id,
+                        before = *before,
+                        now = r.verdict
+                    )
+                })
+                .collect();
+            reasons.push(
+                msg!(
+                    "gating.regressed",
+                    count = worse.len(),
+                    date = base.as_of,
+                    list
+                )
+                .texts(),
+            );
             blocking.extend(worse.iter().map(|(r, _)| &r.id));
         }
         let drop = base.overall.0.saturating_sub(score.overall.0);
         if drop > policy.max_score_drop.0 {
-            reasons.push(Texts {
-                en: format!(
-                    "overall score dropped by {} since the baseline of {} ({} → {}), more than the {} allowed",
-                    PerMille(drop),
-                    base.as_of,
-                    base.overall,
-                    score.overall,
-                    policy.max_score_drop
-                ),
-                fr: format!(
-                    "le score global a baissé de {} depuis la référence du {} ({} → {}), plus que les {} tolérés",
-                    PerMille(drop),
-                    base.as_of,
-                    base.overall,
-                    score.overall,
-                    policy.max_score_drop
-                ),
-            });
+            reasons.push(
+                msg!(
+                    "gating.score_drop",
+                    drop = PerMille(drop),
+                    date = base.as_of,
+                    before = base.overall,
+                    now = score.overall,
+                    allowed = policy.max_score_drop
+                )
+                .texts(),
+            );
         }
         let unknown = results
             .iter()
             .filter(|r| r.kind == Kind::Requirement && !base.verdicts.contains_key(&r.id))
             .count();
-        let n = worse.len();
-        let mut en = format!(
-            "compared with the baseline of {}: score {} → {}, {n} verdict(s) worse",
-            base.as_of, base.overall, score.overall
-        );
-        let mut fr = format!(
-            "comparé à la référence du {} : score {} → {}, {n} verdict(s) en recul",
-            base.as_of, base.overall, score.overall
-        );
-        if unknown > 0 {
-            let _ = write!(
-                en,
-                "; {unknown} requirement(s) absent from the baseline not compared"
-            );
-            let _ = write!(
-                fr,
-                " ; {unknown} exigence(s) absente(s) de la référence non comparée(s)"
-            );
-        }
-        notes.push(Texts { en, fr });
+        let (date, before, now, count) = (base.as_of, base.overall, score.overall, worse.len());
+        let note = if unknown > 0 {
+            msg!(
+                "gating.baseline_with_unknown",
+                date,
+                before,
+                now,
+                count,
+                unknown
+            )
+        } else {
+            msg!("gating.baseline", date, before, now, count)
+        };
+        notes.push(note.texts());
     }
 
     GateOutcome {

@@ -9,10 +9,10 @@ use toml::Spanned;
 
 use crate::engine::result::{Code, Finding, RequirementResult};
 use crate::engine::score::PerMille;
-use crate::model::Texts;
-use crate::model::error::{Diagnostic, Error};
-use crate::model::i18n::t;
-use crate::model::{Lang, RequirementId, Severity};
+use crate::model::error::{Diagnostic, Error, library_message};
+use crate::model::i18n::{Arg, Message};
+use crate::model::{RequirementId, Severity, Texts};
+use crate::msg;
 use crate::pack::Pack;
 
 /// The file `snc check` reads from the current folder when no `--policy` is given.
@@ -112,20 +112,23 @@ struct RawWaiver {
 
 /// Reads and validates a policy file.
 pub fn load(path: &Path, pack: &Pack) -> Result<Policy, Error> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, "read the policy file", e))?;
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, msg!("io.read_policy"), e))?;
     let name = path.display().to_string();
     let text = String::from_utf8(bytes)
-        .map_err(|_| Error::from(Diagnostic::file(&name, "the policy file is not UTF-8 text")))?;
+        .map_err(|_| Error::from(Diagnostic::file(&name, msg!("policy.not_utf8"))))?;
     parse(&name, &text, pack)
 }
 
 /// Validates a policy given as text; `file` names it in diagnostics. Every problem is reported at once.
 pub fn parse(file: &str, text: &str, pack: &Pack) -> Result<Policy, Error> {
-    let at = |span: std::ops::Range<usize>, message: String| {
+    let at = |span: std::ops::Range<usize>, message: Message| {
         Diagnostic::at(file, text, span.start, message)
     };
     let raw: RawPolicy = toml::from_str(text).map_err(|e| {
-        let message = format!("invalid policy: {}", e.message().trim());
+        let message = msg!(
+            "policy.invalid",
+            detail = library_message(e.message().trim())
+        );
         Error::from(match e.span() {
             Some(span) => at(span, message),
             None => Diagnostic::file(file, message),
@@ -137,10 +140,7 @@ pub fn parse(file: &str, text: &str, pack: &Pack) -> Result<Policy, Error> {
     if let Some(value) = &raw.min_score {
         match score_value(value.get_ref()) {
             Some(p) => policy.min_score = Some(p),
-            None => diagnostics.push(at(
-                value.span(),
-                "`min-score` must be a number from 0 to 100".to_owned(),
-            )),
+            None => diagnostics.push(at(value.span(), msg!("policy.min_score"))),
         }
     }
     if let Some(fail_on) = raw.fail_on {
@@ -156,9 +156,7 @@ pub fn parse(file: &str, text: &str, pack: &Pack) -> Result<Policy, Error> {
                 .join(", ");
             diagnostics.push(at(
                 value.span(),
-                format!(
-                    "`min-chapter-score`: the pack has no chapter `{chapter}` (chapters: {known})"
-                ),
+                msg!("policy.unknown_chapter", chapter = chapter.as_str(), known),
             ));
             continue;
         }
@@ -166,7 +164,7 @@ pub fn parse(file: &str, text: &str, pack: &Pack) -> Result<Policy, Error> {
             Some(p) => policy.min_chapter_score.push((chapter.clone(), p)),
             None => diagnostics.push(at(
                 value.span(),
-                format!("`min-chapter-score.\"{chapter}\"` must be a number from 0 to 100"),
+                msg!("policy.chapter_score", chapter = chapter.as_str()),
             )),
         }
     }
@@ -181,10 +179,7 @@ pub fn parse(file: &str, text: &str, pack: &Pack) -> Result<Policy, Error> {
     if let Some(value) = &raw.max_score_drop {
         match score_value(value.get_ref()) {
             Some(p) => policy.max_score_drop = p,
-            None => diagnostics.push(at(
-                value.span(),
-                "`max-score-drop` must be a number of points from 0 to 100".to_owned(),
-            )),
+            None => diagnostics.push(at(value.span(), msg!("policy.max_score_drop"))),
         }
     }
 
@@ -192,7 +187,10 @@ pub fn parse(file: &str, text: &str, pack: &Pack) -> Result<Policy, Error> {
         let id = match waiver.id.get_ref().parse::<RequirementId>() {
             Ok(id) => Some(id),
             Err(e) => {
-                diagnostics.push(at(waiver.id.span(), format!("waiver `id`: {e}")));
+                diagnostics.push(at(
+                    waiver.id.span(),
+                    msg!("policy.waiver_id", error = e.message()),
+                ));
                 None
             }
         };
@@ -201,27 +199,17 @@ pub fn parse(file: &str, text: &str, pack: &Pack) -> Result<Policy, Error> {
             ("approved-by", &waiver.approved_by),
         ] {
             if crate::model::is_blank(value.get_ref()) {
-                diagnostics.push(at(
-                    value.span(),
-                    format!("waiver `{field}` must not be empty or invisible"),
-                ));
+                diagnostics.push(at(value.span(), msg!("policy.waiver_empty", field)));
             }
         }
         let expires = date_value(waiver.expires.get_ref());
         if expires.is_none() {
-            diagnostics.push(at(
-                waiver.expires.span(),
-                "waiver `expires` must be a date YYYY-MM-DD from 1900-01-01 to 9999-12-31"
-                    .to_owned(),
-            ));
+            diagnostics.push(at(waiver.expires.span(), msg!("policy.waiver_expires")));
         }
         if let Some(id) = &id
             && policy.waivers.iter().any(|w| &w.id == id)
         {
-            diagnostics.push(at(
-                waiver.id.span(),
-                format!("a second waiver for `{id}`: keep one per requirement"),
-            ));
+            diagnostics.push(at(waiver.id.span(), msg!("policy.waiver_twice", id)));
             continue;
         }
         if let (Some(id), Some(expires)) = (id, expires) {
@@ -286,67 +274,30 @@ pub fn apply_waivers(
     for waiver in &policy.waivers {
         let id = &waiver.id;
         if !waiver.applies_on(as_of) {
-            notes.push(Texts {
-                en: format!(
-                    "the waiver for {id} expired on {} (as of {as_of}): it no longer applies",
-                    waiver.expires
-                ),
-                fr: format!(
-                    "la dérogation pour {id} a expiré le {} (au {as_of}) : elle ne s'applique plus",
-                    waiver.expires
-                ),
-            });
+            notes.push(msg!("waiver.expired", id, expires = waiver.expires, as_of).texts());
             continue;
         }
         match results.iter_mut().find(|r| &r.id == id) {
-            None => notes.push(Texts {
-                en: format!(
-                    "the waiver for {id} matches nothing: the pack has no such requirement"
-                ),
-                fr: format!(
-                    "la dérogation pour {id} ne correspond à rien : le référentiel n'a pas cette exigence"
-                ),
-            }),
+            None => notes.push(msg!("waiver.no_requirement", id).texts()),
             Some(r) if !r.is_gap() => {
-                let (en, fr) = if r.applicable {
-                    (
-                        t(Lang::En, &format!("status_{}", r.verdict)),
-                        t(Lang::Fr, &format!("status_{}", r.verdict)),
-                    )
+                let why: Arg = if r.kind == crate::model::Kind::Recommendation {
+                    msg!("waiver.recommendation").into()
+                } else if r.applicable {
+                    r.verdict.into()
                 } else {
-                    (
-                        t(Lang::En, "status_not_applicable"),
-                        t(Lang::Fr, "status_not_applicable"),
-                    )
+                    crate::model::Status::NotApplicable.into()
                 };
-                let (en, fr) = if r.kind == crate::model::Kind::Recommendation {
-                    ("a recommendation, never blocking", "une recommandation, jamais bloquante")
-                } else {
-                    (en, fr)
-                };
-                notes.push(Texts {
-                    en: format!(
-                        "the waiver for {id} matches nothing: {id} is not a gap ({en}); remove the waiver"
-                    ),
-                    fr: format!(
-                        "la dérogation pour {id} ne correspond à rien : {id} n'est pas un écart ({fr}) ; supprimer la dérogation"
-                    ),
-                });
+                notes.push(msg!("waiver.not_a_gap", id, why).texts());
             }
-            Some(r) => r.findings.push(Finding {
-                code: Code::Waived,
-                message: Texts {
-                    en: format!(
-                        "gap accepted until {} by {}: {}",
-                        waiver.expires, waiver.approved_by, waiver.reason
-                    ),
-                    fr: format!(
-                        "écart accepté jusqu'au {} par {} : {}",
-                        waiver.expires, waiver.approved_by, waiver.reason
-                    ),
-                },
-                facts: Vec::new(),
-            }),
+            Some(r) => r.findings.push(Finding::new(
+                Code::Waived,
+                &msg!(
+                    "finding.waived",
+                    expires = waiver.expires,
+                    approved_by = waiver.approved_by.as_str(),
+                    reason = waiver.reason.as_str()
+                ),
+            )),
         }
     }
     notes
