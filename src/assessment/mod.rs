@@ -221,6 +221,14 @@ pub fn parse_with(
         return Err(Error::Invalid(capped(file, diagnostics)));
     }
 
+    let overflows: Vec<Diagnostic> = cap_table_overflows(pack, &json)
+        .into_iter()
+        .map(|(pointer, message)| locator.diagnostic(file, &pointer, message))
+        .collect();
+    if !overflows.is_empty() {
+        return Err(Error::Invalid(overflows));
+    }
+
     // The document is consumed: its strings move into the assessment instead of being copied.
     let service = json.get("service").cloned().unwrap_or(Json::Null);
     let raw: RawAssessment = serde_json::from_value(json).map_err(|e| {
@@ -289,6 +297,52 @@ pub fn parse_with(
         unknown_answers,
         answer_lines,
     })
+}
+
+/// The fact holding a cap table, whose columns cannot add up to more than the whole.
+const CAP_TABLE: &str = "company.shareholders";
+
+/// A cap table whose capital or votes (with a listed company's undeclared float) add up to more than 100 % plus
+/// the tolerance cannot be right: each such column, as a JSON Pointer and a message. Only for a pack that declares
+/// [`CAP_TABLE`]; rows whose share is unknown count for nothing here (the checks report them as missing).
+fn cap_table_overflows(pack: &Pack, json: &Json) -> Vec<(String, String)> {
+    if !pack.facts.iter().any(|f| f.path == CAP_TABLE) {
+        return Vec::new();
+    }
+    let company = &json["facts"]["company"];
+    let Some(rows) = company["shareholders"].as_array() else {
+        return Vec::new();
+    };
+    let float = if company["listed"].as_bool() == Some(true) {
+        company["undeclared_float_pct"].as_f64().unwrap_or(0.0)
+    } else {
+        0.0
+    };
+    let limit = 100.0 + crate::pack::cel::COMPLETE_PCT_TOLERANCE;
+    let mut problems = Vec::new();
+    for column in ["capital_pct", "voting_pct"] {
+        let total = rows
+            .iter()
+            .filter_map(|row| row[column].as_f64())
+            .fold(float, |sum, pct| sum + pct);
+        let total = (total * 1e6).round() / 1e6;
+        if total > limit {
+            let with_float = if float > 0.0 {
+                " with the undeclared float"
+            } else {
+                ""
+            };
+            problems.push((
+                "/facts/company/shareholders".to_owned(),
+                format!(
+                    "`{column}` adds up to {total} %{with_float}, more than 100 % (the tolerance is {}): \
+                     a holder is counted twice or a share is wrong",
+                    crate::pack::cel::COMPLETE_PCT_TOLERANCE
+                ),
+            ));
+        }
+    }
+    problems
 }
 
 /// Keeps the first [`MAX_DIAGNOSTICS`] problems and says that there are more.

@@ -150,6 +150,11 @@ fn evaluate_one(
                     facts,
                 });
             }
+            Outcome::Incomplete { en, fr } => {
+                let mut f = Finding::new(Code::FactMissing, en, fr);
+                f.facts = facts;
+                result.findings.push(f);
+            }
             Outcome::Missing(why) => {
                 let unknown: Vec<&str> = check
                     .facts
