@@ -198,7 +198,7 @@ pub fn fill(pack: &Pack, doc: &mut Json, entropy: &mut impl Entropy, as_of: Naiv
 
     let eu: Vec<String> = pack
         .constants
-        .get("EU27")
+        .get("EU")
         .and_then(Json::as_array)
         .map(|list| {
             list.iter()
@@ -226,6 +226,8 @@ pub fn fill(pack: &Pack, doc: &mut Json, entropy: &mut impl Entropy, as_of: Naiv
         *node = value;
     }
 
+    keep_cap_table_whole(&mut doc["facts"]["company"]);
+
     let entropy = filler.entropy;
     if let Some(answers) = doc["answers"].as_object_mut() {
         for (id, answer) in answers.iter_mut() {
@@ -240,6 +242,31 @@ pub fn fill(pack: &Pack, doc: &mut Json, entropy: &mut impl Entropy, as_of: Naiv
         }
         if entropy.chance(50) {
             answers.insert("99.9.z".to_owned(), json!({"status": "compliant"}));
+        }
+    }
+}
+
+/// Scales random shares down so that a cap table's capital and votes, with a listed company's undeclared float,
+/// add up to 100 % at most: more is refused when the assessment is read.
+fn keep_cap_table_whole(company: &mut Json) {
+    let float = if company["listed"].as_bool() == Some(true) {
+        company["undeclared_float_pct"].as_f64().unwrap_or(0.0)
+    } else {
+        0.0
+    };
+    let Some(rows) = company["shareholders"].as_array_mut() else {
+        return;
+    };
+    for column in ["capital_pct", "voting_pct"] {
+        let total: f64 = rows.iter().filter_map(|r| r[column].as_f64()).sum();
+        let room = 100.0 - float;
+        if total <= room {
+            continue;
+        }
+        for row in rows.iter_mut() {
+            if let Some(pct) = row[column].as_f64() {
+                row[column] = json!((pct * room / total * 100.0).floor() / 100.0);
+            }
         }
     }
 }

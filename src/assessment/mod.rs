@@ -228,6 +228,14 @@ pub fn parse_with(
         return Err(Error::Invalid(capped(file, diagnostics)));
     }
 
+    let overflows: Vec<Diagnostic> = cap_table_overflows(pack, &json)
+        .into_iter()
+        .map(|(pointer, message)| locator.diagnostic(file, &pointer, message))
+        .collect();
+    if !overflows.is_empty() {
+        return Err(Error::Invalid(overflows));
+    }
+
     // The document is consumed: its strings move into the assessment instead of being copied.
     let service = json.get("service").cloned().unwrap_or(Json::Null);
     let raw: RawAssessment = serde_json::from_value(json).map_err(|e| {
@@ -302,6 +310,46 @@ pub fn parse_with(
         unknown_answers,
         answer_lines,
     })
+}
+
+/// The fact holding a cap table, whose columns cannot add up to more than the whole.
+const CAP_TABLE: &str = "company.shareholders";
+
+/// A cap table whose capital or votes (with a listed company's undeclared float) add up to more than 100 % plus
+/// the tolerance cannot be right: each such column, as a JSON Pointer and a message. Only for a pack that declares
+/// [`CAP_TABLE`]; rows whose share is unknown count for nothing here (the checks report them as missing).
+fn cap_table_overflows(pack: &Pack, json: &Json) -> Vec<(String, Message)> {
+    if !pack.facts.iter().any(|f| f.path == CAP_TABLE) {
+        return Vec::new();
+    }
+    let company = &json["facts"]["company"];
+    let Some(rows) = company["shareholders"].as_array() else {
+        return Vec::new();
+    };
+    let float = if company["listed"].as_bool() == Some(true) {
+        company["undeclared_float_pct"].as_f64().unwrap_or(0.0)
+    } else {
+        0.0
+    };
+    let limit = 100.0 + crate::pack::cel::COMPLETE_PCT_TOLERANCE;
+    let mut problems = Vec::new();
+    for column in ["capital_pct", "voting_pct"] {
+        let total = rows
+            .iter()
+            .filter_map(|row| row[column].as_f64())
+            .fold(float, |sum, pct| sum + pct);
+        let total = (total * 1e6).round() / 1e6;
+        if total > limit {
+            let total = crate::model::i18n::percent(total);
+            let message = if float > 0.0 {
+                msg!("assessment_file.cap_table_over_with_float", column, total)
+            } else {
+                msg!("assessment_file.cap_table_over", column, total)
+            };
+            problems.push(("/facts/company/shareholders".to_owned(), message));
+        }
+    }
+    problems
 }
 
 /// Keeps the first [`MAX_DIAGNOSTICS`] problems and says that there are more.

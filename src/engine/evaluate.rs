@@ -149,6 +149,11 @@ fn evaluate_one(
                     facts,
                 });
             }
+            Outcome::Incomplete(why) => {
+                let mut f = Finding::new(Code::FactMissing, &why);
+                f.facts = facts;
+                result.findings.push(f);
+            }
             Outcome::Missing(why) => {
                 let unknown: Vec<&str> = check
                     .facts

@@ -404,6 +404,18 @@ impl From<&String> for Arg {
     }
 }
 
+/// A percentage as written in the language, with as many decimals as it has (up to two): `87.5`, `99.49`, `24`.
+#[must_use]
+pub fn percent(value: f64) -> Arg {
+    let decimals = (0..2)
+        .find(|&d| {
+            let scale = 10_f64.powi(d);
+            ((value * scale).round() - value * scale).abs() < 1e-9
+        })
+        .map_or(2, |d| usize::try_from(d).unwrap_or(2));
+    Arg::Number(value, decimals)
+}
+
 macro_rules! display_args {
     ($($ty:ty),+) => {
         $(impl From<$ty> for Arg {

@@ -1,6 +1,6 @@
 //! Fact checks: CEL expressions compiled once per pack, bound once per assessment, run per requirement.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, LazyLock};
 
 use cel::common::types::{
@@ -23,6 +23,9 @@ pub const DOMAIN_FUNCTIONS: &[(&str, usize)] = &[
     ("months_since", 1),
     ("days_since", 1),
     ("sum", 1),
+    ("add_months", 2),
+    ("non_eu_holders", 2),
+    ("complete_pct", 3),
 ];
 
 /// The variables bound for every check, besides the pack's constants.
@@ -238,6 +241,9 @@ pub enum Outcome {
     Fail,
     /// A listed fact is unknown, or the expression could not be evaluated on the facts given: why.
     Missing(Message),
+    /// Parts of a whole (a cap table's column) add up to less than 100 %: what is given cannot decide the check,
+    /// which is reported as a missing fact, with the total.
+    Incomplete(Message),
 }
 
 /// Facts, service and date bound once per assessment. The CEL values borrow the facts' strings: binding an
@@ -283,6 +289,11 @@ impl<'a> Bindings<'a> {
             Ok(Value::Bool(true)) => Outcome::Pass,
             Ok(Value::Bool(false)) => Outcome::Fail,
             Ok(other) => Outcome::Missing(msg!("cel.not_boolean", value = format!("{other:?}"))),
+            Err(ExecutionError::FunctionError { function, message })
+                if function == "complete_pct" && message.starts_with(INCOMPLETE) =>
+            {
+                incomplete(&message[INCOMPLETE.len()..])
+            }
             Err(e) => {
                 let unknown = unknown();
                 if unknown.is_empty() {
@@ -301,6 +312,15 @@ impl<'a> Bindings<'a> {
             .try_fold(self.facts, |v, key| v.get(key))
             .filter(|v| !v.is_null())
     }
+}
+
+/// Marks the error `complete_pct` raises on a total under 100 %, followed by `field total`.
+const INCOMPLETE: &str = "incomplete: ";
+
+fn incomplete(detail: &str) -> Outcome {
+    let (field, total) = detail.split_once(' ').unwrap_or(("", detail));
+    let total = crate::model::i18n::percent(total.parse().unwrap_or(0.0));
+    Outcome::Incomplete(msg!("cel.incomplete", field, total))
 }
 
 fn describe(e: &ExecutionError) -> Message {
@@ -418,6 +438,163 @@ pub fn sum(values: &[Value]) -> Result<f64, String> {
     Ok((total * 1e6).round() / 1e6)
 }
 
+/// `date` plus `months` calendar months, month ends clamped as in [`within_months`].
+#[must_use]
+pub fn add_months(date: NaiveDate, months: u32) -> Option<NaiveDate> {
+    date.checked_add_months(Months::new(months))
+}
+
+/// How far a total of percentages may stray from 100 and still be complete.
+pub const COMPLETE_PCT_TOLERANCE: f64 = 0.5;
+
+/// Whether parts of a whole, in percent, are complete: `Ok(true)` when they add up to 100 within
+/// [`COMPLETE_PCT_TOLERANCE`], `Ok(false)` over it, and `Err(total)` (rounded as [`sum`] does) under it.
+pub fn complete_pct(parts: &[Value]) -> Result<Result<bool, f64>, String> {
+    let total = sum(parts)?;
+    Ok(if total < 100.0 - COMPLETE_PCT_TOLERANCE {
+        Err(total)
+    } else {
+        Ok(total <= 100.0 + COMPLETE_PCT_TOLERANCE)
+    })
+}
+
+fn field<'v>(row: &'v cel::objects::Map, name: &str) -> Option<&'v Value> {
+    row.get(&cel::objects::KeyRef::String(name))
+        .filter(|v| !matches!(v, Value::Null))
+}
+
+fn text_field<'v>(row: &'v cel::objects::Map, name: &str) -> Option<&'v str> {
+    match field(row, name) {
+        Some(Value::String(s)) => Some(s.as_str()),
+        _ => None,
+    }
+}
+
+/// The representative of `i` in a union-find forest, halving paths on the way.
+fn root(parent: &mut [usize], mut i: usize) -> usize {
+    while parent[i] != i {
+        parent[i] = parent[parent[i]];
+        i = parent[i];
+    }
+    i
+}
+
+/// Whether a cap-table row stands for several small holders (`small_holders_grouped`; absent is false).
+fn grouped(row: &cel::objects::Map) -> bool {
+    matches!(field(row, "small_holders_grouped"), Some(Value::Bool(true)))
+}
+
+/// A name as holders are matched: trimmed, lower case.
+fn holder_key(name: &str) -> String {
+    name.trim().to_lowercase()
+}
+
+/// The holders of a cap table outside the EU, each counted once: rows with the same name (trimmed, case
+/// ignored) are one holder, and holders sharing a `concert_group` are one, with everything linked to them. A
+/// holder is outside the EU when its `country` or its `ultimate_controller_country` is not in `eu`; a group is
+/// when any of its rows is. Each holder comes back as a map: `name` (the concert group's, else the first row's),
+/// `capital_pct` and `voting_pct` (the group's totals, rounded as [`sum`] does; absent when a row lacks it),
+/// `veto_rights` and `can_appoint_board_majority` (any row's; absent when unknown and no row has it), and
+/// `individual` (`false` when every row is `small_holders_grouped`: such a row counts toward the collective cap
+/// only). Rows keep their order; a row without `country`, or a row not grouped without `name`, is an error.
+pub fn non_eu_holders(rows: &[Value], eu: &[Value]) -> Result<Vec<Value>, ExecutionError> {
+    const NAME: &str = "non_eu_holders";
+    let eu: Vec<&str> = eu
+        .iter()
+        .filter_map(|c| match c {
+            Value::String(s) => Some(s.as_str()),
+            _ => None,
+        })
+        .collect();
+    let mut maps = Vec::with_capacity(rows.len());
+    for row in rows {
+        match row {
+            Value::Map(m) => maps.push(m),
+            other => {
+                return Err(ExecutionError::function_error(
+                    NAME,
+                    format!("expected holders as objects, got {other:?}"),
+                ));
+            }
+        }
+    }
+    // Union-find over rows: the same holder key or the same concert group joins two rows.
+    let mut parent: Vec<usize> = (0..maps.len()).collect();
+    let mut first_of: BTreeMap<(bool, String), usize> = BTreeMap::new();
+    for (i, row) in maps.iter().enumerate() {
+        let mut keys = Vec::new();
+        if !grouped(row) {
+            let name = text_field(row, "name")
+                .ok_or_else(|| ExecutionError::NoSuchKey(Arc::new("name".to_owned())))?;
+            keys.push((false, holder_key(name)));
+        }
+        if let Some(group) = text_field(row, "concert_group").filter(|g| !g.trim().is_empty()) {
+            keys.push((true, holder_key(group)));
+        }
+        for key in keys {
+            let first = *first_of.entry(key).or_insert(i);
+            let (a, b) = (root(&mut parent, first), root(&mut parent, i));
+            parent[a.max(b)] = a.min(b);
+        }
+    }
+    let mut units: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for i in 0..maps.len() {
+        let r = root(&mut parent, i);
+        units.entry(r).or_default().push(i);
+    }
+    let mut out = Vec::new();
+    for members in units.values() {
+        let mut non_eu = false;
+        for &i in members {
+            let country = text_field(maps[i], "country")
+                .ok_or_else(|| ExecutionError::NoSuchKey(Arc::new("country".to_owned())))?;
+            let controller = text_field(maps[i], "ultimate_controller_country");
+            non_eu |= !eu.contains(&country) || controller.is_some_and(|c| !eu.contains(&c));
+        }
+        if !non_eu {
+            continue;
+        }
+        let rows: Vec<&cel::objects::Map> = members.iter().map(|&i| maps[i]).collect();
+        let name = rows
+            .iter()
+            .find_map(|r| text_field(r, "concert_group").filter(|g| !g.trim().is_empty()))
+            .or_else(|| rows.iter().find_map(|r| text_field(r, "name")))
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
+        let mut holder: HashMap<String, Value> = HashMap::new();
+        holder.insert("name".to_owned(), Value::from(name));
+        holder.insert(
+            "individual".to_owned(),
+            Value::Bool(rows.iter().any(|r| !grouped(r))),
+        );
+        for pct in ["capital_pct", "voting_pct"] {
+            let parts: Option<Vec<Value>> = rows.iter().map(|r| field(r, pct).cloned()).collect();
+            if let Some(parts) = parts {
+                let total = sum(&parts).map_err(|e| ExecutionError::function_error(NAME, e))?;
+                holder.insert(pct.to_owned(), Value::Float(total));
+            }
+        }
+        for power in ["veto_rights", "can_appoint_board_majority"] {
+            // A row of small holders grouped stands for holders without special rights.
+            let values: Vec<Option<&Value>> = rows
+                .iter()
+                .map(|r| match field(r, power) {
+                    None if grouped(r) => Some(&Value::Bool(false)),
+                    v => v,
+                })
+                .collect();
+            if values.iter().any(|v| matches!(v, Some(Value::Bool(true)))) {
+                holder.insert(power.to_owned(), Value::Bool(true));
+            } else if values.iter().all(|v| matches!(v, Some(Value::Bool(false)))) {
+                holder.insert(power.to_owned(), Value::Bool(false));
+            }
+        }
+        out.push(Value::from(holder));
+    }
+    Ok(out)
+}
+
 fn register_functions(context: &mut Context<'_, '_>, as_of: NaiveDate) {
     let results = [
         context.add_function(
@@ -453,6 +630,61 @@ fn register_functions(context: &mut Context<'_, '_>, as_of: NaiveDate) {
             "days_since",
             move |d: Value| -> Result<Value, ExecutionError> {
                 Ok(Value::Int((as_of - date_arg("days_since", &d)?).num_days()))
+            },
+        ),
+        context.add_function(
+            "add_months",
+            |d: Value, n: Value| -> Result<Value, ExecutionError> {
+                add_months(date_arg("add_months", &d)?, count_arg("add_months", &n)?)
+                    .map(|date| Value::from(date.to_string()))
+                    .ok_or_else(|| {
+                        ExecutionError::function_error("add_months", "the date is out of range")
+                    })
+            },
+        ),
+        context.add_function(
+            "non_eu_holders",
+            |rows: Value, eu: Value| -> Result<Value, ExecutionError> {
+                match (rows, eu) {
+                    (Value::List(rows), Value::List(eu)) => {
+                        non_eu_holders(&rows, &eu).map(Value::from)
+                    }
+                    (rows, eu) => Err(ExecutionError::function_error(
+                        "non_eu_holders",
+                        format!("expected a list of holders and a list of countries, got {rows:?} and {eu:?}"),
+                    )),
+                }
+            },
+        ),
+        context.add_function(
+            "complete_pct",
+            |rows: Value, name: Value, extra: Value| -> Result<Value, ExecutionError> {
+                const NAME: &str = "complete_pct";
+                let (Value::List(rows), Value::String(name)) = (rows, name) else {
+                    return Err(ExecutionError::function_error(
+                        NAME,
+                        "expected a list of objects and a field name",
+                    ));
+                };
+                let mut parts = Vec::with_capacity(rows.len() + 1);
+                for row in rows.iter() {
+                    let Value::Map(row) = row else {
+                        return Err(ExecutionError::function_error(NAME, "expected objects"));
+                    };
+                    parts.push(
+                        field(row, &name)
+                            .cloned()
+                            .ok_or_else(|| ExecutionError::NoSuchKey(Arc::clone(&name)))?,
+                    );
+                }
+                parts.push(extra);
+                match complete_pct(&parts).map_err(|e| ExecutionError::function_error(NAME, e))? {
+                    Ok(within) => Ok(Value::Bool(within)),
+                    Err(total) => Err(ExecutionError::function_error(
+                        NAME,
+                        format!("{INCOMPLETE}{name} {total}"),
+                    )),
+                }
             },
         ),
         context.add_function("sum", |list: Value| -> Result<Value, ExecutionError> {
@@ -588,6 +820,87 @@ mod tests {
                 &facts,
                 &[]
             ),
+            Outcome::Pass
+        );
+    }
+
+    #[test]
+    fn add_months_clamps_month_ends() {
+        assert_eq!(add_months(date("2026-01-31"), 1), Some(date("2026-02-28")));
+        assert_eq!(add_months(date("2025-06-01"), 1), Some(date("2025-07-01")));
+    }
+
+    #[test]
+    fn complete_pct_is_within_half_a_point_of_100() {
+        let parts = |v: &[f64]| v.iter().map(|f| Value::Float(*f)).collect::<Vec<_>>();
+        assert_eq!(complete_pct(&parts(&[75.5, 24.0])), Ok(Ok(true)));
+        assert_eq!(complete_pct(&parts(&[76.5, 24.0])), Ok(Ok(true)));
+        assert_eq!(complete_pct(&parts(&[76.51, 24.0])), Ok(Ok(false)));
+        assert_eq!(complete_pct(&parts(&[75.49, 24.0])), Ok(Err(99.49)));
+        assert_eq!(complete_pct(&[]), Ok(Err(0.0)));
+    }
+
+    #[test]
+    fn holders_are_grouped_by_name_and_concert_group_and_only_non_eu_ones_return() {
+        let facts = json!({"h": [
+            {"name": "Founders", "country": "FR", "capital_pct": 40, "voting_pct": 40},
+            {"name": "BigFund LP", "country": "US", "capital_pct": 10, "voting_pct": 10, "concert_group": "G"},
+            {"name": " bigfund lp", "country": "US", "capital_pct": 5.5, "voting_pct": 5.5},
+            {"name": "Seine Capital", "country": "FR", "capital_pct": 4, "voting_pct": 4, "concert_group": "g "},
+            {"name": "Rhein Holding", "country": "DE", "capital_pct": 20, "voting_pct": 20, "ultimate_controller_country": "US"},
+            {"name": "US angels", "country": "US", "capital_pct": 20.5, "voting_pct": 20.5, "small_holders_grouped": true, "veto_rights": null}
+        ]});
+        let eval = |expr: &str| eval(expr, &facts, &["h"]);
+        assert_eq!(
+            eval("size(non_eu_holders(facts.h, EU27)) == 3"),
+            Outcome::Pass
+        );
+        assert_eq!(
+            eval("non_eu_holders(facts.h, EU27).map(h, h.capital_pct) == [19.5, 20.0, 20.5]"),
+            Outcome::Pass
+        );
+        assert_eq!(
+            eval(
+                "non_eu_holders(facts.h, EU27).map(h, h.name) == ['G', 'Rhein Holding', 'US angels']"
+            ),
+            Outcome::Pass
+        );
+        assert_eq!(
+            eval("non_eu_holders(facts.h, EU27).map(h, h.individual) == [true, true, false]"),
+            Outcome::Pass
+        );
+        // Grouped small holders have no special rights; the others' are unknown here.
+        assert_eq!(
+            eval("!non_eu_holders(facts.h, EU27)[2].veto_rights"),
+            Outcome::Pass
+        );
+        assert!(matches!(
+            eval("non_eu_holders(facts.h, EU27)[0].veto_rights"),
+            Outcome::Missing(_)
+        ));
+        let no_country = json!({"h": [{"name": "X", "capital_pct": 1}]});
+        assert!(matches!(
+            super::tests::eval("size(non_eu_holders(facts.h, EU27)) == 0", &no_country, &[]),
+            Outcome::Missing(_)
+        ));
+    }
+
+    #[test]
+    fn a_partial_table_is_incomplete_in_both_languages() {
+        let facts = json!({"h": [{"capital_pct": 63.5}, {"capital_pct": 24}]});
+        match eval("complete_pct(facts.h, 'capital_pct', 0)", &facts, &["h"]) {
+            Outcome::Incomplete(why) => {
+                let (en, fr) = (
+                    why.render(crate::model::Lang::En),
+                    why.render(crate::model::Lang::Fr),
+                );
+                assert!(en.contains("`capital_pct` adds up to 87.5 %"), "{en}");
+                assert!(fr.contains("totalise 87,5 %"), "{fr}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            eval("complete_pct(facts.h, 'capital_pct', 12.5)", &facts, &["h"]),
             Outcome::Pass
         );
     }

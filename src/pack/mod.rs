@@ -286,7 +286,10 @@ impl Pack {
                     .collect();
                 let got = if outcomes.contains(&Outcome::Fail) {
                     Expect::Fail
-                } else if outcomes.iter().any(|o| matches!(o, Outcome::Missing(_))) {
+                } else if outcomes
+                    .iter()
+                    .any(|o| matches!(o, Outcome::Missing(_) | Outcome::Incomplete(_)))
+                {
                     Expect::FactMissing
                 } else {
                     Expect::Pass
@@ -320,5 +323,6 @@ fn describe_outcome(outcome: &Outcome) -> String {
         Outcome::Pass => "pass".to_owned(),
         Outcome::Fail => "fail".to_owned(),
         Outcome::Missing(why) => format!("fact-missing ({why})"),
+        Outcome::Incomplete(why) => format!("fact-missing ({why})"),
     }
 }

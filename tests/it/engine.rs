@@ -363,3 +363,290 @@ fn compliant_claim_with_unknown_facts_is_capped_at_partially_compliant() {
     assert_eq!(r.verdict, Status::PartiallyCompliant);
     assert!(r.has(Code::FactMissing));
 }
+
+fn cap_table(rows: Value) -> Value {
+    json!({"company": {
+        "listed": false,
+        "undeclared_float_pct": 0,
+        "shareholders_agreement": {"non_eu_joint_veto": false, "non_eu_joint_board_majority": false},
+        "shareholders": rows,
+    }})
+}
+
+fn named(name: &str, country: &str, pct: f64, extra: Value) -> Value {
+    let mut row = json!({"name": name, "country": country, "capital_pct": pct, "voting_pct": pct,
+                         "veto_rights": false, "can_appoint_board_majority": false});
+    if let (Some(row), Some(extra)) = (row.as_object_mut(), extra.as_object()) {
+        row.extend(extra.clone());
+    }
+    row
+}
+
+fn messages(r: &RequirementResult, code: Code) -> Vec<String> {
+    r.findings
+        .iter()
+        .filter(|f| f.code == code)
+        .map(|f| format!("{} | {}", f.message.en, f.message.fr))
+        .collect()
+}
+
+#[test]
+fn holders_acting_in_concert_are_summed_against_24_percent() {
+    let group = |pct| {
+        cap_table(json!([
+            named("Founders", "FR", 100.0 - 2.0 * pct, json!({})),
+            named(
+                "Redwood Peak I",
+                "US",
+                pct,
+                json!({"concert_group": "Redwood Peak"})
+            ),
+            named(
+                "Redwood Peak II",
+                "US",
+                pct,
+                json!({"concert_group": "redwood peak "})
+            ),
+        ]))
+    };
+    let at_24 = run(group(12.0), json!({}));
+    assert!(
+        result(&at_24, "19.6.b").findings.is_empty(),
+        "{:?}",
+        result(&at_24, "19.6.b").findings
+    );
+    let over = run(group(12.5), json!({}));
+    assert!(
+        messages(result(&over, "19.6.b"), Code::FactCheckFailed)
+            .iter()
+            .any(|m| m.contains("more than 24 % of the capital")),
+        "{:?}",
+        result(&over, "19.6.b").findings
+    );
+}
+
+#[test]
+fn rows_with_the_same_name_are_one_holder() {
+    let e = run(
+        cap_table(json!([
+            named("Founders", "FR", 73.0, json!({})),
+            named("BigFund LP", "US", 15.0, json!({})),
+            named("  BIGFUND lp", "US", 12.0, json!({})),
+        ])),
+        json!({}),
+    );
+    assert!(result(&e, "19.6.b").has(Code::FactCheckFailed));
+}
+
+#[test]
+fn an_eu_holder_with_a_non_eu_ultimate_controller_counts_as_non_eu() {
+    let e = run(
+        cap_table(json!([
+            named("Founders", "FR", 70.0, json!({})),
+            named(
+                "Rhein Holding GmbH",
+                "DE",
+                30.0,
+                json!({"ultimate_controller_country": "US"})
+            ),
+        ])),
+        json!({}),
+    );
+    assert!(result(&e, "19.6.b").has(Code::FactCheckFailed));
+}
+
+#[test]
+fn grouped_small_holders_count_toward_39_percent_only() {
+    let table = |other: f64| {
+        cap_table(json!([
+            named("Founders", "FR", 70.0 - other, json!({})),
+            named(
+                "US angels",
+                "US",
+                30.0,
+                json!({"small_holders_grouped": true})
+            ),
+            named("Bay Capital LP", "US", other, json!({})),
+        ]))
+    };
+    assert!(
+        result(&run(table(9.0), json!({})), "19.6.b")
+            .findings
+            .is_empty()
+    );
+    assert!(result(&run(table(9.5), json!({})), "19.6.b").has(Code::FactCheckFailed));
+}
+
+#[test]
+fn joint_veto_of_non_eu_holders_fails_19_6_b() {
+    let mut facts = cap_table(json!([
+        named("Founders", "FR", 62.0, json!({})),
+        named("Bay Capital LP", "US", 19.0, json!({})),
+        named("Thames Growth", "GB", 19.0, json!({})),
+    ]));
+    facts["company"]["shareholders_agreement"]["non_eu_joint_veto"] = json!(true);
+    assert!(result(&run(facts, json!({})), "19.6.b").has(Code::FactCheckFailed));
+}
+
+#[test]
+fn a_cap_table_under_99_5_percent_is_fact_missing_naming_the_sum() {
+    let e = run(
+        cap_table(json!([
+            named("Founders", "FR", 63.5, json!({})),
+            named("Bay Capital LP", "US", 24.0, json!({}))
+        ])),
+        json!({"19.6.b": {"status": "compliant", "evidence": [{"title": "Cap table", "date": "2026-11-01"}]}}),
+    );
+    let r = result(&e, "19.6.b");
+    assert!(!r.has(Code::FactCheckFailed), "{:?}", r.findings);
+    let missing = messages(r, Code::FactMissing);
+    assert!(
+        missing.iter().any(|m| m.contains("`capital_pct` adds up to 87.5 %") && m.contains("totalise 87,5 %")),
+        "{missing:?}"
+    );
+    assert_ne!(
+        r.verdict,
+        Status::Compliant,
+        "a partial cap table is never a pass"
+    );
+}
+
+#[test]
+fn a_listed_company_s_undeclared_float_completes_the_table_and_is_not_non_eu() {
+    let mut facts = cap_table(json!([
+        named("Founders", "FR", 40.0, json!({})),
+        named("Bay Capital LP", "US", 24.0, json!({}))
+    ]));
+    facts["company"]["listed"] = json!(true);
+    facts["company"]["undeclared_float_pct"] = json!(36.0);
+    let e = run(facts, json!({}));
+    assert!(
+        result(&e, "19.6.b").findings.is_empty(),
+        "{:?}",
+        result(&e, "19.6.b").findings
+    );
+}
+
+#[test]
+fn a_cap_table_over_100_5_percent_is_an_assessment_error_located_by_pointer() {
+    let doc = json!({
+        "format": "snc-assessment/1",
+        "pack": "secnumcloud-3.2",
+        "vendor": {"name": "Test SAS"},
+        "service": {"name": "Test", "types": ["SaaS"]},
+        "facts": cap_table(json!([named("Founders", "FR", 76.51, json!({})), named("Bay Capital LP", "US", 24.0, json!({}))])),
+    });
+    let text = serde_json::to_string_pretty(&doc).expect("json");
+    let error = assessment::parse("cap.json", text.as_bytes(), pack())
+        .expect_err("a table over 100.5 % is refused");
+    let shown = error.to_string();
+    assert!(
+        shown.contains("[at /facts/company/shareholders]"),
+        "{shown}"
+    );
+    assert!(shown.contains("adds up to 100.51 %"), "{shown}");
+    let line = text
+        .lines()
+        .position(|l| l.contains("\"shareholders\""))
+        .expect("line")
+        + 1;
+    assert!(shown.contains(&format!("cap.json:{line}:")), "{shown}");
+    // At 100.5 % exactly, the table is read.
+    let mut doc = doc;
+    doc["facts"]["company"]["shareholders"][0]["capital_pct"] = json!(76.5);
+    doc["facts"]["company"]["shareholders"][0]["voting_pct"] = json!(76.5);
+    assert!(assessment::parse("cap.json", doc.to_string().as_bytes(), pack()).is_ok());
+}
+
+#[test]
+fn outermost_region_re_is_eu() {
+    let e = run(
+        json!({"data": {"customer_data_locations": ["RE"], "technical_data_locations": ["GP", "AX"]},
+               "operations": {"admin_locations": ["MQ", "GF", "YT", "MF"]}}),
+        json!({}),
+    );
+    for id in ["19.2.b", "19.2.c", "19.2.d"] {
+        assert!(
+            result(&e, id).findings.is_empty(),
+            "{id}: {:?}",
+            result(&e, id).findings
+        );
+    }
+    let outside = run(
+        json!({"data": {"customer_data_locations": ["NC"]}}),
+        json!({}),
+    );
+    assert!(
+        result(&outside, "19.2.b").has(Code::FactCheckFailed),
+        "New Caledonia is outside the EU"
+    );
+}
+
+#[test]
+fn every_location_check_reads_the_one_eu_constant() {
+    let eu = pack()
+        .constants
+        .get("EU")
+        .and_then(Value::as_array)
+        .expect("an EU constant");
+    for code in ["FR", "DE", "GR", "RE", "GP", "MQ", "GF", "YT", "MF", "AX"] {
+        assert!(eu.contains(&json!(code)), "{code} is EU territory");
+    }
+    for code in ["NO", "IS", "LI", "CH", "GB", "NC", "PF", "BL"] {
+        assert!(!eu.contains(&json!(code)), "{code} is outside the EU");
+    }
+    let names: Vec<&String> = pack().constants.keys().collect();
+    for requirement in &pack().requirements {
+        for check in &requirement.checks {
+            assert!(
+                !check.expr.contains("EU27"),
+                "{}: {}",
+                requirement.id,
+                check.expr
+            );
+            for quoted in check.expr.split(['"', '\'']).skip(1).step_by(2) {
+                assert!(
+                    !snc::pack::COUNTRIES.contains(&quoted),
+                    "{}: a country written in a check; read the EU constant: {}",
+                    requirement.id,
+                    check.expr
+                );
+            }
+        }
+    }
+    assert_eq!(
+        names.iter().filter(|n| n.starts_with("EU")).count(),
+        1,
+        "one EU list: {names:?}"
+    );
+}
+
+#[test]
+fn a_late_notice_of_a_change_affecting_immunity_fails_19_6_f() {
+    let change = |notified_on: &str| {
+        json!({"immunity": {"changes": [{"summary": "New US investor", "changed_on": "2026-01-31",
+                                          "customers_notified": true, "customers_notified_on": notified_on}]}})
+    };
+    assert!(
+        result(&run(change("2026-02-28"), json!({})), "19.6.f")
+            .findings
+            .is_empty()
+    );
+    assert!(result(&run(change("2026-03-01"), json!({})), "19.6.f").has(Code::FactCheckFailed));
+}
+
+#[test]
+fn a_third_party_whose_ultimate_controller_is_outside_the_eu_fails_19_6_c() {
+    let third = |ultimate: &str| {
+        json!({"third_parties": [{"name": "Nuage Lyon SAS", "role": "database", "country": "FR",
+            "central_administration_country": "FR", "principal_establishment_country": "FR",
+            "controlled_from": "DE", "ultimate_controller_country": ultimate, "data_access": true,
+            "secnumcloud_qualified": false, "alternative_suppliers": 2}]})
+    };
+    assert!(
+        result(&run(third("FR"), json!({})), "19.6.c")
+            .findings
+            .is_empty()
+    );
+    assert!(result(&run(third("US"), json!({})), "19.6.c").has(Code::FactCheckFailed));
+}
