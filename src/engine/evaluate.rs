@@ -118,6 +118,13 @@ fn evaluate_one(
         }
     }
 
+    if declared == Status::NotApplicable && justified {
+        result.findings.push(Finding::new(
+            Code::DeclaredNotApplicable,
+            "declared not applicable although the pack applies it to this service: the requirement leaves the score; a reviewer should confirm the justification".to_owned(),
+            "déclarée non applicable alors que le référentiel l'applique à ce service : l'exigence sort du score ; un relecteur doit confirmer la justification".to_owned(),
+        ));
+    }
     if declared == Status::NotApplicable && !justified {
         result.verdict = Status::NotAssessed;
         result.findings.push(Finding::new(
@@ -180,6 +187,19 @@ fn evaluate_one(
             }
         }
     }
+    let future = future_fact_dates(requirement, bindings, as_of);
+    if !future.is_empty() {
+        let list = future
+            .iter()
+            .map(|(path, date)| format!("`{path}` {date}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        result.findings.push(Finding::new(
+            Code::DateInFuture,
+            format!("dated after the evaluation date {as_of}, so never fresh: {list}"),
+            format!("daté après la date d'évaluation {as_of}, donc jamais à jour : {list}"),
+        ));
+    }
     if failed {
         if matches!(declared, Status::Compliant | Status::Inherited) {
             result.findings.push(Finding::new(
@@ -191,9 +211,35 @@ fn evaluate_one(
         result.verdict = Status::NonCompliant;
     }
 
-    // 5. A compliant claim needs evidence, fresh where the referential sets a periodicity.
+    // 5. A compliant claim needs evidence, fresh where the referential sets a periodicity. Evidence dated after
+    // the evaluation date does not exist yet on that date: it is never fresh.
+    let evidence = answer.map_or(&[][..], |a| a.evidence.as_slice());
+    let future_evidence: Vec<NaiveDate> = evidence
+        .iter()
+        .filter_map(|e| e.date)
+        .filter(|d| *d > as_of)
+        .collect();
+    if !future_evidence.is_empty() {
+        let list = future_evidence
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        result.findings.push(Finding::new(
+            Code::DateInFuture,
+            format!("evidence dated after the evaluation date {as_of} ({list}) is not taken as evidence"),
+            format!("une preuve datée après la date d'évaluation {as_of} ({list}) n'est pas retenue comme preuve"),
+        ));
+        if result.verdict == Status::Compliant {
+            result.verdict = Status::PartiallyCompliant;
+        }
+    }
+    let newest_evidence = evidence
+        .iter()
+        .filter_map(|e| e.date)
+        .filter(|d| *d <= as_of)
+        .max();
     if result.verdict == Status::Compliant {
-        let evidence = answer.map_or(&[][..], |a| a.evidence.as_slice());
         if evidence.is_empty() {
             result.verdict = Status::PartiallyCompliant;
             result.findings.push(Finding::new(
@@ -202,12 +248,11 @@ fn evaluate_one(
                 "déclarée conforme sans aucune preuve".to_owned(),
             ));
         } else if let Some(months) = requirement.max_age_months {
-            let fresh = result
-                .evidence_date
-                .is_some_and(|d| crate::pack::cel::within_months(d, months, as_of));
+            let fresh =
+                newest_evidence.is_some_and(|d| crate::pack::cel::within_months(d, months, as_of));
             if !fresh {
                 result.verdict = Status::PartiallyCompliant;
-                let (en, fr) = match result.evidence_date {
+                let (en, fr) = match newest_evidence {
                     Some(d) => (
                         format!(
                             "the newest evidence ({d}) is older than {months} months on {as_of}"
@@ -248,4 +293,41 @@ fn evaluate_one(
         ));
     }
     result
+}
+
+/// The date-shaped values of the facts `requirement`'s checks read that fall after `as_of`, by fact path, in check
+/// order. Every date in the fact vocabulary is the date of something done (a review, an audit, a change), so one
+/// still to come is a mistake or a plan, never a fresh record.
+fn future_fact_dates(
+    requirement: &Requirement,
+    bindings: &Bindings,
+    as_of: NaiveDate,
+) -> Vec<(String, NaiveDate)> {
+    fn walk(value: &Json, as_of: NaiveDate, out: &mut Vec<NaiveDate>) {
+        match value {
+            Json::String(s) if s.len() == 10 => {
+                if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                    && d > as_of
+                    && !out.contains(&d)
+                {
+                    out.push(d);
+                }
+            }
+            Json::Array(items) => items.iter().for_each(|v| walk(v, as_of, out)),
+            Json::Object(map) => map.values().for_each(|v| walk(v, as_of, out)),
+            _ => {}
+        }
+    }
+    let mut found: Vec<(String, NaiveDate)> = Vec::new();
+    for path in requirement.checks.iter().flat_map(|c| &c.facts) {
+        if found.iter().any(|(p, _)| p == path) {
+            continue;
+        }
+        let mut dates = Vec::new();
+        if let Some(value) = bindings.fact(path) {
+            walk(value, as_of, &mut dates);
+        }
+        found.extend(dates.into_iter().map(|d| (path.clone(), d)));
+    }
+    found
 }

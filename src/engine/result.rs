@@ -21,6 +21,8 @@ crate::model::vocabulary!(
         UnknownRequirement => "unknown-requirement",
         Waived => "waived",
         ReviewerOverride => "reviewer-override",
+        DateInFuture => "date-in-future",
+        DeclaredNotApplicable => "declared-not-applicable",
     }
 );
 

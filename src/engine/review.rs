@@ -241,12 +241,14 @@ fn date_of(value: &toml::Value) -> Option<NaiveDate> {
 ///
 /// An override on a requirement that does not apply to the service's types or layers is refused (it would have
 /// no effect and usually means the file belongs to another vendor); one on a requirement whose `applies-if`
-/// condition is false makes it applicable again, with the reviewer's verdict.
+/// condition is false makes it applicable again, with the reviewer's verdict. A decision dated after `as_of` had
+/// not been taken on that date: it is not applied, and a `date-in-future` finding says so.
 pub fn apply(
     pack: &Pack,
     assessment: &Assessment,
     review: &Review,
     evaluation: &mut Evaluation,
+    as_of: NaiveDate,
 ) -> Result<(), Error> {
     let layers: Vec<ServiceType> = assessment.built_on.iter().map(|b| b.layer).collect();
     let mut problems = Vec::new();
@@ -273,6 +275,14 @@ pub fn apply(
         let Some(result) = evaluation.results.iter_mut().find(|r| r.id == o.id) else {
             continue;
         };
+        if o.date > as_of {
+            result.findings.push(Finding::new(
+                Code::DateInFuture,
+                format!("the reviewer decision by {} is dated {}, after the evaluation date {as_of}: it is not applied", o.reviewer, o.date),
+                format!("la décision de revue de {} est datée du {}, après la date d'évaluation {as_of} : elle n'est pas appliquée", o.reviewer, o.date),
+            ));
+            continue;
+        }
         let engine = result.verdict;
         result.applicable = true;
         result.verdict = o.verdict;

@@ -130,6 +130,8 @@ pub struct Requirement {
     pub applies_if: Option<Condition>,
     pub inheritable: bool,
     pub inheritable_reason: Option<String>,
+    /// An eligibility condition (`eligibility = true`): failing it on facts makes the vendor `ineligible`.
+    pub eligibility: bool,
     pub title: Texts,
     pub question: Texts,
     pub guidance: Texts,

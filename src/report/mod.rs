@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use crate::assessment::limits::Limits;
 use crate::engine::result::{FactValue, Finding, RequirementResult};
-use crate::engine::score::{PerMille, Readiness};
+use crate::engine::score::{NextLevel, PerMille, Readiness};
 use crate::engine::{Outcome, RunInputs};
 use crate::model::error::Error;
 use crate::model::{Kind, Lang, RequirementId, ServiceType, Severity, Status};
@@ -45,6 +45,10 @@ pub struct Report {
     pub as_of: NaiveDate,
     pub lang: Lang,
     pub readiness: Readiness,
+    /// What the current level means, in the report's language.
+    pub readiness_meaning: String,
+    /// The level above the current one and the requirement ids it still needs; `null` at the top.
+    pub readiness_next: Option<NextLevel>,
     pub score: ScoreView,
     pub gate: GateView,
     pub counts: Counts,
@@ -225,6 +229,7 @@ impl Report {
             evaluation,
             score,
             readiness,
+            readiness_next,
             gate,
             review,
         } = outcome;
@@ -276,6 +281,12 @@ impl Report {
             as_of,
             lang,
             readiness,
+            readiness_meaning: crate::model::i18n::t(
+                lang,
+                &format!("readiness_meaning_{}", readiness.as_str()),
+            )
+            .to_owned(),
+            readiness_next: readiness_next.clone(),
             score: ScoreView {
                 overall: percent(score.overall),
                 chapters: score

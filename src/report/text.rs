@@ -105,6 +105,30 @@ pub fn render_text(report: &Report, color: bool) -> String {
             t(lang, &format!("readiness_{}", report.readiness.as_str()))
         )
     );
+    let _ = writeln!(out, "{:<12} {}", "", report.readiness_meaning);
+    match &report.readiness_next {
+        Some(next) => {
+            let _ = writeln!(
+                out,
+                "{:<12} {}{}{}, {} {}{}{}",
+                "",
+                t(lang, "readiness_next"),
+                t(lang, "colon"),
+                t(lang, &format!("readiness_{}", next.level.as_str())),
+                next.missing.len(),
+                t(lang, "readiness_next_missing"),
+                t(lang, "colon"),
+                next.missing
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+        None => {
+            let _ = writeln!(out, "{:<12} {}", "", t(lang, "readiness_top"));
+        }
+    }
     let _ = writeln!(
         out,
         "{:<12} {} / 100",

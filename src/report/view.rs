@@ -21,6 +21,10 @@ pub struct View<'a> {
     pub pack_name: &'a str,
     pub readiness_label: &'static str,
     pub readiness_class: &'static str,
+    /// The label of the next readiness level, empty at the top.
+    pub readiness_next_label: &'static str,
+    /// The requirement ids the next level still needs, comma-separated, in pack order.
+    pub readiness_next_ids: String,
     /// Overall score with one decimal.
     pub score: String,
     pub gate_label: &'static str,
@@ -418,6 +422,20 @@ impl<'a> View<'a> {
             pack_name: pack.name.get(lang),
             readiness_label: t(lang, &format!("readiness_{}", report.readiness.as_str())),
             readiness_class: report.readiness.as_str(),
+            readiness_next_label: report
+                .readiness_next
+                .as_ref()
+                .map_or("", |n| t(lang, &format!("readiness_{}", n.level.as_str()))),
+            readiness_next_ids: report
+                .readiness_next
+                .as_ref()
+                .map_or_else(String::new, |n| {
+                    n.missing
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }),
             score: format!("{:.1}", report.score.overall),
             gate_label: if report.gate.passed {
                 t(lang, "gate_passed")
