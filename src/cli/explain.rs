@@ -64,6 +64,9 @@ pub fn explain(pack: &Pack, id: &str, lang: Lang) -> Result<String, Error> {
         t(lang, "applies_to"),
         applies(r, lang)
     );
+    if r.eligibility {
+        let _ = writeln!(out, "{}", t(lang, "eligibility_condition"));
+    }
     if r.inheritable {
         let _ = writeln!(
             out,

@@ -120,6 +120,12 @@ fn evaluate_one(
         }
     }
 
+    if declared == Status::NotApplicable && justified {
+        result.findings.push(Finding::new(
+            Code::DeclaredNotApplicable,
+            &msg!("finding.declared_not_applicable"),
+        ));
+    }
     if declared == Status::NotApplicable && !justified {
         result.verdict = Status::NotAssessed;
         result.findings.push(Finding::new(
@@ -179,6 +185,18 @@ fn evaluate_one(
             }
         }
     }
+    let future = future_fact_dates(requirement, bindings, as_of);
+    if !future.is_empty() {
+        let list = future
+            .iter()
+            .map(|(path, date)| format!("`{path}` {date}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        result.findings.push(Finding::new(
+            Code::DateInFuture,
+            &msg!("finding.fact_in_future", as_of, list),
+        ));
+    }
     if failed {
         if matches!(declared, Status::Compliant | Status::Inherited) {
             result.findings.push(Finding::new(
@@ -189,9 +207,34 @@ fn evaluate_one(
         result.verdict = Status::NonCompliant;
     }
 
-    // 5. A compliant claim needs evidence, fresh where the referential sets a periodicity.
+    // 5. A compliant claim needs evidence, fresh where the referential sets a periodicity. Evidence dated after
+    // the evaluation date does not exist yet on that date: it is never fresh.
+    let evidence = answer.map_or(&[][..], |a| a.evidence.as_slice());
+    let future_evidence: Vec<NaiveDate> = evidence
+        .iter()
+        .filter_map(|e| e.date)
+        .filter(|d| *d > as_of)
+        .collect();
+    if !future_evidence.is_empty() {
+        let list = future_evidence
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        result.findings.push(Finding::new(
+            Code::DateInFuture,
+            &msg!("finding.evidence_in_future", as_of, list),
+        ));
+        if result.verdict == Status::Compliant {
+            result.verdict = Status::PartiallyCompliant;
+        }
+    }
+    let newest_evidence = evidence
+        .iter()
+        .filter_map(|e| e.date)
+        .filter(|d| *d <= as_of)
+        .max();
     if result.verdict == Status::Compliant {
-        let evidence = answer.map_or(&[][..], |a| a.evidence.as_slice());
         if evidence.is_empty() {
             result.verdict = Status::PartiallyCompliant;
             result.findings.push(Finding::new(
@@ -199,12 +242,11 @@ fn evaluate_one(
                 &msg!("finding.evidence_missing"),
             ));
         } else if let Some(months) = requirement.max_age_months {
-            let fresh = result
-                .evidence_date
-                .is_some_and(|d| crate::pack::cel::within_months(d, months, as_of));
+            let fresh =
+                newest_evidence.is_some_and(|d| crate::pack::cel::within_months(d, months, as_of));
             if !fresh {
                 result.verdict = Status::PartiallyCompliant;
-                let message = match result.evidence_date {
+                let message = match newest_evidence {
                     Some(date) => msg!("finding.evidence_stale", date, months, as_of),
                     None => msg!("finding.evidence_undated", months),
                 };
@@ -230,4 +272,41 @@ fn evaluate_one(
         ));
     }
     result
+}
+
+/// The date-shaped values of the facts `requirement`'s checks read that fall after `as_of`, by fact path, in check
+/// order. Every date in the fact vocabulary is the date of something done (a review, an audit, a change), so one
+/// still to come is a mistake or a plan, never a fresh record.
+fn future_fact_dates(
+    requirement: &Requirement,
+    bindings: &Bindings,
+    as_of: NaiveDate,
+) -> Vec<(String, NaiveDate)> {
+    fn walk(value: &Json, as_of: NaiveDate, out: &mut Vec<NaiveDate>) {
+        match value {
+            Json::String(s) if s.len() == 10 => {
+                if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                    && d > as_of
+                    && !out.contains(&d)
+                {
+                    out.push(d);
+                }
+            }
+            Json::Array(items) => items.iter().for_each(|v| walk(v, as_of, out)),
+            Json::Object(map) => map.values().for_each(|v| walk(v, as_of, out)),
+            _ => {}
+        }
+    }
+    let mut found: Vec<(String, NaiveDate)> = Vec::new();
+    for path in requirement.checks.iter().flat_map(|c| &c.facts) {
+        if found.iter().any(|(p, _)| p == path) {
+            continue;
+        }
+        let mut dates = Vec::new();
+        if let Some(value) = bindings.fact(path) {
+            walk(value, as_of, &mut dates);
+        }
+        found.extend(dates.into_iter().map(|d| (path.clone(), d)));
+    }
+    found
 }

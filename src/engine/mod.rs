@@ -22,7 +22,7 @@ use self::gate::baseline::Baseline;
 use self::gate::policy::{self, Policy};
 use self::result::Evaluation;
 use self::review::Review;
-use self::score::{Readiness, Score};
+use self::score::{NextLevel, Readiness, Score};
 
 /// What a run needs besides the pack and the assessment.
 #[derive(Clone, Copy, Debug)]
@@ -46,6 +46,8 @@ pub struct Outcome<'a> {
     pub evaluation: Evaluation,
     pub score: Score,
     pub readiness: Readiness,
+    /// The level above `readiness` and the requirements it still needs; `None` at the top.
+    pub readiness_next: Option<NextLevel>,
     pub gate: GateOutcome,
     /// The reviewer file applied, if any.
     pub review: Option<&'a Review>,
@@ -67,7 +69,7 @@ pub fn run<'a>(
     }
     let waiver_notes = policy::apply_waivers(inputs.policy, &mut evaluation.results, inputs.as_of);
     let score = score::score(pack, &evaluation.results);
-    let readiness = score::readiness(pack, &evaluation.results, &score);
+    let (readiness, readiness_next) = score::readiness(pack, &evaluation.results);
     let mut gate = gate::gate(inputs.policy, &evaluation.results, &score, inputs.baseline);
     gate.notes.splice(0..0, waiver_notes);
     Ok(Outcome {
@@ -77,6 +79,7 @@ pub fn run<'a>(
         evaluation,
         score,
         readiness,
+        readiness_next,
         gate,
         review: inputs.review,
     })

@@ -22,6 +22,8 @@ crate::model::vocabulary!(
         UnknownRequirement => "unknown-requirement",
         Waived => "waived",
         ReviewerOverride => "reviewer-override",
+        DateInFuture => "date-in-future",
+        DeclaredNotApplicable => "declared-not-applicable",
     }
 );
 

@@ -254,7 +254,8 @@ pub fn check_dates(review: &Review, as_of: NaiveDate) -> Result<(), Error> {
 ///
 /// An override on a requirement that does not apply to the service's types or layers is refused (it would have
 /// no effect and usually means the file belongs to another vendor); one on a requirement whose `applies-if`
-/// condition is false makes it applicable again, with the reviewer's verdict.
+/// condition is false makes it applicable again, with the reviewer's verdict. A decision dated after `as_of` had
+/// not been taken on that date: it is not applied, and a `date-in-future` finding says so.
 pub fn apply(
     pack: &Pack,
     assessment: &Assessment,

@@ -22,6 +22,8 @@ pub const DOMAIN_FUNCTIONS: &[(&str, usize)] = &[
     ("within_days", 2),
     ("months_since", 1),
     ("days_since", 1),
+    ("covers_months", 2),
+    ("same_name", 2),
     ("sum", 1),
     ("add_months", 2),
     ("non_eu_holders", 2),
@@ -382,18 +384,62 @@ fn count_arg(name: &str, value: &Value) -> Result<u32, ExecutionError> {
     })
 }
 
-/// `date + months` is on or after `as_of`; month ends clamp (January 31st plus one month is February's last day).
+/// `date` is on or before `as_of` and `date + months` on or after it, in calendar months: month ends clamp
+/// (January 31st plus one month is February's last day). A date after `as_of` is never within: a review or an
+/// audit has not happened yet on a date still to come.
 #[must_use]
 pub fn within_months(date: NaiveDate, months: u32, as_of: NaiveDate) -> bool {
-    date.checked_add_months(Months::new(months))
-        .is_none_or(|limit| limit >= as_of)
+    date <= as_of
+        && date
+            .checked_add_months(Months::new(months))
+            .is_none_or(|limit| limit >= as_of)
 }
 
-/// `date + days` is on or after `as_of`.
+/// `date` is on or before `as_of` and `date + days` on or after it.
 #[must_use]
 pub fn within_days(date: NaiveDate, days: u32, as_of: NaiveDate) -> bool {
-    date.checked_add_signed(TimeDelta::days(i64::from(days)))
-        .is_none_or(|limit| limit >= as_of)
+    date <= as_of
+        && date
+            .checked_add_signed(TimeDelta::days(i64::from(days)))
+            .is_none_or(|limit| limit >= as_of)
+}
+
+/// Whether a span of `days` days always covers `months` calendar months, whatever day they start on: `days` is at
+/// least the longest such stretch (six months last 181 to 184 days; 184 is the bar). Starting on the first of a
+/// month gives the longest stretches (a later start can only clamp shorter), and four years hold every pattern of
+/// leap years that matters.
+#[must_use]
+pub fn covers_months(days: u32, months: u32) -> bool {
+    let longest = (2024..2028)
+        .flat_map(|year| (1..=12).map(move |month| (year, month)))
+        .filter_map(|(year, month)| {
+            let start = NaiveDate::from_ymd_opt(year, month, 1)?;
+            Some((start.checked_add_months(Months::new(months))? - start).num_days())
+        })
+        .max()
+        .unwrap_or(i64::MAX);
+    i64::from(days) >= longest
+}
+
+/// A name as compared by [`same_name`]: lower case, every run of characters other than letters and digits made one
+/// space, trimmed.
+fn normalised_name(name: &str) -> String {
+    name.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Whether two names are the same once normalised (case, punctuation and spacing ignored): `OVHcloud` and
+/// `ovhcloud`, `3DS-Outscale` and `3DS Outscale`, but neither `S` and `Scaleway` nor `Outscale` and
+/// `3DS Outscale SAS`. An empty name matches nothing.
+#[must_use]
+pub fn same_name(a: &str, b: &str) -> bool {
+    let a = normalised_name(a);
+    !a.is_empty() && a == normalised_name(b)
 }
 
 /// Whole calendar months from `date` to `as_of`, negative when `date` is later.
@@ -687,6 +733,27 @@ fn register_functions(context: &mut Context<'_, '_>, as_of: NaiveDate) {
                 }
             },
         ),
+        context.add_function(
+            "covers_months",
+            |days: Value, months: Value| -> Result<Value, ExecutionError> {
+                Ok(Value::Bool(covers_months(
+                    count_arg("covers_months", &days)?,
+                    count_arg("covers_months", &months)?,
+                )))
+            },
+        ),
+        context.add_function(
+            "same_name",
+            |a: Value, b: Value| -> Result<Value, ExecutionError> {
+                match (&a, &b) {
+                    (Value::String(a), Value::String(b)) => Ok(Value::Bool(same_name(a, b))),
+                    _ => Err(ExecutionError::function_error(
+                        "same_name",
+                        format!("expected two strings, got {a:?} and {b:?}"),
+                    )),
+                }
+            },
+        ),
         context.add_function("sum", |list: Value| -> Result<Value, ExecutionError> {
             match list {
                 Value::List(items) => sum(&items)
@@ -747,15 +814,40 @@ mod tests {
         assert!(within_months(date("2026-01-31"), 1, date("2026-02-28")));
         assert!(!within_months(date("2026-01-31"), 1, date("2026-03-01")));
         assert!(
-            within_months(date("2027-01-01"), 3, date("2026-11-28")),
-            "a future date is within"
+            !within_months(date("2026-11-29"), 3, date("2026-11-28")),
+            "a date after as_of is never within"
         );
+        assert!(within_months(date("2026-11-28"), 3, date("2026-11-28")));
+    }
+
+    #[test]
+    fn covers_months_needs_the_longest_calendar_stretch() {
+        assert!(covers_months(184, 6), "1 March to 1 September is 184 days");
+        assert!(!covers_months(183, 6));
+        assert!(covers_months(31, 1));
+        assert!(!covers_months(30, 1));
+        assert!(covers_months(366, 12) && !covers_months(365, 12));
+        let march = date("2026-03-01");
+        assert_eq!((march + Months::new(6) - march).num_days(), 184);
+    }
+
+    #[test]
+    fn same_name_ignores_case_and_punctuation_but_not_words() {
+        assert!(same_name("OVHcloud", "ovhcloud"));
+        assert!(same_name("3DS-Outscale", " 3DS  Outscale "));
+        assert!(!same_name("S", "Scaleway"));
+        assert!(!same_name("way", "Scaleway"));
+        assert!(!same_name("Outscale", "3DS Outscale SAS"));
+        assert!(!same_name("", ""));
+        assert!(!same_name("--", "  "));
     }
 
     #[test]
     fn within_days_counts_calendar_days() {
         assert!(within_days(date("2026-11-07"), 21, date("2026-11-28")));
         assert!(!within_days(date("2026-11-06"), 21, date("2026-11-28")));
+        assert!(within_days(date("2026-11-28"), 21, date("2026-11-28")));
+        assert!(!within_days(date("2026-11-29"), 21, date("2026-11-28")));
     }
 
     #[test]

@@ -70,6 +70,11 @@ pub fn rules_markdown(pack: &Pack) -> String {
             if let Some(c) = &r.applies_if {
                 let _ = write!(applies, " if `{}`", cell(&c.expr));
             }
+            let severity = if r.eligibility {
+                format!("{} (eligibility)", r.severity)
+            } else {
+                r.severity.to_string()
+            };
             let checks = r
                 .checks
                 .iter()
@@ -81,7 +86,7 @@ pub fn rules_markdown(pack: &Pack) -> String {
                 "| {} | {} | {} | {} | {} | {} | {} |",
                 r.id,
                 r.kind,
-                r.severity,
+                severity,
                 applies,
                 if r.inheritable { "yes" } else { "no" },
                 cell(&r.title.en),

@@ -766,6 +766,27 @@ impl<'s> Loader<'s> {
             )),
             _ => {}
         }
+        let eligibility = raw.eligibility.as_ref().is_some_and(|e| *e.get_ref());
+        if let Some(flag) = raw.eligibility.as_ref().filter(|e| *e.get_ref()) {
+            // An eligibility condition is structural (critical), decided on facts, and the vendor's own.
+            let wrong = if raw.kind != crate::model::Kind::Requirement {
+                Some("a recommendation")
+            } else if raw.severity != crate::model::Severity::Critical {
+                Some("not critical")
+            } else if raw.check.is_empty() {
+                Some("without fact checks")
+            } else if inheritable {
+                Some("inheritable")
+            } else {
+                None
+            };
+            if let Some(why) = wrong {
+                self.diagnostics.push(file.at(
+                    flag.span(),
+                    format!("{id} is an eligibility condition but {why}: eligibility needs a critical, non-inheritable requirement with fact checks"),
+                ));
+            }
+        }
         if raw.evidence.kinds.get_ref().is_empty() {
             self.diagnostics.push(file.at(
                 raw.evidence.kinds.span(),
@@ -821,6 +842,7 @@ impl<'s> Loader<'s> {
             applies_if,
             inheritable,
             inheritable_reason: raw.inheritable_reason.take(),
+            eligibility,
             title,
             question,
             guidance,

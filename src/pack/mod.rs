@@ -132,6 +132,8 @@ pub struct Requirement {
     pub applies_if: Option<Condition>,
     pub inheritable: bool,
     pub inheritable_reason: Option<String>,
+    /// An eligibility condition (`eligibility = true`): failing it on facts makes the vendor `ineligible`.
+    pub eligibility: bool,
     pub title: Texts,
     pub question: Texts,
     pub guidance: Texts,
@@ -322,7 +324,6 @@ fn describe_outcome(outcome: &Outcome) -> String {
     match outcome {
         Outcome::Pass => "pass".to_owned(),
         Outcome::Fail => "fail".to_owned(),
-        Outcome::Missing(why) => format!("fact-missing ({why})"),
-        Outcome::Incomplete(why) => format!("fact-missing ({why})"),
+        Outcome::Missing(why) | Outcome::Incomplete(why) => format!("fact-missing ({why})"),
     }
 }

@@ -177,6 +177,8 @@ pub struct RawRequirement {
     pub applies_if: Option<RawCondition>,
     pub inheritable: Spanned<bool>,
     pub inheritable_reason: Option<String>,
+    /// An eligibility condition: failing it on facts makes the vendor `ineligible`.
+    pub eligibility: Option<Spanned<bool>>,
     pub title: Spanned<RawTexts>,
     pub question: Spanned<RawTexts>,
     pub guidance: Spanned<RawTexts>,

@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use crate::assessment::limits::Limits;
 use crate::engine::result::{FactValue, Finding, RequirementResult};
-use crate::engine::score::{PerMille, Readiness};
+use crate::engine::score::{NextLevel, PerMille, Readiness};
 use crate::engine::{Outcome, RunInputs};
 use crate::model::error::Error;
 use crate::model::{Kind, Lang, RequirementId, ServiceType, Severity, Status};
@@ -44,6 +44,10 @@ pub struct Report {
     pub as_of: NaiveDate,
     pub lang: Lang,
     pub readiness: Readiness,
+    /// What the current level means, in the report's language.
+    pub readiness_meaning: String,
+    /// The level above the current one and the requirement ids it still needs; `null` at the top.
+    pub readiness_next: Option<NextLevel>,
     pub score: ScoreView,
     pub gate: GateView,
     pub counts: Counts,
@@ -224,6 +228,7 @@ impl Report {
             evaluation,
             score,
             readiness,
+            readiness_next,
             gate,
             review,
         } = outcome;
@@ -275,6 +280,8 @@ impl Report {
             as_of,
             lang,
             readiness,
+            readiness_meaning: crate::model::i18n::t(lang, readiness.meaning_key()).to_owned(),
+            readiness_next: readiness_next.clone(),
             score: ScoreView {
                 overall: percent(score.overall),
                 chapters: score

@@ -107,6 +107,30 @@ pub fn render_text(report: &Report, color: bool) -> String {
             label(lang, report.readiness)
         )
     );
+    let _ = writeln!(out, "{:<12} {}", "", report.readiness_meaning);
+    match &report.readiness_next {
+        Some(next) => {
+            let _ = writeln!(
+                out,
+                "{:<12} {}{}{}, {} {}{}{}",
+                "",
+                t(lang, "readiness_next"),
+                t(lang, "colon"),
+                label(lang, next.level),
+                next.missing.len(),
+                t(lang, "readiness_next_missing"),
+                t(lang, "colon"),
+                next.missing
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+        None => {
+            let _ = writeln!(out, "{:<12} {}", "", t(lang, "readiness_top"));
+        }
+    }
     let _ = writeln!(
         out,
         "{:<12} {} / 100",

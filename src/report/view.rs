@@ -21,6 +21,10 @@ pub struct View<'a> {
     pub pack_name: &'a str,
     pub readiness_label: &'static str,
     pub readiness_class: &'static str,
+    /// The label of the next readiness level, empty at the top.
+    pub readiness_next_label: &'static str,
+    /// The requirement ids the next level still needs, comma-separated, in pack order.
+    pub readiness_next_ids: String,
     /// Overall score with one decimal.
     pub score: String,
     pub gate_label: &'static str,
@@ -408,6 +412,20 @@ impl<'a> View<'a> {
             pack_name: pack.name.get(lang),
             readiness_label: label(lang, report.readiness),
             readiness_class: report.readiness.as_str(),
+            readiness_next_label: report
+                .readiness_next
+                .as_ref()
+                .map_or("", |n| label(lang, n.level)),
+            readiness_next_ids: report
+                .readiness_next
+                .as_ref()
+                .map_or_else(String::new, |n| {
+                    n.missing
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }),
             score: number(lang, report.score.overall, 1),
             gate_label: if report.gate.passed {
                 t(lang, "gate_passed")

@@ -127,6 +127,8 @@ pub struct VendorRow {
     pub critical_gaps: u32,
     /// Applicable requirements whose newest evidence is too old (`evidence-stale`).
     pub stale_evidence: u32,
+    /// Requirements the pack applies but the vendor declared not applicable (`declared-not-applicable`).
+    pub declared_not_applicable: u32,
     pub as_of: NaiveDate,
     pub assessment_digest: String,
     /// One cell per chapter of the pack, in pack order.
@@ -333,6 +335,17 @@ fn row(file: String, report: &Report, pack: &Pack) -> VendorRow {
                 .filter(|r| r.findings.iter().any(|f| f.code == "evidence-stale"))
                 .count(),
         ),
+        declared_not_applicable: count(
+            report
+                .requirements
+                .iter()
+                .filter(|r| {
+                    r.findings
+                        .iter()
+                        .any(|f| f.code == "declared-not-applicable")
+                })
+                .count(),
+        ),
         as_of: report.as_of,
         assessment_digest: report.assessment.digest.clone(),
         chapters: pack
@@ -370,6 +383,7 @@ impl Portfolio {
             "eligibility_19_2",
             "critical_gaps",
             "stale_evidence",
+            "declared_not_applicable",
             "as_of",
             "assessment_digest",
         ]
@@ -398,6 +412,7 @@ impl Portfolio {
                 v.eligibility.section_19_2.as_str().to_owned(),
                 v.critical_gaps.to_string(),
                 v.stale_evidence.to_string(),
+                v.declared_not_applicable.to_string(),
                 v.as_of.to_string(),
                 v.assessment_digest.clone(),
             ];
@@ -428,7 +443,7 @@ impl Portfolio {
         );
         let _ = writeln!(
             out,
-            "\n{:<28} {:<24} {:>6}  {:<12} {:<12} {:>4} {:>4}",
+            "\n{:<28} {:<24} {:>6}  {:<12} {:<12} {:>4} {:>4} {:>4}",
             t(lang, "vendor"),
             t(lang, "readiness"),
             t(lang, "score"),
@@ -436,18 +451,20 @@ impl Portfolio {
             "19.2",
             t(lang, "portfolio_critical_short"),
             t(lang, "portfolio_stale_short"),
+            t(lang, "portfolio_declared_na_short"),
         );
         for v in &self.vendors {
             let vendor: String = visible(&v.vendor).chars().take(28).collect();
             let _ = writeln!(
                 out,
-                "{vendor:<28} {:<24} {:>6}  {:<12} {:<12} {:>4} {:>4}",
+                "{vendor:<28} {:<24} {:>6}  {:<12} {:<12} {:>4} {:>4} {:>4}",
                 label(lang, v.readiness),
                 number(lang, v.score, 1),
                 label(lang, v.eligibility.section_19_6),
                 label(lang, v.eligibility.section_19_2),
                 v.critical_gaps,
                 v.stale_evidence,
+                v.declared_not_applicable,
             );
         }
         let _ = writeln!(
@@ -515,6 +532,7 @@ pub struct RowView {
     pub eligibility_19_2: EligibilityCell,
     pub critical_gaps: u32,
     pub stale_evidence: u32,
+    pub declared_not_applicable: u32,
     pub as_of: String,
 }
 
@@ -606,6 +624,7 @@ impl<'a> PortfolioView<'a> {
                 eligibility_19_2: eligibility_cell(lang, v.eligibility.section_19_2),
                 critical_gaps: v.critical_gaps,
                 stale_evidence: v.stale_evidence,
+                declared_not_applicable: v.declared_not_applicable,
                 as_of: v.as_of.to_string(),
             })
             .collect();

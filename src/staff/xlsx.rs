@@ -43,13 +43,16 @@ mod imp {
             "eligibility_19_2",
             "critical_gaps",
             "portfolio_stale_evidence",
+            "portfolio_declared_na",
             "as_of",
             "xlsx_file",
         ]
         .iter()
         .map(|k| label(lang, k))
         .collect();
-        let mut widths = vec![30.0, 30.0, 24.0, 8.0, 14.0, 14.0, 10.0, 10.0, 12.0, 40.0];
+        let mut widths = vec![
+            30.0, 30.0, 24.0, 8.0, 14.0, 14.0, 10.0, 10.0, 10.0, 12.0, 40.0,
+        ];
         for c in &portfolio.chapters {
             headers.push(format!("{} {}", t(lang, "chapter"), c.chapter));
             widths.push(12.0);
@@ -85,9 +88,10 @@ mod imp {
             }
             sheet.write_number(row, 6, v.critical_gaps)?;
             sheet.write_number(row, 7, v.stale_evidence)?;
-            sheet.write_string(row, 8, v.as_of.to_string())?;
-            sheet.write_string(row, 9, &v.file)?;
-            for (col, c) in (10_u16..).zip(&v.chapters) {
+            sheet.write_number(row, 8, v.declared_not_applicable)?;
+            sheet.write_string(row, 9, v.as_of.to_string())?;
+            sheet.write_string(row, 10, &v.file)?;
+            for (col, c) in (11_u16..).zip(&v.chapters) {
                 match c.score {
                     Some(s) => {
                         sheet.write_number_with_format(

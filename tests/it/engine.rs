@@ -138,7 +138,17 @@ fn critical_fact_failure_makes_the_vendor_ineligible_and_fails_the_default_gate(
         json!({}),
     );
     let s = score(pack(), &e.results);
-    assert_eq!(readiness(pack(), &e.results, &s), Readiness::Ineligible);
+    let (level, next) = readiness(pack(), &e.results);
+    assert_eq!(level, Readiness::Ineligible);
+    let next = next.expect("a next level");
+    assert_eq!(next.level, Readiness::NotReady);
+    assert_eq!(
+        next.missing
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+        ["19.6.a"]
+    );
     let g = gate(&Policy::default(), &e.results, &s, None);
     assert!(!g.passed);
     assert!(g.reasons[0].en.contains("19.6.a"), "{:?}", g.reasons);
@@ -649,4 +659,74 @@ fn a_third_party_whose_ultimate_controller_is_outside_the_eu_fails_19_6_c() {
             .is_empty()
     );
     assert!(result(&run(third("US"), json!({})), "19.6.c").has(Code::FactCheckFailed));
+}
+
+#[test]
+fn unencrypted_backup_replication_fails_13_2_b_not_the_eligibility_condition_12_5_d() {
+    let e = run(
+        json!({"data": {"backup_locations": ["FR"]}, "backups": {"intersite_links_encrypted": false}}),
+        json!({}),
+    );
+    assert!(!result(&e, "12.5.d").has(Code::FactCheckFailed));
+    assert!(result(&e, "13.2.b").has(Code::FactCheckFailed));
+    assert_ne!(readiness(pack(), &e.results).0, Readiness::Ineligible);
+}
+
+#[test]
+fn evidence_dated_after_the_as_of_date_is_flagged_and_caps_a_compliant_claim() {
+    let answer = |date: &str| json!({"6.1.a": {"status": "compliant", "evidence": [{"title": "Org chart", "date": date}]}});
+    let e = run(json!({}), answer("2026-11-29"));
+    let r = result(&e, "6.1.a");
+    assert!(r.has(Code::DateInFuture), "{:?}", r.findings);
+    assert_eq!(r.verdict, Status::PartiallyCompliant);
+    let e = run(json!({}), answer("2026-11-28"));
+    let r = result(&e, "6.1.a");
+    assert!(!r.has(Code::DateInFuture), "{:?}", r.findings);
+    assert_eq!(r.verdict, Status::Compliant);
+}
+
+#[test]
+fn a_review_dated_after_the_as_of_date_is_flagged_and_fails_its_periodicity() {
+    let e = run(json!({"reviews": {"bcp": "2026-11-29"}}), json!({}));
+    let r = result(&e, "17.1.b");
+    assert!(
+        r.has(Code::DateInFuture) && r.has(Code::FactCheckFailed),
+        "{:?}",
+        r.findings
+    );
+    let e = run(json!({"reviews": {"bcp": "2026-11-28"}}), json!({}));
+    let r = result(&e, "17.1.b");
+    assert!(
+        !r.has(Code::DateInFuture) && !r.has(Code::FactCheckFailed),
+        "{:?}",
+        r.findings
+    );
+}
+
+#[test]
+fn an_audit_dated_after_the_as_of_date_is_flagged() {
+    let e = run(
+        json!({"audits": [{"kind": "annual", "date": "2026-12-01", "passi_qualified": true, "scope": ["configuration"]}]}),
+        json!({}),
+    );
+    assert!(result(&e, "18.2.1.a").has(Code::DateInFuture));
+}
+
+#[test]
+fn justified_not_applicable_on_an_applicable_requirement_is_flagged() {
+    let e = run(
+        json!({}),
+        json!({"6.1.a": {"status": "not_applicable", "justification": "We are too small."}}),
+    );
+    let r = result(&e, "6.1.a");
+    assert_eq!(r.verdict, Status::NotApplicable);
+    assert!(r.has(Code::DeclaredNotApplicable));
+    let e = run(json!({}), json!({"6.1.a": {"status": "not_applicable"}}));
+    assert!(!result(&e, "6.1.a").has(Code::DeclaredNotApplicable));
+    // An item the pack itself rules out (PaaS only) gets no finding.
+    let e = run(
+        json!({}),
+        json!({"12.2.c": {"status": "not_applicable", "justification": "SaaS"}}),
+    );
+    assert!(!result(&e, "12.2.c").has(Code::DeclaredNotApplicable));
 }

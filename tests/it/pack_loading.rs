@@ -130,7 +130,7 @@ fn texts_in_another_language_empty_or_missing_are_reported_where_written() {
             "title.de = \"Dienst nach dem Stand der Technik\"\ntitle.fr = \"  \"",
             1,
         )
-        .replacen("title.en = \"Security baseline of the service\"\n", "", 1);
+        .replacen("title.en = \"Principles\"\n", "", 1);
     files.insert("05-policies.toml".to_owned(), text.into_bytes());
     let (_, diagnostics) = Pack::load_partial(&PackSource::Memory(files));
     let found: Vec<(Option<usize>, &str)> = diagnostics

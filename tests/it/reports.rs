@@ -176,7 +176,7 @@ fn custom_templates_replace_the_embedded_ones_and_typos_are_errors() {
     };
     with_template("# {{report.assessment.vendor}} — {{score}}\n")
         .code(1)
-        .stdout("# Nuage Courant SAS — 69.3\n");
+        .stdout("# Nuage Courant SAS — 65.5\n");
     with_template("# {{report.assessment.vendr}}\n")
         .code(2)
         .stdout(predicate::str::is_empty())
