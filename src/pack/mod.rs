@@ -1,10 +1,8 @@
 //! Rule packs: loading, validation and the compiled form the engine uses.
 
-mod digest;
 mod facts;
 mod load;
 mod raw;
-mod span;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
