@@ -1,26 +1,16 @@
 //! Embeds the shipped rule pack, pre-parsed.
 //!
 //! Every file of `rules/secnumcloud-3.2/` is embedded as text (for the digest and for locating problems) along
-//! with its raw form (`src/pack/raw.rs`, spans included) parsed here from TOML and stored as `MessagePack`: parsing
-//! the pack's TOML was most of what loading it cost at every run. The loader validates the raw form exactly as
-//! it validates a pack read from a folder. A file that does not parse here is embedded without a raw form, and
-//! the loader then parses its text at run time, reporting the error at its line and column: a broken rule file
-//! never breaks the build.
+//! with its content as `MessagePack`, parsed here from TOML: parsing the pack's TOML was most of what loading it
+//! cost at every run (docs/performance.md, "Pack loading"). This script knows nothing of the pack's types: it
+//! turns TOML tables into `MessagePack` maps, and the loader reads them into its raw types exactly as it reads
+//! TOML, reading the text instead when they do not fit. The examples of a chapter's requirements
+//! (`requirement[i].example`) are stored apart, since only the linter reads them. A file that is not valid TOML is
+//! embedded as text only: the loader reports its error at its line and column, and a broken rule file never
+//! breaks the build.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-
-#[path = "src/pack/digest.rs"]
-mod digest;
-#[path = "src/model/vocab.rs"]
-#[allow(dead_code, reason = "the build script uses only the vocabularies")]
-mod model;
-#[path = "src/pack/raw.rs"]
-#[allow(dead_code, reason = "only deserialized and serialized here")]
-mod raw;
-#[path = "src/pack/span.rs"]
-#[allow(dead_code, reason = "only deserialized and serialized here")]
-mod span;
 
 const PACK: &str = "secnumcloud-3.2";
 
@@ -46,84 +36,52 @@ fn run() -> Result<(), String> {
         .collect();
     names.sort();
     let mut table = String::from("&[\n");
-    let mut texts = std::collections::BTreeMap::new();
     for name in &names {
         let source = folder.join(name);
         cargo(&format!("rerun-if-changed={}", source.display()));
-        let text = std::fs::read_to_string(&source).ok();
-        let (parsed, examples) = text
-            .as_deref()
-            .and_then(|text| pre_parse(name, text))
+        let (content, examples) = std::fs::read_to_string(&source)
+            .ok()
+            .filter(|_| Path::new(name).extension().is_some_and(|e| e == "toml"))
+            .and_then(|text| pre_parse(&text))
             .unwrap_or_default();
-        if let Some(text) = text {
-            texts.insert(name.clone(), text);
-        }
-        let parsed_path = out.join(format!("{name}.msgpack"));
+        let content_path = out.join(format!("{name}.msgpack"));
         let examples_path = out.join(format!("{name}.examples.msgpack"));
-        for (path, bytes) in [(&parsed_path, parsed), (&examples_path, examples)] {
+        for (path, bytes) in [(&content_path, content), (&examples_path, examples)] {
             std::fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
         }
         let _ = writeln!(
             table,
-            "    EmbeddedFile {{ name: {name:?}, text: include_str!({:?}), raw: include_bytes!({:?}), \
+            "    EmbeddedFile {{ name: {name:?}, text: include_str!({:?}), content: include_bytes!({:?}), \
              examples: include_bytes!({:?}) }},",
             path_text(&source)?,
-            path_text(&parsed_path)?,
+            path_text(&content_path)?,
             path_text(&examples_path)?
         );
     }
     table.push(']');
     let table_path = out.join("embedded_pack.rs");
-    std::fs::write(&table_path, table).map_err(|e| format!("{}: {e}", table_path.display()))?;
-    let digest_path = out.join("embedded_digest.rs");
-    std::fs::write(&digest_path, digest(&texts))
-        .map_err(|e| format!("{}: {e}", digest_path.display()))
+    std::fs::write(&table_path, table).map_err(|e| format!("{}: {e}", table_path.display()))
 }
 
-/// The pack digest, computed here as the loader computes it (every file read, in the order it reads them, framed
-/// by `digest::hash_file`), with that order: the loader uses it when it read the same files in the same order,
-/// and hashes them itself otherwise.
-fn digest(texts: &std::collections::BTreeMap<String, String>) -> String {
-    use sha2::Digest as _;
-    let mut order = vec!["pack.toml".to_owned(), "facts.toml".to_owned()];
-    if let Some(pack) = texts
-        .get("pack.toml")
-        .and_then(|text| toml::from_str::<raw::RawPack>(text).ok())
-    {
-        order.extend(pack.chapter.iter().map(|c| c.file.get_ref().clone()));
-    }
-    order.retain(|name| texts.contains_key(name));
-    let mut hasher = sha2::Sha256::new();
-    for name in &order {
-        digest::hash_file(&mut hasher, name, &texts[name]);
-    }
-    format!(
-        "EmbeddedDigest {{ order: &{order:?}, digest: \"sha256:{:x}\" }}",
-        hasher.finalize()
-    )
-}
-
-/// The raw form of a pack file as `MessagePack`, or `None` when it does not parse (the loader will say why). The
-/// examples of a chapter's requirements are stored apart (a list per requirement, in order), since only the
-/// linter reads them: every other load skips decoding them.
-fn pre_parse(name: &str, text: &str) -> Option<(Vec<u8>, Vec<u8>)> {
-    if name == "pack.toml" {
-        let raw: raw::RawPack = toml::from_str(text).ok()?;
-        Some((rmp_serde::to_vec_named(&raw).ok()?, Vec::new()))
-    } else if Path::new(name).extension().is_some_and(|e| e == "toml") {
-        let mut raw: raw::RawChapter = toml::from_str(text).ok()?;
-        let examples: Vec<Vec<raw::RawExample>> = raw
-            .requirement
+/// A TOML file as `MessagePack`, and the examples of its requirements apart (a list per requirement, in order);
+/// `None` when it is not valid TOML.
+fn pre_parse(text: &str) -> Option<(Vec<u8>, Vec<u8>)> {
+    let mut content: toml::Table = text.parse().ok()?;
+    let examples: Vec<toml::Value> = match content.get_mut("requirement") {
+        Some(toml::Value::Array(requirements)) => requirements
             .iter_mut()
-            .map(|r| std::mem::take(&mut r.example))
-            .collect();
-        Some((
-            rmp_serde::to_vec_named(&raw).ok()?,
-            rmp_serde::to_vec_named(&examples).ok()?,
-        ))
-    } else {
-        None
-    }
+            .map(|requirement| match requirement {
+                toml::Value::Table(requirement) => requirement.remove("example"),
+                _ => None,
+            })
+            .map(|examples| examples.unwrap_or_else(|| toml::Value::Array(Vec::new())))
+            .collect(),
+        _ => Vec::new(),
+    };
+    Some((
+        rmp_serde::to_vec_named(&content).ok()?,
+        rmp_serde::to_vec_named(&examples).ok()?,
+    ))
 }
 
 fn path_text(path: &Path) -> Result<&str, String> {

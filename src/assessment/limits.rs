@@ -196,43 +196,6 @@ fn pointer(path: &[Segment<'_>]) -> String {
     out
 }
 
-/// The byte offset just past the JSON string opened by the quote at `open` (or the end of the text if it is not
-/// closed). Strings are most of an assessment's text, so they are skipped eight bytes at a time.
-pub(crate) fn string_end(text: &str, open: usize) -> usize {
-    let bytes = text.as_bytes();
-    let mut i = open + 1;
-    loop {
-        i = quote_or_backslash(bytes, i);
-        match bytes.get(i) {
-            Some(b'"') => return i + 1,
-            Some(_) => i += 2,
-            None => return bytes.len(),
-        }
-    }
-}
-
-/// The offset of the first `"` or `\` at or after `from`, or the length of `bytes`. Reads a word at a time: a
-/// byte of the word equals the needle where `word ^ needle` has a zero byte (the classic "has zero byte" test).
-fn quote_or_backslash(bytes: &[u8], mut from: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS != 0;
-    while let Some(chunk) = bytes.get(from..from + 8) {
-        let Ok(chunk) = <[u8; 8]>::try_from(chunk) else {
-            break;
-        };
-        let word = u64::from_le_bytes(chunk);
-        if has_zero(word ^ (ONES * u64::from(b'"'))) || has_zero(word ^ (ONES * u64::from(b'\\'))) {
-            break;
-        }
-        from += 8;
-    }
-    bytes
-        .get(from..)
-        .and_then(|rest| rest.iter().position(|&b| b == b'"' || b == b'\\'))
-        .map_or(bytes.len(), |p| from + p)
-}
-
 /// A value over a limit.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Violation {
@@ -269,25 +232,6 @@ mod tests {
         let found = limits.violations(&json!({"a": "x", "b": [[1]]}));
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].pointer, "/b/0");
-    }
-
-    #[test]
-    fn strings_end_at_the_first_unescaped_quote() {
-        for (text, end) in [
-            (r#""abc" x"#, 5),
-            (r#""a\"b" x"#, 6),
-            (r#""a\\" x"#, 5),
-            (r#""a\\\"b" x"#, 8),
-            (r#""é€" x"#, 7),
-            (r#""open"#, 5),
-            (
-                r#""a long string without any quote, then \\ and \" and the end" x"#,
-                61,
-            ),
-            (r#""unterminated \"#, 15),
-        ] {
-            assert_eq!(string_end(text, 0), end, "{text}");
-        }
     }
 
     #[test]

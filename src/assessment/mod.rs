@@ -13,6 +13,7 @@ use jsonc_parser::ast;
 use jsonc_parser::common::Ranged;
 use serde::Deserialize;
 use serde_json::Value as Json;
+use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
 use crate::assessment::limits::{Limits, MAX_DIAGNOSTICS};
@@ -217,15 +218,19 @@ pub fn parse_with(
             msg!("assessment_file.schema_internal", error = e.to_string()),
         )])
     })?;
-    let mut diagnostics: Vec<Diagnostic> = validator
-        .iter_errors(&json)
-        .take(MAX_DIAGNOSTICS + 1)
-        .map(|error| schema_diagnostic(file, &locator, pack, &error))
-        .collect();
-    diagnostics.sort_by_key(|d| d.position);
-    diagnostics.dedup();
-    if !diagnostics.is_empty() {
-        return Err(Error::Invalid(capped(file, diagnostics)));
+    // A valid document, the usual case, is checked without collecting errors; an invalid one is walked again for
+    // every error.
+    if !validator.is_valid(&json) {
+        let mut diagnostics: Vec<Diagnostic> = validator
+            .iter_errors(&json)
+            .take(MAX_DIAGNOSTICS + 1)
+            .map(|error| schema_diagnostic(file, &locator, pack, &error))
+            .collect();
+        diagnostics.sort_by_key(|d| d.position);
+        diagnostics.dedup();
+        if !diagnostics.is_empty() {
+            return Err(Error::Invalid(capped(file, diagnostics)));
+        }
     }
 
     let overflows: Vec<Diagnostic> = cap_table_overflows(pack, &json)
@@ -247,23 +252,25 @@ pub fn parse_with(
             ),
         )])
     })?;
+    let mut diagnostics = Vec::new();
     let mut answers = HashMap::new();
     let mut unknown_answers = Vec::new();
-    let mut answer_lines = HashMap::new();
-    let key_offsets = answer_key_offsets(text);
+    let mut answer_lines = answer_key_lines(text, &locator.lines);
     for (key, value) in raw.answers {
-        let pointer = format!("/answers/{}", escape_pointer(&key));
-        let line = match key_offsets.get(&key) {
-            Some(&offset) => locator.lines.line(text, offset),
-            None => locator.line(&pointer),
+        let pointer = || format!("/answers/{}", escape_pointer(&key));
+        let line = if let Some(&line) = answer_lines.get(&key) {
+            line
+        } else {
+            let line = locator.line(&pointer());
+            answer_lines.insert(key.clone(), line);
+            line
         };
-        answer_lines.insert(key.clone(), line);
         let answer: Answer = match serde_json::from_value(value) {
             Ok(a) => a,
             Err(e) => {
                 diagnostics.push(locator.diagnostic(
                     file,
-                    &pointer,
+                    &pointer(),
                     msg!(
                         "assessment_file.invalid_answer",
                         error = library_message(&e.to_string())
@@ -500,61 +507,59 @@ fn escape_pointer(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
 
-/// Byte offsets of the keys of the top-level `answers` object, by key (the first of duplicates), found by one
-/// scan of `text`, which must be valid JSON: a valid file needs no syntax tree.
-fn answer_key_offsets(text: &str) -> HashMap<String, usize> {
-    let bytes = text.as_bytes();
-    let mut offsets = HashMap::new();
-    // Open containers, innermost last; the depth at which answer keys sit, once `answers` opens.
-    let mut open: Vec<u8> = Vec::new();
-    let mut answers_depth: Option<usize> = None;
-    let mut answers_next = false;
-    let mut seen_answers = false;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'"' => {
-                let start = i;
-                i = crate::assessment::limits::string_end(text, i);
-                let mut next = i;
-                while next < bytes.len() && bytes[next].is_ascii_whitespace() {
-                    next += 1;
+/// The line of each key of the top-level `answers` object (the first of duplicates), read by `serde_json` from the
+/// text, which must be valid JSON: each answer is kept as raw text, whose place in the file gives its line. A key
+/// is on the line of the last character before its value that is neither blank nor the colon (its closing quote:
+/// a JSON string holds no line break). Empty when the text does not read so; callers then ask the [`Locator`].
+///
+/// The [`Locator`]'s syntax tree gives the same lines, but building it costs several times this pass, and every
+/// report is built with these lines (docs/performance.md, "Pack loading").
+fn answer_key_lines(text: &str, lines: &LineIndex) -> HashMap<String, usize> {
+    /// `answers` as its entries in order, each value as raw text.
+    struct Entries<'t>(Vec<(String, &'t RawValue)>);
+
+    impl<'de: 't, 't> Deserialize<'de> for Entries<'t> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct Visitor<'t>(std::marker::PhantomData<&'t ()>);
+            impl<'de: 't, 't> serde::de::Visitor<'de> for Visitor<'t> {
+                type Value = Entries<'t>;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("an object")
                 }
-                // In valid JSON, a string followed by `:` is a key. Only keys at the top level and of `answers`
-                // are decoded.
-                let wanted = open.len() == 1 || Some(open.len()) == answers_depth;
-                if wanted
-                    && bytes.get(next) == Some(&b':')
-                    && open.last() == Some(&b'{')
-                    && let Ok(key) = serde_json::from_str::<String>(&text[start..i])
-                {
-                    if open.len() == 1 {
-                        answers_next = key == "answers" && !seen_answers;
-                        seen_answers |= answers_next;
-                    } else {
-                        offsets.entry(key).or_insert(start);
+                fn visit_map<A: serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> Result<Entries<'t>, A::Error> {
+                    let mut entries = Vec::new();
+                    while let Some(entry) = map.next_entry()? {
+                        entries.push(entry);
                     }
-                }
-                continue;
-            }
-            b'{' | b'[' => {
-                if answers_next && open.len() == 1 {
-                    answers_depth = Some(2);
-                }
-                answers_next = false;
-                open.push(bytes[i]);
-            }
-            b'}' | b']' => {
-                open.pop();
-                if answers_depth.is_some_and(|d| open.len() < d) {
-                    break;
+                    Ok(Entries(entries))
                 }
             }
-            _ => {}
+            deserializer.deserialize_map(Visitor(std::marker::PhantomData))
         }
-        i += 1;
     }
-    offsets
+
+    #[derive(Deserialize)]
+    struct Document<'t> {
+        #[serde(borrow)]
+        answers: Entries<'t>,
+    }
+
+    let Ok(document) = serde_json::from_str::<Document>(text) else {
+        return HashMap::new();
+    };
+    let mut out = HashMap::with_capacity(document.answers.0.len());
+    for (key, value) in document.answers.0 {
+        let value_start = value.get().as_ptr().addr() - text.as_ptr().addr();
+        let key_end = text[..value_start]
+            .trim_end_matches(|c: char| c == ':' || c.is_ascii_whitespace())
+            .len();
+        out.entry(key)
+            .or_insert_with(|| lines.line(text, key_end.saturating_sub(1)));
+    }
+    out
 }
 
 /// Maps JSON Pointers to places in the source text; the syntax tree is built on the first lookup only.
@@ -646,27 +651,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn answer_key_scan_agrees_with_the_syntax_tree() {
+    fn answer_lines_agree_with_the_syntax_tree() {
         let texts = [
             r#"{"answers": {"5.2.a": {"status": "compliant", "comment": "a \"}: quoted\" brace"}, "5.2.b": {}}}"#.to_owned(),
-            "{\n  \"facts\": {\"answers\": {\"x.y\": 1}},\n  \"answers\": {\n    \"5\\u002e2.a\": {\"evidence\": [{\"title\": \"t\"}]},\n\n    \"a/b~c\": {}\n  }\n}".to_owned(),
+            "{\n  \"facts\": {\"answers\": {\"x.y\": 1}},\n  \"answers\": {\n    \"5\\u002e2.a\": {\"evidence\": [{\"title\": \"t\"}]},\n\n    \"a/b~c\"\n  :\n\n {}, \"5.2.a\": {}\n  }\n}".to_owned(),
             include_str!("../../examples/paas-with-gaps.json").to_owned(),
         ];
         for text in &texts {
             let json: Json = serde_json::from_str(text).expect("valid JSON");
             let locator = Locator::new(text);
-            let offsets = answer_key_offsets(text);
+            let lines = answer_key_lines(text, &locator.lines);
             let keys: Vec<&String> = json["answers"]
                 .as_object()
                 .expect("answers")
                 .keys()
                 .collect();
-            assert_eq!(offsets.len(), keys.len(), "{text}");
+            assert_eq!(lines.len(), keys.len(), "{text}");
             for key in keys {
                 let pointer = format!("/answers/{}", escape_pointer(key));
                 assert_eq!(
-                    offsets.get(key).copied(),
-                    Some(locator.offset(&pointer, true)),
+                    lines.get(key).copied(),
+                    Some(locator.line(&pointer)),
                     "{key} in {text}"
                 );
             }

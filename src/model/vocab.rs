@@ -1,5 +1,5 @@
-//! Closed vocabularies shared by the pack, the assessment and the engine. Self-contained (std and serde only):
-//! the build script compiles this file too.
+//! Closed vocabularies shared by the pack, the assessment and the engine, and the `vocabulary!` macro that
+//! declares them.
 
 /// Defines a closed vocabulary: a `Copy` enum with its serialized names, `Display`, `FromStr` and serde.
 macro_rules! vocabulary {
@@ -43,10 +43,6 @@ macro_rules! vocabulary {
     };
 }
 
-#[allow(
-    unused_imports,
-    reason = "the build script compiles this file too, and uses no vocabulary beyond it"
-)]
 pub(crate) use vocabulary;
 
 vocabulary!(

@@ -1,5 +1,6 @@
 //! Reading pack files and validating them into a [`Pack`], collecting every problem in one pass.
 
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::LazyLock;
 
@@ -8,12 +9,8 @@ use regex::Regex;
 use serde_json::{Value as Json, json};
 use sha2::{Digest, Sha256};
 
-use super::digest::hash_file;
 use super::facts::{FactDecl, FactType, FieldDecl, Scalar};
-use super::raw::{
-    RawChapter, RawCheck, RawCondition, RawExample, RawFact, RawPack, RawRequirement, RawTexts,
-};
-use super::span::Spanned;
+use super::raw::{RawChapter, RawCheck, RawExample, RawFact, RawPack, RawRequirement, RawTexts};
 use super::{
     Chapter, Check, Condition, Example, Pack, PackSource, Requirement, Section, SourceInfo, Weights,
 };
@@ -21,25 +18,17 @@ use crate::model::error::Diagnostic;
 use crate::model::{Lang, RequirementId, Texts};
 use crate::pack::cel;
 
-/// A file of the embedded pack: its text, and its raw form pre-parsed by `build.rs` (`MessagePack`; empty when the
-/// text did not parse at build time), its requirements' examples apart (a list per requirement, in order).
+/// A file of the embedded pack: its text, and its content pre-parsed by `build.rs` (`MessagePack`; empty when the
+/// text is not valid TOML), its requirements' examples apart (a list per requirement, in order).
 struct EmbeddedFile {
     name: &'static str,
     text: &'static str,
-    raw: &'static [u8],
+    content: &'static [u8],
     examples: &'static [u8],
 }
 
 /// Every file of the embedded pack, by name, written by `build.rs`.
 static EMBEDDED: &[EmbeddedFile] = include!(concat!(env!("OUT_DIR"), "/embedded_pack.rs"));
-
-/// The digest of the embedded pack computed by `build.rs`, and the files it covers in the order it read them.
-struct EmbeddedDigest {
-    order: &'static [&'static str],
-    digest: &'static str,
-}
-
-static EMBEDDED_DIGEST: EmbeddedDigest = include!(concat!(env!("OUT_DIR"), "/embedded_digest.rs"));
 
 fn embedded(name: &str) -> Option<&'static EmbeddedFile> {
     EMBEDDED.iter().find(|f| f.name == name)
@@ -57,25 +46,96 @@ static CHAPTER_FILE: LazyLock<Regex> =
 /// The default date of examples that name none.
 const EXAMPLE_AS_OF: &str = "2026-01-01";
 
-/// One file being validated: its name and text, to turn spans into positions.
+/// One file being validated: its name and text, to turn places into positions.
 struct File {
     name: String,
     text: std::borrow::Cow<'static, str>,
-    /// The pre-parsed raw form of an embedded file (see `build.rs`); empty for any other.
-    raw: &'static [u8],
+    /// The pre-parsed content of an embedded file (see `build.rs`); empty for any other.
+    content: &'static [u8],
     /// The pre-parsed examples of an embedded chapter file; empty for any other.
     examples: &'static [u8],
-    lines: std::cell::OnceCell<crate::model::error::LineIndex>,
+    lines: OnceCell<crate::model::error::LineIndex>,
+    places: OnceCell<Places>,
+}
+
+/// A step of a place in a pack file: a key of a table, or an index of an array (`requirement[3].title` is
+/// `[Key("requirement"), Index(3), Key("title")]`). Keys are the file's own, kebab-case.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Step<K> {
+    Key(K),
+    Index(usize),
+}
+
+use Step::{Index, Key};
+
+/// Where every value of a TOML file starts, by place: read from toml's spanned tree the first time a problem of
+/// the file is reported, since the raw types hold no positions.
+struct Places(HashMap<Vec<Step<String>>, usize>);
+
+impl Places {
+    fn new(text: &str) -> Self {
+        fn walk(
+            value: &toml::de::DeValue<'_>,
+            start: usize,
+            place: &mut Vec<Step<String>>,
+            out: &mut HashMap<Vec<Step<String>>, usize>,
+        ) {
+            out.insert(place.clone(), start);
+            match value {
+                toml::de::DeValue::Table(table) => {
+                    for (key, item) in table {
+                        place.push(Key(key.get_ref().to_string()));
+                        walk(item.get_ref(), item.span().start, place, out);
+                        place.pop();
+                    }
+                }
+                toml::de::DeValue::Array(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        place.push(Index(i));
+                        walk(item.get_ref(), item.span().start, place, out);
+                        place.pop();
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut out = HashMap::new();
+        if let Ok(root) = toml::de::DeTable::parse(text) {
+            let start = root.span().start;
+            walk(
+                &toml::de::DeValue::Table(root.into_inner()),
+                start,
+                &mut Vec::new(),
+                &mut out,
+            );
+        }
+        Self(out)
+    }
+
+    /// The start of the value at `place`, or of the deepest table or array on the way to it that exists.
+    fn find(&self, place: &[Step<&str>]) -> usize {
+        let mut owned: Vec<Step<String>> = place
+            .iter()
+            .map(|step| match step {
+                Key(key) => Key((*key).to_owned()),
+                Index(i) => Index(*i),
+            })
+            .collect();
+        loop {
+            if let Some(&start) = self.0.get(&owned) {
+                return start;
+            }
+            if owned.pop().is_none() {
+                return 0;
+            }
+        }
+    }
 }
 
 struct Loader<'s> {
     source: &'s PackSource,
     diagnostics: Vec<Diagnostic>,
     hasher: Sha256,
-    /// The embedded files read, in order: their digest is known from the build when the order is the build's.
-    embedded_read: Vec<&'static EmbeddedFile>,
-    /// Whether the digest came from the build (to test that it does for the embedded pack).
-    digest_from_build: bool,
     /// Whether requirement examples are read and validated (for the linter); other loads skip them.
     with_examples: bool,
 }
@@ -85,20 +145,35 @@ impl File {
         Self {
             name,
             text: text.into(),
-            raw: &[],
+            content: &[],
             examples: &[],
-            lines: std::cell::OnceCell::new(),
+            lines: OnceCell::new(),
+            places: OnceCell::new(),
         }
     }
 
-    fn at(
+    /// A problem at a byte offset of the file.
+    fn at_offset(
         &self,
-        span: std::ops::Range<usize>,
+        offset: usize,
         message: impl Into<crate::model::i18n::Message>,
     ) -> Diagnostic {
         self.lines
             .get_or_init(|| crate::model::error::LineIndex::new(&self.text))
-            .diagnostic(&self.text, &self.name, span.start, message)
+            .diagnostic(&self.text, &self.name, offset, message)
+    }
+
+    /// A problem at a place of the file (see [`Step`]).
+    fn at(
+        &self,
+        place: &[Step<&str>],
+        message: impl Into<crate::model::i18n::Message>,
+    ) -> Diagnostic {
+        let offset = self
+            .places
+            .get_or_init(|| Places::new(&self.text))
+            .find(place);
+        self.at_offset(offset, message)
     }
 }
 
@@ -124,8 +199,6 @@ impl<'s> Loader<'s> {
             source,
             diagnostics: Vec::new(),
             hasher: Sha256::new(),
-            embedded_read: Vec::new(),
-            digest_from_build: false,
             with_examples,
         }
     }
@@ -142,7 +215,7 @@ impl<'s> Loader<'s> {
                 let display = format!("<embedded>/{path}");
                 match embedded(name) {
                     Some(file) => Ok(File {
-                        raw: file.raw,
+                        content: file.content,
                         examples: file.examples,
                         ..File::new(display, file.text)
                     }),
@@ -173,29 +246,13 @@ impl<'s> Loader<'s> {
             }
         };
         if let Ok(file) = &result {
-            match embedded(name).filter(|_| matches!(self.source, PackSource::Embedded)) {
-                Some(embedded) => self.embedded_read.push(embedded),
-                None => hash_file(&mut self.hasher, name, &file.text),
-            }
+            hash_file(&mut self.hasher, name, &file.text);
         }
         result
     }
 
     /// The pack digest: of every file read, in the order read.
     fn digest(&mut self) -> String {
-        let read = std::mem::take(&mut self.embedded_read);
-        if !read.is_empty()
-            && read
-                .iter()
-                .map(|f| f.name)
-                .eq(EMBEDDED_DIGEST.order.iter().copied())
-        {
-            self.digest_from_build = true;
-            return EMBEDDED_DIGEST.digest.to_owned();
-        }
-        for file in read {
-            hash_file(&mut self.hasher, file.name, file.text);
-        }
         format!("sha256:{:x}", std::mem::take(&mut self.hasher).finalize())
     }
 
@@ -204,7 +261,7 @@ impl<'s> Loader<'s> {
     }
 
     fn parse<T: serde::de::DeserializeOwned>(&mut self, file: &File) -> Option<T> {
-        match deserialize::<T>(&file.text, file.raw) {
+        match deserialize::<T>(&file.text, file.content) {
             Ok(value) => Some(value),
             Err(e) => {
                 self.diagnostics.push(toml_diagnostic(file, &e));
@@ -213,19 +270,18 @@ impl<'s> Loader<'s> {
         }
     }
 
-    /// A bilingual text, moved out of its raw form; `what` names it in diagnostics (formatted only when there is
-    /// one to report).
+    /// A bilingual text, moved out of its raw form; `place` is where it is written, and `what` names it in
+    /// diagnostics (formatted only when there is one to report).
     fn texts(
         &mut self,
         file: &File,
-        raw: &mut Spanned<RawTexts>,
+        texts: &mut RawTexts,
+        place: &[Step<&str>],
         what: &dyn std::fmt::Display,
     ) -> Texts {
-        let span = raw.span();
-        let texts = raw.get_mut();
-        for key in &texts.unknown {
+        for key in texts.unknown.keys() {
             self.diagnostics.push(file.at(
-                span.clone(),
+                place,
                 format!("{what}: unknown language `{key}`: expected `en` and `fr`"),
             ));
         }
@@ -233,12 +289,12 @@ impl<'s> Loader<'s> {
             Some(text) if !text.trim().is_empty() => std::mem::take(text),
             Some(_) => {
                 self.diagnostics
-                    .push(file.at(span.clone(), format!("{what}.{lang} is empty")));
+                    .push(file.at(place, format!("{what}.{lang} is empty")));
                 String::new()
             }
             None => {
                 self.diagnostics.push(file.at(
-                    span.clone(),
+                    place,
                     format!("{what}.{lang} is missing: every text needs `en` and `fr`"),
                 ));
                 String::new()
@@ -254,20 +310,17 @@ impl<'s> Loader<'s> {
         let pack_file = self.read("pack.toml")?;
         let mut raw: RawPack = self.parse(&pack_file)?;
 
-        if !PACK_ID.is_match(raw.id.get_ref()) {
+        if !PACK_ID.is_match(&raw.id) {
             self.diagnostics.push(pack_file.at(
-                raw.id.span(),
-                format!(
-                    "pack id `{}` must match [a-z0-9][a-z0-9.-]*",
-                    raw.id.get_ref()
-                ),
+                &[Key("id")],
+                format!("pack id `{}` must match [a-z0-9][a-z0-9.-]*", raw.id),
             ));
         }
-        let languages = raw.languages.get_ref();
+        let languages = &raw.languages;
         for lang in languages {
             if lang.parse::<Lang>().is_err() {
                 self.diagnostics.push(pack_file.at(
-                    raw.languages.span(),
+                    &[Key("languages")],
                     format!(
                         "snc has no message catalog for language `{lang}`: expected `en`, `fr`"
                     ),
@@ -277,51 +330,52 @@ impl<'s> Loader<'s> {
         for needed in ["en", "fr"] {
             if !languages.iter().any(|l| l == needed) {
                 self.diagnostics.push(pack_file.at(
-                    raw.languages.span(),
+                    &[Key("languages")],
                     format!("`languages` must include `{needed}`"),
                 ));
             }
         }
-        let name = self.texts(&pack_file, &mut raw.name, &"name");
-        for w in [
-            &raw.severity_weights.critical,
-            &raw.severity_weights.high,
-            &raw.severity_weights.medium,
-            &raw.severity_weights.low,
+        let name = self.texts(&pack_file, &mut raw.name, &[Key("name")], &"name");
+        let weights = Weights {
+            critical: raw.severity_weights.critical,
+            high: raw.severity_weights.high,
+            medium: raw.severity_weights.medium,
+            low: raw.severity_weights.low,
+        };
+        for (weight, key) in [
+            (weights.critical, "critical"),
+            (weights.high, "high"),
+            (weights.medium, "medium"),
+            (weights.low, "low"),
         ] {
-            if *w.get_ref() == 0 {
-                self.diagnostics
-                    .push(pack_file.at(w.span(), "severity weights must be positive"));
+            if weight == 0 {
+                self.diagnostics.push(pack_file.at(
+                    &[Key("severity-weights"), Key(key)],
+                    "severity weights must be positive",
+                ));
             }
         }
-        let weights = Weights {
-            critical: *raw.severity_weights.critical.get_ref(),
-            high: *raw.severity_weights.high.get_ref(),
-            medium: *raw.severity_weights.medium.get_ref(),
-            low: *raw.severity_weights.low.get_ref(),
-        };
-        let min_score = &raw.readiness.audit_ready_min_score;
-        if *min_score.get_ref() > 100 {
+        let min_score = raw.readiness.audit_ready_min_score;
+        if min_score > 100 {
             self.diagnostics.push(pack_file.at(
-                min_score.span(),
+                &[Key("readiness"), Key("audit-ready-min-score")],
                 "audit-ready-min-score is a score from 0 to 100",
             ));
         }
-        if NaiveDate::parse_from_str(raw.source.date.get_ref(), "%Y-%m-%d").is_err() {
+        if NaiveDate::parse_from_str(&raw.source.date, "%Y-%m-%d").is_err() {
             self.diagnostics.push(pack_file.at(
-                raw.source.date.span(),
+                &[Key("source"), Key("date")],
                 "source date must be a date YYYY-MM-DD",
             ));
         }
-        let mut constants = BTreeMap::new();
-        for (key, value) in std::mem::take(&mut raw.constants) {
-            if !CONSTANT.is_match(&key) || cel::VARIABLES.contains(&key.as_str()) {
+        let constants = std::mem::take(&mut raw.constants);
+        for key in constants.keys() {
+            if !CONSTANT.is_match(key) || cel::VARIABLES.contains(&key.as_str()) {
                 self.diagnostics.push(pack_file.at(
-                    value.span(),
+                    &[Key("constants"), Key(key)],
                     format!("constant `{key}` must be UPPER_SNAKE_CASE"),
                 ));
             }
-            constants.insert(key, value.into_inner());
         }
 
         // Every file is read in pack order (the digest follows it), then parsed; diagnostics keep the order of a
@@ -329,21 +383,31 @@ impl<'s> Loader<'s> {
         let facts_file = self.fetch("facts.toml");
         let mut slots = Vec::new();
         let mut seen_numbers = HashSet::new();
-        for chapter_ref in &mut raw.chapter {
+        for (i, chapter_ref) in raw.chapter.iter_mut().enumerate() {
             let before = self.diagnostics.len();
-            let number = chapter_ref.number.get_ref().clone();
+            let number = chapter_ref.number.clone();
             if !seen_numbers.insert(number.clone()) || number.parse::<u8>().is_err() {
                 self.diagnostics.push(pack_file.at(
-                    chapter_ref.number.span(),
+                    &[Key("chapter"), Index(i), Key("number")],
                     format!("chapter `{number}` is a duplicate or not a number"),
                 ));
             }
-            let title = self.texts(&pack_file, &mut chapter_ref.title, &"chapter title");
-            let file_name = chapter_ref.file.get_ref();
+            let title = self.texts(
+                &pack_file,
+                &mut chapter_ref.title,
+                &[Key("chapter"), Index(i), Key("title")],
+                &"chapter title",
+            );
+            let file_name = &chapter_ref.file;
             let fetched = if CHAPTER_FILE.is_match(file_name) {
                 Some(self.fetch(file_name))
             } else {
-                self.diagnostics.push(pack_file.at(chapter_ref.file.span(), format!("chapter file `{file_name}` must be a plain `*.toml` name in the pack folder")));
+                self.diagnostics.push(pack_file.at(
+                    &[Key("chapter"), Index(i), Key("file")],
+                    format!(
+                        "chapter file `{file_name}` must be a plain `*.toml` name in the pack folder"
+                    ),
+                ));
                 None
             };
             let early: Vec<Diagnostic> = self.diagnostics.drain(before..).collect();
@@ -448,18 +512,18 @@ impl<'s> Loader<'s> {
 
         let digest = self.digest();
         Some(Pack {
-            id: raw.id.into_inner(),
+            id: raw.id,
             version: raw.version,
             pack_version: raw.pack_version,
             name,
             source: SourceInfo {
                 title: raw.source.title,
                 publisher: raw.source.publisher,
-                date: raw.source.date.into_inner(),
+                date: raw.source.date,
                 url: raw.source.url,
             },
             weights,
-            audit_ready_min_score: *min_score.get_ref(),
+            audit_ready_min_score: min_score,
             constants,
             chapters,
             requirements,
@@ -472,53 +536,57 @@ impl<'s> Loader<'s> {
     }
 
     fn facts(&mut self, file: &File, raw: &mut [RawFact], out: &mut Vec<FactDecl>) {
-        for fact in raw {
-            let path = fact.path.get_ref();
+        for (i, fact) in raw.iter_mut().enumerate() {
+            let at = |key| [Key("fact"), Index(i), Key(key)];
+            let path = &fact.path;
             if path.split('.').any(|s| !FACT_SEGMENT.is_match(s)) {
                 self.diagnostics.push(file.at(
-                    fact.path.span(),
+                    &at("path"),
                     format!("fact path `{path}` must be dotted snake_case segments"),
                 ));
             }
             if out.iter().any(|f| &f.path == path) {
                 self.diagnostics
-                    .push(file.at(fact.path.span(), format!("fact `{path}` is declared twice")));
+                    .push(file.at(&at("path"), format!("fact `{path}` is declared twice")));
                 continue;
             }
             let description = self.texts(
                 file,
                 &mut fact.description,
+                &at("description"),
                 &format_args!("fact `{path}` description"),
             );
-            let ty_name = fact.ty.get_ref().as_str();
+            let ty_name = fact.ty.as_str();
             let ty = if ty_name == "object[]" {
                 if fact.values.is_some() {
                     self.diagnostics.push(file.at(
-                        fact.ty.span(),
+                        &at("type"),
                         "`values` belongs on an enum field, not on `object[]`",
                     ));
                 }
                 if fact.field.is_empty() {
                     self.diagnostics.push(file.at(
-                        fact.ty.span(),
+                        &at("type"),
                         format!("fact `{path}` of type object[] needs [[fact.field]] tables"),
                     ));
                 }
                 let mut fields: Vec<FieldDecl> = Vec::new();
-                for field in &mut fact.field {
-                    let name = field.name.get_ref();
+                for (j, field) in fact.field.iter_mut().enumerate() {
+                    let at = |key| [Key("fact"), Index(i), Key("field"), Index(j), Key(key)];
+                    let name = &field.name;
                     if !FACT_SEGMENT.is_match(name) || fields.iter().any(|f| &f.name == name) {
                         self.diagnostics.push(file.at(
-                            field.name.span(),
+                            &at("name"),
                             format!("field `{name}` is a duplicate or not snake_case"),
                         ));
                     }
                     let description = self.texts(
                         file,
                         &mut field.description,
+                        &at("description"),
                         &format_args!("field `{name}` description"),
                     );
-                    let ty_name = field.ty.get_ref().as_str();
+                    let ty_name = field.ty.as_str();
                     let (base, list) = ty_name
                         .strip_suffix("[]")
                         .map_or((ty_name, false), |b| (b, true));
@@ -529,14 +597,14 @@ impl<'s> Loader<'s> {
                             list,
                             description,
                         }),
-                        Err(e) => self.diagnostics.push(file.at(field.ty.span(), e)),
+                        Err(e) => self.diagnostics.push(file.at(&at("type"), e)),
                     }
                 }
                 FactType::Objects(fields)
             } else {
                 if !fact.field.is_empty() {
                     self.diagnostics.push(file.at(
-                        fact.ty.span(),
+                        &at("type"),
                         "[[fact.field]] tables are only allowed with type `object[]`",
                     ));
                 }
@@ -548,17 +616,16 @@ impl<'s> Loader<'s> {
                     Ok(s) if list => FactType::List(s),
                     Ok(s) => FactType::Scalar(s),
                     Err(e) => {
-                        self.diagnostics.push(file.at(fact.ty.span(), e));
+                        self.diagnostics.push(file.at(&at("type"), e));
                         continue;
                     }
                 }
             };
-            let example = fact.example.take().map(Spanned::into_inner);
             out.push(FactDecl {
                 path: path.clone(),
                 ty,
                 description,
-                example,
+                example: fact.example.take(),
             });
         }
     }
@@ -566,11 +633,16 @@ impl<'s> Loader<'s> {
     fn groups(
         &mut self,
         file: &File,
-        raw: &mut BTreeMap<String, Spanned<RawTexts>>,
+        raw: &mut BTreeMap<String, RawTexts>,
         out: &mut BTreeMap<String, Texts>,
     ) {
         for (path, texts) in raw {
-            let texts = self.texts(file, texts, &format_args!("group `{path}`"));
+            let texts = self.texts(
+                file,
+                texts,
+                &[Key("group"), Key(path)],
+                &format_args!("group `{path}`"),
+            );
             if out.insert(path.clone(), texts).is_some() {
                 self.diagnostics.push(Diagnostic::file(
                     &file.name,
@@ -639,12 +711,11 @@ impl<'s> Loader<'s> {
         index: &mut HashMap<RequirementId, usize>,
     ) {
         match &raw.chapter {
-            Some(declared) if declared.get_ref() == number => {}
+            Some(declared) if declared == number => {}
             Some(declared) => self.diagnostics.push(file.at(
-                declared.span(),
+                &[Key("chapter")],
                 format!(
-                    "this file declares chapter `{}` but pack.toml lists it as chapter `{number}`",
-                    declared.get_ref()
+                    "this file declares chapter `{declared}` but pack.toml lists it as chapter `{number}`"
                 ),
             )),
             None => self.diagnostics.push(Diagnostic::file(
@@ -652,19 +723,20 @@ impl<'s> Loader<'s> {
                 format!("missing `chapter = \"{number}\"` at the top"),
             )),
         }
-        for section in &mut raw.section {
-            let id = section.id.get_ref();
+        for (i, section) in raw.section.iter_mut().enumerate() {
+            let id = &section.id;
             let ok = id.split('.').next() == Some(number)
                 && id.split('.').all(|p| p.parse::<u8>().is_ok());
             if !ok || chapter.sections.iter().any(|s| &s.id == id) {
                 self.diagnostics.push(file.at(
-                    section.id.span(),
+                    &[Key("section"), Index(i), Key("id")],
                     format!("section `{id}` is a duplicate or not a section of chapter {number}"),
                 ));
             }
             let title = self.texts(
                 file,
                 &mut section.title,
+                &[Key("section"), Index(i), Key("title")],
                 &format_args!("section {id} title"),
             );
             chapter.sections.push(Section {
@@ -673,8 +745,9 @@ impl<'s> Loader<'s> {
             });
         }
         let mut previous: Option<RequirementId> = None;
-        for raw_req in &mut raw.requirement {
-            let Some(requirement) = self.requirement(file, number, raw_req, chapter, fact_paths)
+        for (i, raw_req) in raw.requirement.iter_mut().enumerate() {
+            let id_at = [Key("requirement"), Index(i), Key("id")];
+            let Some(requirement) = self.requirement(file, number, i, raw_req, chapter, fact_paths)
             else {
                 continue;
             };
@@ -682,7 +755,7 @@ impl<'s> Loader<'s> {
                 && sort_key(prev) >= sort_key(&requirement.id)
             {
                 self.diagnostics.push(file.at(
-                    raw_req.id.span(),
+                    &id_at,
                     format!(
                         "`{}` comes after `{prev}`: keep requirements in document order",
                         requirement.id
@@ -692,7 +765,7 @@ impl<'s> Loader<'s> {
             previous = Some(requirement.id.clone());
             if index.contains_key(&requirement.id) {
                 self.diagnostics.push(file.at(
-                    raw_req.id.span(),
+                    &id_at,
                     format!("requirement `{}` is declared twice", requirement.id),
                 ));
                 continue;
@@ -714,60 +787,74 @@ impl<'s> Loader<'s> {
         &mut self,
         file: &File,
         chapter_number: &str,
+        i: usize,
         raw: &mut RawRequirement,
         chapter: &Chapter,
         fact_paths: &HashSet<&str>,
     ) -> Option<Requirement> {
-        let id: RequirementId = match raw.id.get_ref().parse() {
+        let at = |key| [Key("requirement"), Index(i), Key(key)];
+        let id: RequirementId = match raw.id.parse() {
             Ok(id) => id,
             Err(e) => {
-                self.diagnostics.push(file.at(raw.id.span(), e.to_string()));
+                self.diagnostics.push(file.at(&at("id"), e.to_string()));
                 return None;
             }
         };
         if id.chapter() != chapter_number {
             self.diagnostics.push(file.at(
-                raw.id.span(),
+                &at("id"),
                 format!("`{id}` is not in chapter {chapter_number}"),
             ));
         }
         if !chapter.sections.iter().any(|s| s.id == id.section()) {
             self.diagnostics.push(file.at(
-                raw.id.span(),
+                &at("id"),
                 format!(
                     "section `{}` of `{id}` is not declared by a [[section]] table",
                     id.section()
                 ),
             ));
         }
-        let title = self.texts(file, &mut raw.title, &format_args!("{id} title"));
-        let question = self.texts(file, &mut raw.question, &format_args!("{id} question"));
-        let guidance = self.texts(file, &mut raw.guidance, &format_args!("{id} guidance"));
-        for (texts, span, what) in [
-            (&question, raw.question.span(), "question"),
-            (&guidance, raw.guidance.span(), "guidance"),
-        ] {
+        let title = self.texts(
+            file,
+            &mut raw.title,
+            &at("title"),
+            &format_args!("{id} title"),
+        );
+        let question = self.texts(
+            file,
+            &mut raw.question,
+            &at("question"),
+            &format_args!("{id} question"),
+        );
+        let guidance = self.texts(
+            file,
+            &mut raw.guidance,
+            &at("guidance"),
+            &format_args!("{id} guidance"),
+        );
+        for (texts, what) in [(&question, "question"), (&guidance, "guidance")] {
             if !texts.en.is_empty() && texts.en == texts.fr {
                 self.diagnostics.push(file.at(
-                    span,
+                    &at(what),
                     format!("{id} {what}: the French text is a copy of the English"),
                 ));
             }
         }
-        let inheritable = *raw.inheritable.get_ref();
+        let inheritable = raw.inheritable;
         match (inheritable, &raw.inheritable_reason) {
             (true, None) => self.diagnostics.push(file.at(
-                raw.inheritable.span(),
+                &at("inheritable"),
                 format!("{id} is inheritable: say why in `inheritable-reason`"),
             )),
             (false, Some(_)) => self.diagnostics.push(file.at(
-                raw.inheritable.span(),
+                &at("inheritable"),
                 format!("{id} has an `inheritable-reason` but is not inheritable"),
             )),
             _ => {}
         }
-        let eligibility = raw.eligibility.as_ref().is_some_and(|e| *e.get_ref());
-        if let Some(flag) = raw.eligibility.as_ref().filter(|e| *e.get_ref()) {
+        let eligibility = raw.eligibility == Some(true);
+        if eligibility {
             // An eligibility condition is structural (critical), decided on facts, and the vendor's own.
             let wrong = if raw.kind != crate::model::Kind::Requirement {
                 Some("a recommendation")
@@ -782,46 +869,64 @@ impl<'s> Loader<'s> {
             };
             if let Some(why) = wrong {
                 self.diagnostics.push(file.at(
-                    flag.span(),
+                    &at("eligibility"),
                     format!("{id} is an eligibility condition but {why}: eligibility needs a critical, non-inheritable requirement with fact checks"),
                 ));
             }
         }
-        if raw.evidence.kinds.get_ref().is_empty() {
+        if raw.evidence.kinds.is_empty() {
             self.diagnostics.push(file.at(
-                raw.evidence.kinds.span(),
+                &[Key("requirement"), Index(i), Key("evidence"), Key("kinds")],
                 format!("{id}: evidence kinds must not be empty"),
             ));
         }
-        if let Some(age) = &raw.evidence.max_age_months
-            && *age.get_ref() == 0
-        {
+        if raw.evidence.max_age_months == Some(0) {
             self.diagnostics.push(file.at(
-                age.span(),
+                &[
+                    Key("requirement"),
+                    Index(i),
+                    Key("evidence"),
+                    Key("max-age-months"),
+                ],
                 format!("{id}: max-age-months must be at least 1"),
             ));
         }
-        for list in [&raw.applies_to, &raw.built_on].into_iter().flatten() {
-            if list.get_ref().is_empty() {
-                self.diagnostics.push(file.at(list.span(), format!("{id}: an empty service-type list would make the item apply to nothing; omit it instead")));
+        for (list, key) in [(&raw.applies_to, "applies-to"), (&raw.built_on, "built-on")] {
+            if list.as_ref().is_some_and(Vec::is_empty) {
+                self.diagnostics.push(file.at(&at(key), format!("{id}: an empty service-type list would make the item apply to nothing; omit it instead")));
             }
         }
-        let applies_if = raw
-            .applies_if
-            .as_mut()
-            .and_then(|c| self.condition(file, &id, c, fact_paths));
+        let applies_if = raw.applies_if.as_mut().and_then(|c| {
+            let at = |key| [Key("requirement"), Index(i), Key("applies-if"), Key(key)];
+            self.expression(
+                file,
+                &id,
+                &c.expr,
+                &at("expr"),
+                &c.facts,
+                &at("facts"),
+                fact_paths,
+            )
+            .map(|program| Condition {
+                expr: std::mem::take(&mut c.expr),
+                program,
+                facts: std::mem::take(&mut c.facts),
+            })
+        });
         let checks: Vec<Check> = raw
             .check
             .iter_mut()
-            .filter_map(|c| self.check(file, &id, c, fact_paths))
+            .enumerate()
+            .filter_map(|(j, c)| self.check(file, &id, i, j, c, fact_paths))
             .collect();
         let examples: Vec<Example> = raw
             .example
             .iter_mut()
-            .filter_map(|e| self.example(file, &id, e))
+            .enumerate()
+            .filter_map(|(k, e)| self.example(file, &id, i, k, e))
             .collect();
         if self.with_examples {
-            self.check_examples(file, &id, raw);
+            self.check_examples(file, &id, &at("id"), raw);
         }
         Some(Requirement {
             section: id.section().to_owned(),
@@ -829,73 +934,74 @@ impl<'s> Loader<'s> {
             id,
             kind: raw.kind,
             severity: raw.severity,
-            applies_to: raw
-                .applies_to
-                .take()
-                .map(Spanned::into_inner)
-                .unwrap_or_default(),
-            built_on: raw
-                .built_on
-                .take()
-                .map(Spanned::into_inner)
-                .unwrap_or_default(),
+            applies_to: raw.applies_to.take().unwrap_or_default(),
+            built_on: raw.built_on.take().unwrap_or_default(),
             applies_if,
             inheritable,
-            inheritable_reason: raw.inheritable_reason.take(),
             eligibility,
+            inheritable_reason: raw.inheritable_reason.take(),
             title,
             question,
             guidance,
-            evidence_kinds: std::mem::take(raw.evidence.kinds.get_mut()),
-            max_age_months: raw.evidence.max_age_months.as_ref().map(|a| *a.get_ref()),
+            evidence_kinds: std::mem::take(&mut raw.evidence.kinds),
+            max_age_months: raw.evidence.max_age_months,
             checks,
             examples,
         })
     }
 
     /// A requirement with checks has a passing and a failing example; one without checks has none.
-    fn check_examples(&mut self, file: &File, id: &RequirementId, raw: &RawRequirement) {
+    fn check_examples(
+        &mut self,
+        file: &File,
+        id: &RequirementId,
+        id_at: &[Step<&str>],
+        raw: &RawRequirement,
+    ) {
         if raw.check.is_empty() {
             if !raw.example.is_empty() {
                 self.diagnostics
-                    .push(file.at(raw.id.span(), format!("{id} has examples but no check")));
+                    .push(file.at(id_at, format!("{id} has examples but no check")));
             }
             return;
         }
         for (expect, word) in [(super::Expect::Pass, "pass"), (super::Expect::Fail, "fail")] {
             if !raw.example.iter().any(|e| e.expect == expect) {
-                self.diagnostics.push(file.at(
-                    raw.id.span(),
-                    format!("{id} has checks but no `{word}` example"),
-                ));
+                self.diagnostics
+                    .push(file.at(id_at, format!("{id} has checks but no `{word}` example")));
             }
         }
     }
 
     /// Compiles an expression and checks that the facts it reads are declared and listed.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "an expression and its fact list, each with its place"
+    )]
     fn expression(
         &mut self,
         file: &File,
         id: &RequirementId,
-        expr: &Spanned<String>,
-        listed: &Spanned<Vec<String>>,
+        expr: &str,
+        expr_at: &[Step<&str>],
+        listed: &[String],
+        listed_at: &[Step<&str>],
         fact_paths: &HashSet<&str>,
     ) -> Option<cel::Program> {
-        let text = expr.get_ref();
-        let program = match cel::compile(text) {
+        let program = match cel::compile(expr) {
             Ok(p) => p,
             Err(e) => {
                 self.diagnostics.push(file.at(
-                    expr.span(),
+                    expr_at,
                     format!("{id}: the CEL expression does not compile: {e}"),
                 ));
                 return None;
             }
         };
-        for path in listed.get_ref() {
+        for path in listed {
             if !fact_paths.contains(path.as_str()) {
                 self.diagnostics.push(file.at(
-                    listed.span(),
+                    listed_at,
                     format!("{id}: `{path}` is not a declared fact (see facts.toml)"),
                 ));
             }
@@ -909,9 +1015,9 @@ impl<'s> Loader<'s> {
                 .find(|p| fact_paths.contains(p.as_str()));
             match declared {
                 Some(path) => {
-                    if !listed.get_ref().contains(&path) {
+                    if !listed.contains(&path) {
                         self.diagnostics.push(file.at(
-                            expr.span(),
+                            expr_at,
                             format!(
                                 "{id}: the check reads `{path}` but does not list it in `facts`"
                             ),
@@ -920,15 +1026,15 @@ impl<'s> Loader<'s> {
                     read.insert(path);
                 }
                 None => self.diagnostics.push(file.at(
-                    expr.span(),
+                    expr_at,
                     format!("{id}: `facts.{chain}` is not a declared fact"),
                 )),
             }
         }
-        for path in listed.get_ref() {
+        for path in listed {
             if fact_paths.contains(path.as_str()) && !read.contains(path) {
                 self.diagnostics.push(file.at(
-                    listed.span(),
+                    listed_at,
                     format!(
                         "{id}: `{path}` is listed in `facts` but the expression does not read it"
                     ),
@@ -938,64 +1044,82 @@ impl<'s> Loader<'s> {
         Some(program)
     }
 
-    fn condition(
-        &mut self,
-        file: &File,
-        id: &RequirementId,
-        raw: &mut RawCondition,
-        fact_paths: &HashSet<&str>,
-    ) -> Option<Condition> {
-        let program = self.expression(file, id, &raw.expr, &raw.facts, fact_paths)?;
-        Some(Condition {
-            expr: std::mem::take(raw.expr.get_mut()),
-            program,
-            facts: std::mem::take(raw.facts.get_mut()),
-        })
-    }
-
+    /// The `j`th check of the `i`th requirement of its file.
     fn check(
         &mut self,
         file: &File,
         id: &RequirementId,
+        i: usize,
+        j: usize,
         raw: &mut RawCheck,
         fact_paths: &HashSet<&str>,
     ) -> Option<Check> {
-        let message = self.texts(file, &mut raw.message, &format_args!("{id} check message"));
-        let program = self.expression(file, id, &raw.expr, &raw.facts, fact_paths)?;
+        let at = |key| {
+            [
+                Key("requirement"),
+                Index(i),
+                Key("check"),
+                Index(j),
+                Key(key),
+            ]
+        };
+        let message = self.texts(
+            file,
+            &mut raw.message,
+            &at("message"),
+            &format_args!("{id} check message"),
+        );
+        let program = self.expression(
+            file,
+            id,
+            &raw.expr,
+            &at("expr"),
+            &raw.facts,
+            &at("facts"),
+            fact_paths,
+        )?;
         Some(Check {
-            expr: std::mem::take(raw.expr.get_mut()),
+            expr: std::mem::take(&mut raw.expr),
             program,
-            facts: std::mem::take(raw.facts.get_mut()),
+            facts: std::mem::take(&mut raw.facts),
             message,
         })
     }
 
+    /// The `k`th example of the `i`th requirement of its file.
     fn example(
         &mut self,
         file: &File,
         id: &RequirementId,
+        i: usize,
+        k: usize,
         raw: &mut RawExample,
     ) -> Option<Example> {
-        let location = file.at(raw.name.span(), String::new());
+        let at = |key| {
+            [
+                Key("requirement"),
+                Index(i),
+                Key("example"),
+                Index(k),
+                Key(key),
+            ]
+        };
+        let location = file.at(&at("name"), String::new());
         let facts = Json::Object(std::mem::take(&mut raw.facts));
         let service = raw
             .service
             .take()
             .map_or_else(|| json!({"types": ["SaaS"], "built_on": []}), Json::Object);
-        let as_of_text = raw
-            .as_of
-            .as_ref()
-            .map_or_else(|| EXAMPLE_AS_OF.to_owned(), |d| d.get_ref().clone());
-        let Ok(as_of) = NaiveDate::parse_from_str(&as_of_text, "%Y-%m-%d") else {
-            let span = raw.as_of.as_ref().map_or(raw.name.span(), Spanned::span);
+        let as_of_text = raw.as_of.as_deref().unwrap_or(EXAMPLE_AS_OF);
+        let Ok(as_of) = NaiveDate::parse_from_str(as_of_text, "%Y-%m-%d") else {
             self.diagnostics.push(file.at(
-                span,
+                &at("as-of"),
                 format!("{id}: example `as-of` must be a date YYYY-MM-DD"),
             ));
             return None;
         };
         Some(Example {
-            name: std::mem::take(raw.name.get_mut()),
+            name: std::mem::take(&mut raw.name),
             expect: raw.expect,
             facts,
             service,
@@ -1009,19 +1133,20 @@ impl<'s> Loader<'s> {
 fn toml_diagnostic(file: &File, e: &toml::de::Error) -> Diagnostic {
     let message = e.message().trim().to_owned();
     match e.span() {
-        Some(span) => file.at(span, message),
+        Some(span) => file.at_offset(span.start, message),
         None => Diagnostic::file(&file.name, message),
     }
 }
 
-/// A pack file deserialized from its pre-parsed raw form when it has one, else from its TOML text (a raw form
-/// that does not decode, which only a stale build could give, falls back to the text too).
+/// A pack file deserialized from its pre-parsed content when it has one, else from its TOML text. Content that
+/// does not fit the raw types (the build script checks only that a file is TOML) is read from the text too,
+/// where the error has its line and column.
 fn deserialize<T: serde::de::DeserializeOwned>(
     text: &str,
-    raw: &[u8],
+    content: &[u8],
 ) -> Result<T, toml::de::Error> {
-    if !raw.is_empty()
-        && let Ok(value) = rmp_serde::from_slice(raw)
+    if !content.is_empty()
+        && let Ok(value) = rmp_serde::from_slice(content)
     {
         return Ok(value);
     }
@@ -1029,17 +1154,17 @@ fn deserialize<T: serde::de::DeserializeOwned>(
 }
 
 /// A chapter file (or `facts.toml`) as [`deserialize`] reads it. The embedded pack keeps examples apart: they
-/// are decoded only `with_examples` (if they do not match the chapter, which only a stale build could give, the
-/// text is parsed instead); read from TOML, they are dropped without it.
+/// are decoded only `with_examples` (if they do not fit, the text is read instead); read from TOML, they are
+/// dropped without it.
 fn deserialize_chapter(file: &File, with_examples: bool) -> Result<RawChapter, toml::de::Error> {
-    let mut chapter: RawChapter = deserialize(&file.text, file.raw)?;
+    let mut chapter: RawChapter = deserialize(&file.text, file.content)?;
     if !with_examples {
         for requirement in &mut chapter.requirement {
             requirement.example.clear();
         }
         return Ok(chapter);
     }
-    if file.raw.is_empty() {
+    if file.content.is_empty() {
         return Ok(chapter);
     }
     match rmp_serde::from_slice::<Vec<Vec<RawExample>>>(file.examples) {
@@ -1051,6 +1176,14 @@ fn deserialize_chapter(file: &File, with_examples: bool) -> Result<RawChapter, t
         }
         _ => toml::from_str(&file.text),
     }
+}
+
+/// Adds one file to a pack digest: its name, a zero byte, its length (8 bytes, little-endian) and its text.
+fn hash_file(hasher: &mut Sha256, name: &str, text: &str) {
+    hasher.update(name.as_bytes());
+    hasher.update([0]);
+    hasher.update((text.len() as u64).to_le_bytes());
+    hasher.update(text.as_bytes());
 }
 
 /// Orders ids as the document does: by section (a section's own items before its sub-sections'), then letter.
@@ -1073,51 +1206,65 @@ fn sort_key(id: &RequirementId) -> (Vec<u32>, String) {
 mod tests {
     use super::*;
 
-    /// The embedded pack's digest is the one `build.rs` computed, and that is the digest of its files.
-    #[test]
-    fn the_embedded_pack_digest_comes_from_the_build_and_matches_its_files() {
-        let mut loader = Loader::new(&PackSource::Embedded, false);
-        let pack = loader.load().expect("the embedded pack loads");
-        assert!(
-            loader.digest_from_build,
-            "the build-time digest was not used"
-        );
-        let mut sha = Sha256::new();
-        for name in EMBEDDED_DIGEST.order {
-            hash_file(&mut sha, name, embedded(name).expect("embedded").text);
-        }
-        let hashed = format!("sha256:{:x}", sha.finalize());
-        assert_eq!(pack.digest, hashed);
-        assert_eq!(EMBEDDED_DIGEST.digest, hashed);
-    }
-
     /// Without this, the embedded pack could silently be parsed from TOML at every run.
     #[test]
-    fn every_embedded_pack_file_has_a_raw_form_that_decodes() {
+    fn every_embedded_pack_file_has_content_that_fits_the_raw_types() {
         assert!(
             EMBEDDED.len() >= 16,
             "the pack and its chapters are embedded"
         );
         for file in EMBEDDED {
-            assert!(!file.raw.is_empty(), "{} has no raw form", file.name);
+            assert!(!file.content.is_empty(), "{} has no content", file.name);
             if file.name == "pack.toml" {
-                let decoded = rmp_serde::from_slice::<RawPack>(file.raw);
+                let decoded = rmp_serde::from_slice::<RawPack>(file.content);
                 assert!(decoded.is_ok(), "{}: {:?}", file.name, decoded.err());
                 continue;
             }
-            let chapter = rmp_serde::from_slice::<RawChapter>(file.raw);
+            let chapter = rmp_serde::from_slice::<RawChapter>(file.content);
             let examples = rmp_serde::from_slice::<Vec<Vec<RawExample>>>(file.examples);
             match (chapter, examples) {
-                (Ok(chapter), Ok(examples)) => assert_eq!(
-                    chapter.requirement.len(),
-                    examples.len(),
-                    "{}: examples stored for other requirements",
-                    file.name
-                ),
+                (Ok(chapter), Ok(examples)) => {
+                    assert_eq!(
+                        chapter.requirement.len(),
+                        examples.len(),
+                        "{}: examples stored for other requirements",
+                        file.name
+                    );
+                    assert!(
+                        chapter.requirement.iter().all(|r| r.example.is_empty()),
+                        "{}: examples left in the content",
+                        file.name
+                    );
+                }
                 (chapter, examples) => {
                     panic!("{}: {:?} {:?}", file.name, chapter.err(), examples.err())
                 }
             }
         }
+    }
+
+    /// A place names the value written there, or else the nearest table or array on the way to it.
+    #[test]
+    fn places_find_values_tables_and_array_entries() {
+        let text = "id = \"x\"\n\n[[requirement]]\nid = \"5.1.a\"\ntitle.en = \"A\"\n\n[[requirement]]\nid = \"5.1.b\"\n\n[[requirement.check]]\nexpr = \"true\"\n";
+        let file = File::new("f.toml".to_owned(), text.to_owned());
+        let line = |place: &[Step<&str>]| file.at(place, "").position.map(|(line, _)| line);
+        assert_eq!(line(&[Key("id")]), Some(1));
+        assert_eq!(line(&[Key("requirement"), Index(0), Key("id")]), Some(4));
+        assert_eq!(line(&[Key("requirement"), Index(0), Key("title")]), Some(5));
+        assert_eq!(line(&[Key("requirement"), Index(1), Key("id")]), Some(8));
+        let expr = [
+            Key("requirement"),
+            Index(1),
+            Key("check"),
+            Index(0),
+            Key("expr"),
+        ];
+        assert_eq!(line(&expr), Some(11));
+        // Not written: the requirement's own table.
+        assert_eq!(
+            line(&[Key("requirement"), Index(1), Key("title")]),
+            line(&[Key("requirement"), Index(1)])
+        );
     }
 }

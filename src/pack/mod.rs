@@ -1,14 +1,12 @@
 //! Rule packs: loading, validation and the compiled form the engine uses.
 
 pub mod cel;
-mod digest;
 pub mod docs;
 mod facts;
 pub mod lint;
 mod load;
 mod raw;
 pub mod schema;
-mod span;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
