@@ -691,3 +691,37 @@ fn vendor_text_cannot_spoof_the_terminal() {
     assert_eq!(out.status.code(), Some(2));
     assert_inert(&out.stderr);
 }
+
+#[test]
+fn a_custom_pack_whose_check_cannot_work_is_refused_at_load_as_lint_does() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pack = dir.path().join("pack");
+    std::fs::create_dir(&pack).expect("mkdir");
+    copy_dir(&root().join("rules/secnumcloud-3.2"), &pack);
+    let file = pack.join("19-additional.toml");
+    let text = std::fs::read_to_string(&file).expect("read");
+    let broken = text.replacen(
+        "expr = \"facts.contract.signed_with_every_customer\"",
+        "expr = \"contians(facts.contract.signed_with_every_customer, 'x')\"",
+        1,
+    );
+    assert_ne!(text, broken, "the check to break is in the pack");
+    std::fs::write(&file, broken).expect("write");
+    let rules = pack.display().to_string();
+    snc()
+        .args([
+            "--rules",
+            &rules,
+            "check",
+            "examples/paas-with-gaps.json",
+            "--as-of",
+            "2026-11-28",
+        ])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains("19-additional.toml:"))
+        .stderr(predicate::str::contains(
+            "Undeclared reference to 'contians'",
+        ));
+}
