@@ -433,15 +433,32 @@ impl<'p> Renderer<'p> {
         format: Format,
         color: bool,
     ) -> Result<String, crate::model::error::Error> {
-        match format {
-            Format::Text => Ok(render_text(report, color)),
-            Format::Json => Ok(report.to_json()),
-            Format::Markdown => self.templates()?.markdown(report, self.pack),
-            Format::Html => self.templates()?.html(report, self.pack),
-            Format::Junit => Ok(render_junit(report)),
-            Format::Sarif => Ok(render_sarif(report)),
-            Format::Csv => Ok(render_csv(report)),
-            Format::Github => Ok(render_github(report)),
+        let out = match format {
+            Format::Text => render_text(report, color),
+            Format::Json => report.to_json(),
+            Format::Markdown => self.templates()?.markdown(report, self.pack)?,
+            Format::Html => self.templates()?.html(report, self.pack)?,
+            Format::Junit => render_junit(report),
+            Format::Sarif => render_sarif(report),
+            Format::Csv => render_csv(report),
+            Format::Github => render_github(report),
+        };
+        if out.len() > MAX_OUTPUT_BYTES {
+            return Err(too_large());
         }
+        Ok(out)
     }
+}
+
+/// The largest report snc writes, in any format. Assessments within their limits stay far below it; a custom
+/// template that repeats the data (four nested `each` over 278 requirements) would not, and is stopped there
+/// rather than filling the memory.
+pub const MAX_OUTPUT_BYTES: usize = 64 << 20;
+
+/// A report over [`MAX_OUTPUT_BYTES`].
+pub(crate) fn too_large() -> crate::model::error::Error {
+    crate::model::error::Error::Usage(crate::msg!(
+        "cli.report_too_large",
+        limit = MAX_OUTPUT_BYTES >> 20
+    ))
 }

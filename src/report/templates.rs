@@ -196,9 +196,11 @@ fn check_files(sources: &[Source]) -> Result<(), Error> {
         .iter()
         .filter(|source| !source.display.starts_with("<embedded>"))
         .filter_map(|source| {
-            handlebars::Template::compile(&source.text)
-                .err()
-                .map(|e| template_error(source, &e))
+            bounds(source).or_else(|| {
+                handlebars::Template::compile(&source.text)
+                    .err()
+                    .map(|e| template_error(source, &e))
+            })
         })
         .collect();
     if problems.is_empty() {
@@ -266,28 +268,154 @@ pub(super) fn base_registry(markdown: bool) -> Handlebars<'static> {
     registry
 }
 
-/// Renders the registered template `name` with `view`; an error names the template, line and column.
+/// Renders the registered template `name` with `view`; an error names the template, line and column. The output
+/// stops at [`super::MAX_OUTPUT_BYTES`]: a template that repeats the data cannot fill the memory.
 fn render_view<T: serde::Serialize>(
     registry: &Handlebars<'static>,
     name: &str,
     view: &T,
 ) -> Result<String, Error> {
-    registry.render(name, view).map_err(|e| {
-        let template = e.template_name.clone().unwrap_or_else(|| name.to_owned());
-        let mut d = Diagnostic::file(
-            format!("template {template}"),
-            format!("cannot render: {}", e.reason()),
-        );
-        if let (Some(line), Some(column)) = (e.line_no, e.column_no) {
-            d.position = Some((line, column));
+    let mut out = Capped(Vec::new());
+    registry
+        .render_to_write(name, view, &mut out)
+        .map_err(|e| {
+            if out.0.len() > super::MAX_OUTPUT_BYTES {
+                return super::too_large();
+            }
+            let template = e.template_name.clone().unwrap_or_else(|| name.to_owned());
+            let mut d = Diagnostic::file(
+                format!("template {template}"),
+                format!("cannot render: {}", e.reason()),
+            );
+            if let (Some(line), Some(column)) = (e.line_no, e.column_no) {
+                d.position = Some((line, column));
+            }
+            Error::Invalid(vec![d])
+        })?;
+    // Handlebars writes only what templates and escaping produce: UTF-8.
+    String::from_utf8(out.0).map_err(|_| super::too_large())
+}
+
+/// A buffer that refuses to grow past [`super::MAX_OUTPUT_BYTES`].
+struct Capped(Vec<u8>);
+
+impl std::io::Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.0.len() + buf.len() > super::MAX_OUTPUT_BYTES {
+            // Marks the overflow for the caller, which reports it in the user's words.
+            self.0.resize(super::MAX_OUTPUT_BYTES + 1, 0);
+            return Err(std::io::Error::other("report too large"));
         }
-        Error::Invalid(vec![d])
-    })
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The largest template file read from `--templates DIR`: the shipped ones are under 6 KB each. Handlebars takes
+/// time quadratic in a template's length to compile it, so a huge one would stall a run.
+const MAX_TEMPLATE_BYTES: usize = 256 << 10;
+
+/// How deep blocks (`{{#each}}`, `{{#if}}`…) may nest in one template: the shipped ones nest 4 deep. Each level of
+/// `each` multiplies the output; past this a template is refused before it renders.
+const MAX_BLOCK_NESTING: usize = 8;
+
+/// How deep `{{#each}}` may nest in one template: the shipped ones nest 2 deep. Each level multiplies the work by
+/// the length of its list (278 requirements), whether or not anything is written.
+const MAX_EACH_NESTING: usize = 3;
+
+/// Problems of a template file from `--templates DIR` that keep it from being compiled: too large, blocks or
+/// `each` nested too deep.
+fn bounds(source: &Source) -> Option<Diagnostic> {
+    if source.text.len() > MAX_TEMPLATE_BYTES {
+        return Some(Diagnostic::file(
+            &source.display,
+            format!(
+                "the template is {} bytes, more than the {MAX_TEMPLATE_BYTES} snc reads",
+                source.text.len()
+            ),
+        ));
+    }
+    // The blocks open at each point, by helper name.
+    let mut open: Vec<&str> = Vec::new();
+    let mut offset = 0;
+    while let Some(i) = source.text[offset..].find("{{") {
+        let at = offset + i;
+        let tag = source.text[at + 2..].trim_start_matches(['~', ' ']);
+        if let Some(block) = tag.strip_prefix('#') {
+            open.push(block.split([' ', '}', '~']).next().unwrap_or_default());
+            let problem = if open.len() > MAX_BLOCK_NESTING {
+                Some(format!(
+                    "blocks nest more than {MAX_BLOCK_NESTING} deep here"
+                ))
+            } else if open.iter().filter(|b| **b == "each").count() > MAX_EACH_NESTING {
+                Some(format!(
+                    "`each` nests more than {MAX_EACH_NESTING} deep here"
+                ))
+            } else {
+                None
+            };
+            if let Some(message) = problem {
+                let (line, column) = crate::model::error::line_column(&source.text, at);
+                let mut d = Diagnostic::file(&source.display, message);
+                d.position = Some((line, column));
+                d.source_line = source.text.lines().nth(line - 1).map(str::to_owned);
+                d.source_caret = column - 1;
+                return Some(d);
+            }
+        } else if tag.starts_with('/') {
+            open.pop();
+        }
+        offset = at + 2;
+    }
+    None
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{base_registry, escape_markdown};
+    use super::{Source, base_registry, bounds, escape_markdown, render_view};
+
+    fn source(text: &str) -> Source {
+        Source {
+            name: "custom.hbs".to_owned(),
+            display: "custom.hbs".to_owned(),
+            text: text.to_owned(),
+        }
+    }
+
+    #[test]
+    fn templates_nested_or_sized_past_the_limits_are_refused_where_they_go_too_far() {
+        let four = "{{#each a}}\n{{#each a}}{{#each a}}\n  {{#each a}}x{{/each}}{{/each}}{{/each}}{{/each}}";
+        let d = bounds(&source(four)).expect("too deep");
+        assert_eq!(d.position, Some((3, 3)));
+        assert!(
+            d.message.to_string().contains("`each` nests more than 3"),
+            "{d}"
+        );
+        let three = "{{#each a}}{{#each a}}{{#if b}}{{#each a}}x{{/each}}{{/if}}{{/each}}{{/each}}";
+        assert!(bounds(&source(three)).is_none());
+        let ifs = "{{#if a}}".repeat(9) + &"{{/if}}".repeat(9);
+        assert!(bounds(&source(&ifs)).is_some());
+        assert!(bounds(&source(&"x".repeat(super::MAX_TEMPLATE_BYTES + 1))).is_some());
+    }
+
+    #[test]
+    fn a_report_past_the_output_cap_stops_with_a_clear_error() {
+        let mut r = base_registry(false);
+        r.register_template_string(
+            "main",
+            "{{#each a}}{{#each ../a}}{{../../s}}{{/each}}{{/each}}",
+        )
+        .expect("compiles");
+        let view = serde_json::json!({"a": vec![0; 100], "s": "x".repeat(10_000)});
+        let err = render_view(&r, "main", &view).expect_err("100 MB capped at 64 MiB");
+        assert!(err.to_string().contains("larger than 64 MiB"), "{err}");
+        let small = serde_json::json!({"a": [0, 1], "s": "y"});
+        assert_eq!(render_view(&r, "main", &small).expect("renders"), "yyyy");
+    }
 
     /// Vendor text is untrusted: HTML gets handlebars' default escaping, never raw markup.
     #[test]

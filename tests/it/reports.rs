@@ -270,3 +270,33 @@ fn text_is_uncoloured_when_not_a_terminal() {
     let text = render("examples/paas-with-gaps.json", "text", "en");
     assert!(!text.contains('\u{1b}'), "escape codes in piped output");
 }
+
+#[test]
+fn a_custom_template_nesting_each_past_the_limit_is_refused_before_rendering() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("report.html.hbs"),
+        "<p>\n{{#each report.requirements}}{{#each ../report.requirements}}{{#each ../report.requirements}}{{#each ../report.requirements}}.{{/each}}{{/each}}{{/each}}{{/each}}\n",
+    )
+    .expect("write");
+    let out = crate::common::snc()
+        .arg("--templates")
+        .arg(dir.path())
+        .args([
+            "check",
+            "examples/saas-on-qualified-iaas.json",
+            "--as-of",
+            "2026-11-28",
+            "--format",
+            "html",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("report.html.hbs:2:") && stderr.contains("`each` nests more than 3"),
+        "{stderr}"
+    );
+}
