@@ -1,4 +1,4 @@
-//! Embeds the shipped rule pack, pre-parsed.
+//! Embeds the shipped rule pack and the message catalogues, pre-parsed.
 //!
 //! Every file of `rules/secnumcloud-3.2/` is embedded as text (for the digest and for locating problems) along
 //! with its content as `MessagePack`, parsed here from TOML: parsing the pack's TOML was most of what loading it
@@ -60,7 +60,34 @@ fn run() -> Result<(), String> {
     }
     table.push(']');
     let table_path = out.join("embedded_pack.rs");
-    std::fs::write(&table_path, table).map_err(|e| format!("{}: {e}", table_path.display()))
+    std::fs::write(&table_path, table).map_err(|e| format!("{}: {e}", table_path.display()))?;
+    locales(&manifest.join("locales"), &out)
+}
+
+/// Each message catalogue `locales/<code>.toml` as `MessagePack` too (`locale-<code>.msgpack`), read at run time
+/// instead of parsing the TOML: both catalogues were a tenth of a `check`. Empty when the file is not valid TOML:
+/// the catalogue is then parsed from its text, and its tests report the error.
+fn locales(folder: &Path, out: &Path) -> Result<(), String> {
+    cargo(&format!("rerun-if-changed={}", folder.display()));
+    let entries = std::fs::read_dir(folder).map_err(|e| format!("{}: {e}", folder.display()))?;
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        let (Some(code), Some("toml")) = (
+            path.file_stem().and_then(|s| s.to_str()),
+            path.extension().and_then(|s| s.to_str()),
+        ) else {
+            continue;
+        };
+        cargo(&format!("rerun-if-changed={}", path.display()));
+        let bytes = std::fs::read_to_string(&path)
+            .ok()
+            .and_then(|text| text.parse::<toml::Table>().ok())
+            .and_then(|table| rmp_serde::to_vec_named(&table).ok())
+            .unwrap_or_default();
+        let target = out.join(format!("locale-{code}.msgpack"));
+        std::fs::write(&target, bytes).map_err(|e| format!("{}: {e}", target.display()))?;
+    }
+    Ok(())
 }
 
 /// A TOML file as `MessagePack`, and the examples of its requirements apart (a list per requirement, in order);

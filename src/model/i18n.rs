@@ -31,6 +31,10 @@ macro_rules! languages {
 
         /// The catalogue file of each language, in the order of [`Lang::ALL`].
         const SOURCES: &[&str] = &[$(include_str!(concat!("../../locales/", $code, ".toml"))),+];
+
+        /// The same catalogues as `build.rs` pre-parsed them (`MessagePack`; empty if one did not parse).
+        const PARSED: &[&[u8]] =
+            &[$(include_bytes!(concat!(env!("OUT_DIR"), "/locale-", $code, ".msgpack"))),+];
     };
 }
 
@@ -67,16 +71,24 @@ struct Catalogue {
 static CATALOGUES: LazyLock<Vec<Catalogue>> = LazyLock::new(|| {
     SOURCES
         .iter()
+        .zip(PARSED)
         .zip(Lang::ALL)
-        .map(|(source, lang)| {
+        .map(|((source, parsed), lang)| {
             // The catalogues are compiled in and checked by tests: one that does not parse is a build defect.
-            parse(source).unwrap_or_else(|e| panic!("locales/{lang}.toml: {e}"))
+            rmp_serde::from_slice::<toml::Table>(parsed)
+                .map_err(|e| e.to_string())
+                .and_then(catalogue_of)
+                .or_else(|_| parse(source))
+                .unwrap_or_else(|e| panic!("locales/{lang}.toml: {e}"))
         })
         .collect()
 });
 
 fn parse(source: &str) -> Result<Catalogue, String> {
-    let table: toml::Table = toml::from_str(source).map_err(|e| e.to_string())?;
+    catalogue_of(toml::from_str(source).map_err(|e| e.to_string())?)
+}
+
+fn catalogue_of(table: toml::Table) -> Result<Catalogue, String> {
     let mut labels = BTreeMap::new();
     let mut texts = HashMap::new();
     for (key, value) in table {
@@ -482,6 +494,19 @@ macro_rules! msg {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_pre_parsed_catalogues_are_the_catalogue_files() {
+        for ((source, parsed), lang) in SOURCES.iter().zip(PARSED).zip(Lang::ALL) {
+            let from_build = rmp_serde::from_slice::<toml::Table>(parsed)
+                .map_err(|e| e.to_string())
+                .and_then(catalogue_of)
+                .unwrap_or_else(|e| panic!("{lang}: {e}"));
+            let from_text = parse(source).unwrap_or_else(|e| panic!("{lang}: {e}"));
+            assert_eq!(from_build.texts, from_text.texts, "{lang}");
+            assert_eq!(from_build.labels, from_text.labels, "{lang}");
+        }
+    }
 
     #[test]
     fn every_language_has_a_catalogue_that_parses() {
