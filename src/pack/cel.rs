@@ -39,7 +39,7 @@ pub const MAX_EXPR_CHARS: usize = 2_000;
 /// Deepest nesting of brackets (`(`, `[`, `{`) in an expression (the shipped pack nests 5 deep).
 pub const MAX_EXPR_NESTING: usize = 24;
 
-/// Deepest syntax tree of a compiled expression (the shipped pack's deepest is far below, see `tests/pack_invariants.rs`): running
+/// Deepest syntax tree of a compiled expression (the shipped pack's deepest is far below, see `tests/it/pack_invariants.rs`): running
 /// a check recurses once per level, on the caller's stack.
 pub const MAX_EXPR_DEPTH: usize = 24;
 
@@ -50,7 +50,7 @@ const MAX_PARSE_RECURSION: u16 = 64;
 /// A compiled check expression: its syntax tree, run against a [`Bindings`].
 ///
 /// Expressions are parsed by the CEL crate's Pratt parser (a port of cel-go's), not by its default ANTLR one:
-/// both give the same tree for every expression of the shipped pack (`tests/pack_invariants.rs` compares them),
+/// both give the same tree for every expression of the shipped pack (`tests/it/pack_invariants.rs` compares them),
 /// but the Pratt parser is some twenty times faster, guards its own recursion, and needs no large stack. It is
 /// reached through a hidden API of `cel` 0.15, which is why that dependency is pinned to an exact version.
 #[derive(Clone, Debug)]
