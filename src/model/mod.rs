@@ -1,7 +1,7 @@
 //! The bottom layer: identifiers, closed vocabularies, texts in every language, the message catalogue and the
 //! error type. It uses nothing else of the crate.
 
-pub mod date;
+pub(crate) mod date;
 // First: `i18n` declares `Lang` with the `vocabulary!` macro.
 #[macro_use]
 mod vocab;
@@ -9,8 +9,8 @@ mod vocab;
 pub mod error;
 pub mod i18n;
 mod id;
-pub mod json;
-pub mod terminal;
+pub(crate) mod json;
+pub(crate) mod terminal;
 mod texts;
 
 pub use i18n::Lang;

@@ -4,4 +4,4 @@
 pub mod diff;
 pub mod portfolio;
 pub mod verify;
-pub mod xlsx;
+pub(crate) mod xlsx;
