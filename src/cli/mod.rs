@@ -20,6 +20,7 @@ pub use args::*;
 use crate::assessment::limits::Limits;
 use crate::model::Lang;
 use crate::model::error::Error;
+use crate::model::terminal::visible_lines;
 use crate::msg;
 use crate::pack::schema;
 use crate::pack::{Pack, PackSource};
@@ -123,10 +124,12 @@ pub fn run(cli: Cli, env: &Environment) -> Result<Output, Error> {
             validate::validate(&pack, &assessment, &env.limits()?, lang)
         }
         Command::Check(args) => check::check(&pack, &args, lang, env, cli.templates.as_deref()),
-        Command::Explain { id } => explain::explain(&pack, &id, lang).map(Output::ok),
-        Command::Rules(RulesCommand::List { format }) => {
-            Ok(Output::ok(rules::list(&pack, format, lang)))
-        }
+        // A custom pack's texts are untrusted too: shown, never run by the terminal.
+        Command::Explain { id } => explain::explain(&pack, &id, lang)
+            .map(|text| Output::ok(visible_lines(&text).into_owned())),
+        Command::Rules(RulesCommand::List { format }) => Ok(Output::ok(
+            visible_lines(&rules::list(&pack, format, lang)).into_owned(),
+        )),
         Command::Rules(RulesCommand::Lint { .. }) => unreachable_lint(),
         Command::Diff(args) => diff::diff(&pack, &args, lang, env, cli.templates.as_deref()),
         Command::Portfolio(args) => {

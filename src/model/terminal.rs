@@ -33,9 +33,25 @@ pub fn visible(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `text` made inert line by line: its line breaks are kept, every other character that would act on a terminal
+/// is shown (for output made of several lines of untrusted text, such as a custom pack's texts).
+#[must_use]
+pub fn visible_lines(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(|c| c != '\n' && acts(c)) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(text.split('\n').map(visible).collect::<Vec<_>>().join("\n"))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::visible;
+    use super::{visible, visible_lines};
+
+    #[test]
+    fn lines_stay_lines_and_nothing_else_acts() {
+        assert_eq!(visible_lines("a\nb\n"), "a\nb\n");
+        assert_eq!(visible_lines("a\u{1b}[2J\nb\r"), "a\\u{1b}[2J\nb\\r");
+    }
 
     #[test]
     fn escape_sequences_and_line_breaks_are_shown_not_run() {

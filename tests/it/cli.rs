@@ -725,3 +725,40 @@ fn a_custom_pack_whose_check_cannot_work_is_refused_at_load_as_lint_does() {
             "Undeclared reference to 'contians'",
         ));
 }
+
+#[test]
+fn a_custom_pack_cannot_spoof_the_terminal_through_explain_or_rules_list() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pack = dir.path().join("pack");
+    std::fs::create_dir(&pack).expect("mkdir");
+    copy_dir(&root().join("rules/secnumcloud-3.2"), &pack);
+    let file = pack.join("05-policies.toml");
+    let text = std::fs::read_to_string(&file).expect("read");
+    let hostile = text.replacen(
+        "title.en = \"Service run at the state of the art\"",
+        "title.en = \"Service run\\u001b[2J\\u001b]52;c;eA==\\u0007\\rQUALIFIED\"",
+        1,
+    );
+    assert_ne!(text, hostile);
+    std::fs::write(&file, hostile).expect("write");
+    let rules = pack.display().to_string();
+    for args in [vec!["explain", "5.1.a"], vec!["rules", "list"]] {
+        let out = snc()
+            .args(["--rules", &rules])
+            .args(&args)
+            .output()
+            .expect("run");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\r') && !text.contains('\u{7}'),
+            "{text}"
+        );
+        assert!(text.contains("Service run\\u{1b}[2J"), "{text}");
+    }
+}
