@@ -87,7 +87,16 @@ fn backup(path: &Path) -> Result<Option<tempfile::TempPath>, Error> {
     let temp = tempfile::Builder::new()
         .prefix(".snc-")
         .suffix(".bak")
-        .make_in(folder(path), |name| std::fs::copy(path, name).map(|_| ()))
+        // A second name for the same file costs nothing; a copy only where links are not supported.
+        .make_in(folder(path), |name| {
+            std::fs::hard_link(path, name).or_else(|e| {
+                if e.kind() == std::io::ErrorKind::AlreadyExists {
+                    Err(e)
+                } else {
+                    std::fs::copy(path, name).map(|_| ())
+                }
+            })
+        })
         .map_err(|e| Error::io(path, msg!("io.keep_copy"), e))?;
     Ok(Some(temp.into_temp_path()))
 }

@@ -348,10 +348,16 @@ fn cap_table_overflows(pack: &Pack, json: &Json) -> Vec<(String, Message)> {
         let total = (total * 1e6).round() / 1e6;
         if total > limit {
             let total = crate::model::i18n::percent(total);
+            let tolerance = crate::model::i18n::percent(crate::pack::cel::COMPLETE_PCT_TOLERANCE);
             let message = if float > 0.0 {
-                msg!("assessment_file.cap_table_over_with_float", column, total)
+                msg!(
+                    "assessment_file.cap_table_over_with_float",
+                    column,
+                    total,
+                    tolerance
+                )
             } else {
-                msg!("assessment_file.cap_table_over", column, total)
+                msg!("assessment_file.cap_table_over", column, total, tolerance)
             };
             problems.push(("/facts/company/shareholders".to_owned(), message));
         }

@@ -111,13 +111,11 @@ pub fn run(cli: Cli, env: &Environment) -> Result<Output, Error> {
         .map_or(PackSource::Embedded, PackSource::Dir);
     // A pack given with --rules is held to what `snc rules lint` checks: a check that cannot work (an unknown
     // function, a non-boolean result) shows up in its examples, and must not load silently.
-    if let PackSource::Dir(_) = &source {
-        let problems = crate::pack::lint::lint(&source);
-        if !problems.is_empty() {
-            return Err(Error::Invalid(problems));
-        }
+    let pack = match &source {
+        PackSource::Dir(_) => crate::pack::lint::load_linted(&source),
+        _ => Pack::load(&source),
     }
-    let pack = Pack::load(&source).map_err(Error::Invalid)?;
+    .map_err(Error::Invalid)?;
     match cli.command {
         Command::Init(args) => init::init(&pack, &args, lang),
         Command::Validate { assessment } => {

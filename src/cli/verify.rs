@@ -7,6 +7,7 @@ use crate::engine::review;
 use crate::model::Lang;
 use crate::model::error::{Diagnostic, Error};
 use crate::model::i18n::{label, number, t};
+use crate::model::terminal::visible;
 use crate::msg;
 use crate::pack::Pack;
 use crate::staff::diff::{self, SourceKind};
@@ -70,10 +71,11 @@ pub fn verify(pack: &Pack, args: &VerifyArgs, lang: Lang) -> Result<Output, Erro
     if differences.is_empty() {
         let _ = writeln!(
             out,
-            "{}{}{file} ↔ {}",
+            "{}{}{} ↔ {}",
             t(lang, "verify_match"),
             t(lang, "colon"),
-            args.assessment.display()
+            visible(&file),
+            visible(&args.assessment.display().to_string())
         );
         let _ = writeln!(
             out,
@@ -105,10 +107,11 @@ pub fn verify(pack: &Pack, args: &VerifyArgs, lang: Lang) -> Result<Output, Erro
     }
     let _ = writeln!(
         out,
-        "{}{}{file} ↔ {} ({})",
+        "{}{}{} ↔ {} ({})",
         t(lang, "verify_mismatch"),
         t(lang, "colon"),
-        args.assessment.display(),
+        visible(&file),
+        visible(&args.assessment.display().to_string()),
         differences.len()
     );
     let absent = || msg!("verify.absent").render(lang);
@@ -123,7 +126,8 @@ pub fn verify(pack: &Pack, args: &VerifyArgs, lang: Lang) -> Result<Output, Erro
             in_report = d.in_report.clone().unwrap_or_else(absent),
             recomputed = d.recomputed.clone().unwrap_or_else(absent)
         );
-        let _ = writeln!(out, "  - {}", line.render(lang));
+        // Pointers and values come from the report file: shown, never run by the terminal.
+        let _ = writeln!(out, "  - {}", visible(&line.render(lang)));
     }
     if differences.len() > MAX_LISTED {
         let _ = writeln!(

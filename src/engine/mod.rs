@@ -60,12 +60,9 @@ pub fn run<'a>(
     assessment: Assessment,
     inputs: &RunInputs<'a>,
 ) -> Result<Outcome<'a>, Error> {
-    if let Some(review) = inputs.review {
-        review::check_dates(review, inputs.as_of)?;
-    }
     let mut evaluation = evaluate::evaluate(pack, &assessment, inputs.as_of);
     if let Some(review) = inputs.review {
-        review::apply(pack, &assessment, review, &mut evaluation)?;
+        review::apply(pack, &assessment, review, &mut evaluation, inputs.as_of)?;
     }
     let waiver_notes = policy::apply_waivers(inputs.policy, &mut evaluation.results, inputs.as_of);
     let score = score::score(pack, &evaluation.results);

@@ -224,31 +224,6 @@ fn date_of(value: &toml::Value) -> Option<NaiveDate> {
     }
 }
 
-/// Refuses decisions dated after the evaluation date: a reviewer cannot have decided on a state of the
-/// assessment that is yet to come. Every such override is reported at its place.
-pub fn check_dates(review: &Review, as_of: NaiveDate) -> Result<(), Error> {
-    let late: Vec<Diagnostic> = review
-        .overrides
-        .iter()
-        .filter(|o| o.date > as_of)
-        .map(|o| {
-            let mut d = o.location.clone();
-            d.message = msg!(
-                "review.decision_after",
-                id = o.id.as_str(),
-                date = o.date,
-                as_of
-            );
-            d
-        })
-        .collect();
-    if late.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::Invalid(late))
-    }
-}
-
 /// Applies the overrides to an evaluation: the verdict becomes the reviewer's, the engine's is kept in the note,
 /// and a `reviewer-override` finding says who, when, why and what the engine had found.
 ///
@@ -261,10 +236,23 @@ pub fn apply(
     assessment: &Assessment,
     review: &Review,
     evaluation: &mut Evaluation,
+    as_of: NaiveDate,
 ) -> Result<(), Error> {
     let layers: Vec<ServiceType> = assessment.built_on.iter().map(|b| b.layer).collect();
     let mut problems = Vec::new();
     for o in &review.overrides {
+        // A reviewer cannot have decided on a state of the assessment that is yet to come.
+        if o.date > as_of {
+            let mut d = o.location.clone();
+            d.message = msg!(
+                "review.decision_after",
+                id = o.id.as_str(),
+                date = o.date,
+                as_of
+            );
+            problems.push(d);
+            continue;
+        }
         let Some(requirement) = pack.requirement(&o.id) else {
             continue;
         };

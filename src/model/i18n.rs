@@ -24,7 +24,7 @@ use super::{EvidenceKind, Kind, Severity, Status, Texts};
 /// `locales/<code>.toml`, embedded. The first is the default.
 macro_rules! languages {
     ($($variant:ident => $code:literal),+ $(,)?) => {
-        vocabulary!(
+        crate::model::vocabulary!(
             /// The languages of every user-facing text, each with its catalogue `locales/<code>.toml`.
             Lang { $($variant => $code),+ }
         );

@@ -2,16 +2,13 @@
 //! error type. It uses nothing else of the crate.
 
 pub(crate) mod date;
-// First: `i18n` declares `Lang` with the `vocabulary!` macro.
-#[macro_use]
-mod vocab;
-
 pub mod error;
 pub mod i18n;
 mod id;
 pub(crate) mod json;
 pub(crate) mod terminal;
 mod texts;
+mod vocab;
 
 pub use i18n::Lang;
 pub use id::{InvalidRequirementId, REQUIREMENT_ID_PATTERN, RequirementId};

@@ -322,7 +322,8 @@ const INCOMPLETE: &str = "incomplete: ";
 fn incomplete(detail: &str) -> Outcome {
     let (field, total) = detail.split_once(' ').unwrap_or(("", detail));
     let total = crate::model::i18n::percent(total.parse().unwrap_or(0.0));
-    Outcome::Incomplete(msg!("cel.incomplete", field, total))
+    let tolerance = crate::model::i18n::percent(COMPLETE_PCT_TOLERANCE);
+    Outcome::Incomplete(msg!("cel.incomplete", field, total, tolerance))
 }
 
 fn describe(e: &ExecutionError) -> Message {

@@ -8,8 +8,15 @@ use crate::pack::{Pack, PackSource};
 /// the vocabulary. Empty means clean.
 #[must_use]
 pub fn lint(source: &PackSource) -> Vec<Diagnostic> {
+    load_linted(source).err().unwrap_or_default()
+}
+
+/// The pack, when [`lint`] finds no problem in it: what `--rules DIR` loads.
+pub fn load_linted(source: &PackSource) -> Result<Pack, Vec<Diagnostic>> {
     let (pack, mut problems) = Pack::load_partial(source);
-    let Some(pack) = pack else { return problems };
+    let Some(pack) = pack else {
+        return Err(problems);
+    };
     problems.extend(pack.run_examples());
     match schema::validator(&schema::facts_only(&pack)) {
         Ok(validator) => {
@@ -53,5 +60,9 @@ pub fn lint(source: &PackSource) -> Vec<Diagnostic> {
             format!("the fact vocabulary gives an invalid schema: {e}"),
         )),
     }
-    problems
+    if problems.is_empty() {
+        Ok(pack)
+    } else {
+        Err(problems)
+    }
 }

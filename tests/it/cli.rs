@@ -692,22 +692,27 @@ fn vendor_text_cannot_spoof_the_terminal() {
     assert_inert(&out.stderr);
 }
 
+/// A copy of the shipped pack in `dir/pack` with `from` replaced by `to` in `file`; the folder, for `--rules`.
+fn custom_pack(dir: &Path, file: &str, from: &str, to: &str) -> String {
+    let pack = dir.join("pack");
+    std::fs::create_dir(&pack).expect("mkdir");
+    copy_dir(&root().join("rules/secnumcloud-3.2"), &pack);
+    let path = pack.join(file);
+    let text = std::fs::read_to_string(&path).expect("read");
+    assert!(text.contains(from), "{from} is in {file}");
+    std::fs::write(&path, text.replacen(from, to, 1)).expect("write");
+    pack.display().to_string()
+}
+
 #[test]
 fn a_custom_pack_whose_check_cannot_work_is_refused_at_load_as_lint_does() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let pack = dir.path().join("pack");
-    std::fs::create_dir(&pack).expect("mkdir");
-    copy_dir(&root().join("rules/secnumcloud-3.2"), &pack);
-    let file = pack.join("19-additional.toml");
-    let text = std::fs::read_to_string(&file).expect("read");
-    let broken = text.replacen(
+    let rules = custom_pack(
+        dir.path(),
+        "19-additional.toml",
         "expr = \"facts.contract.signed_with_every_customer\"",
         "expr = \"contians(facts.contract.signed_with_every_customer, 'x')\"",
-        1,
     );
-    assert_ne!(text, broken, "the check to break is in the pack");
-    std::fs::write(&file, broken).expect("write");
-    let rules = pack.display().to_string();
     snc()
         .args([
             "--rules",
@@ -729,19 +734,12 @@ fn a_custom_pack_whose_check_cannot_work_is_refused_at_load_as_lint_does() {
 #[test]
 fn a_custom_pack_cannot_spoof_the_terminal_through_explain_or_rules_list() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let pack = dir.path().join("pack");
-    std::fs::create_dir(&pack).expect("mkdir");
-    copy_dir(&root().join("rules/secnumcloud-3.2"), &pack);
-    let file = pack.join("05-policies.toml");
-    let text = std::fs::read_to_string(&file).expect("read");
-    let hostile = text.replacen(
+    let rules = custom_pack(
+        dir.path(),
+        "05-policies.toml",
         "title.en = \"Service run at the state of the art\"",
         "title.en = \"Service run\\u001b[2J\\u001b]52;c;eA==\\u0007\\rQUALIFIED\"",
-        1,
     );
-    assert_ne!(text, hostile);
-    std::fs::write(&file, hostile).expect("write");
-    let rules = pack.display().to_string();
     for args in [vec!["explain", "5.1.a"], vec!["rules", "list"]] {
         let out = snc()
             .args(["--rules", &rules])
