@@ -1,7 +1,9 @@
 //! Fact checks: CEL expressions compiled once per pack, bound once per assessment, run per requirement.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, LazyLock};
+use std::sync::{Arc, LazyLock, Mutex};
+
+use super::cost;
 
 use cel::common::types::{
     CelBool, CelDouble, CelInt, CelList, CelMap, CelMapKey, CelNull, CelString, CelUInt,
@@ -79,6 +81,12 @@ impl Program {
 /// Compiles a check expression within the limits ([`MAX_EXPR_CHARS`], [`MAX_EXPR_NESTING`], [`MAX_EXPR_DEPTH`]);
 /// an expression over a limit or that does not parse is an `Err` that says why.
 pub fn compile(expr: &str) -> Result<Program, String> {
+    compile_with(expr, &BTreeMap::new())
+}
+
+/// [`compile`] for a pack whose `constants` are known: their sizes make the cost bound (see [`cost`]) exact
+/// where the expression reads them.
+pub fn compile_with(expr: &str, constants: &BTreeMap<String, Json>) -> Result<Program, String> {
     let chars = expr.chars().count();
     if chars > MAX_EXPR_CHARS {
         return Err(format!(
@@ -105,7 +113,55 @@ pub fn compile(expr: &str) -> Result<Program, String> {
             "the expression is {depth} levels deep once parsed; snc runs at most {MAX_EXPR_DEPTH}: split it"
         ));
     }
-    Ok(Program { expression })
+    let program = Program { expression };
+    let unknown: Vec<String> = references(&program)
+        .1
+        .into_iter()
+        .filter(|name| !is_known_function(name))
+        .map(|name| format!("`{name}`"))
+        .collect();
+    if !unknown.is_empty() {
+        let domain: Vec<&str> = DOMAIN_FUNCTIONS.iter().map(|(name, _)| *name).collect();
+        return Err(format!(
+            "{} {} not a function snc provides (CEL's standard functions, without `timestamp` and `duration`, and {})",
+            unknown.join(", "),
+            if unknown.len() == 1 { "is" } else { "are" },
+            domain.join(", ")
+        ));
+    }
+    if let Some(why) = cost::estimate(program.expression(), constants).excess() {
+        return Err(why);
+    }
+    Ok(program)
+}
+
+/// Whether a check can call `name`: an operator the parser wrote, a standard function or one of
+/// [`DOMAIN_FUNCTIONS`]. Asked of the interpreter itself (a call to an undeclared function is the one error
+/// that names it), once per name and process.
+fn is_known_function(name: &str) -> bool {
+    static KNOWN: LazyLock<Mutex<HashMap<String, bool>>> = LazyLock::new(Mutex::default);
+    if name.starts_with(['_', '@', '!', '-']) {
+        return true;
+    }
+    let mut known = KNOWN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(&answer) = known.get(name) {
+        return answer;
+    }
+    let mut context = Context::with_env(Arc::clone(&ENV));
+    register_functions(&mut context, NaiveDate::MIN);
+    let undeclared = |call: String| {
+        cel::parser::PrattParser::new()
+            .parse(&call)
+            .map_or(true, |tree| {
+                matches!(Value::resolve(&tree, &context),
+                    Err(ExecutionError::UndeclaredReference(n)) if n.as_str() == name)
+            })
+    };
+    let answer = !(undeclared(format!("{name}()")) && undeclared(format!("''.{name}()")));
+    known.insert(name.to_owned(), answer);
+    answer
 }
 
 /// Compiles an expression with the CEL crate's default (ANTLR) parser, for the test that both parsers agree on

@@ -138,6 +138,8 @@ struct Loader<'s> {
     hasher: Sha256,
     /// Whether requirement examples are read and validated (for the linter); other loads skip them.
     with_examples: bool,
+    /// The pack's constants, once read: their sizes bound the cost of the checks that read them.
+    constants: BTreeMap<String, serde_json::Value>,
 }
 
 impl File {
@@ -200,6 +202,7 @@ impl<'s> Loader<'s> {
             diagnostics: Vec::new(),
             hasher: Sha256::new(),
             with_examples,
+            constants: BTreeMap::new(),
         }
     }
 
@@ -369,6 +372,7 @@ impl<'s> Loader<'s> {
             ));
         }
         let constants = std::mem::take(&mut raw.constants);
+        self.constants.clone_from(&constants);
         for key in constants.keys() {
             if !CONSTANT.is_match(key) || cel::VARIABLES.contains(&key.as_str()) {
                 self.diagnostics.push(pack_file.at(
@@ -988,7 +992,7 @@ impl<'s> Loader<'s> {
         listed_at: &[Step<&str>],
         fact_paths: &HashSet<&str>,
     ) -> Option<cel::Program> {
-        let program = match cel::compile(expr) {
+        let program = match cel::compile_with(expr, &self.constants) {
             Ok(p) => p,
             Err(e) => {
                 self.diagnostics.push(file.at(

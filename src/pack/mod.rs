@@ -1,6 +1,7 @@
 //! Rule packs: loading, validation and the compiled form the engine uses.
 
 pub mod cel;
+pub mod cost;
 pub mod docs;
 mod facts;
 pub mod lint;

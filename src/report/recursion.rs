@@ -1,5 +1,6 @@
-//! Partials that include themselves: handlebars-rust would recurse until the stack overflows, so a set of
-//! templates where one does is refused when it is loaded.
+//! The structure of a template set across its partials, checked when it is loaded: partials that include
+//! themselves (handlebars-rust would recurse until the stack overflows), and `each` blocks nested through
+//! partials deeper than one file may nest them (each level multiplies the work by the length of its list).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -8,16 +9,20 @@ use handlebars::template::{Parameter, Template, TemplateElement};
 
 use crate::model::error::Diagnostic;
 
-type Graph = BTreeMap<String, Vec<String>>;
+/// For each template, the partials it calls with the number of `each` blocks around each call.
+type Graph = BTreeMap<String, Vec<(String, usize)>>;
 
 /// The partials a template calls (`{{> name}}`, `{{#> name}}…`), anywhere in it, and the inline partials it
 /// defines (`{{#*inline "name"}}…`) with the calls of each. A partial name computed while rendering (`{{> (…)}}`)
 /// is an error: whether it recurses cannot be known before.
 #[derive(Default)]
 struct Calls {
-    names: Vec<String>,
+    /// Partials called, with the `each` blocks open around the call.
+    names: Vec<(String, usize)>,
     inline: Vec<(String, Calls)>,
     computed: bool,
+    /// The deepest nesting of `each` blocks in the template itself.
+    each_depth: usize,
 }
 
 /// A partial's name as written: `name`, `path/name` or `"name"`.
@@ -29,17 +34,18 @@ fn literal_name(p: &Parameter) -> Option<String> {
     }
 }
 
-fn collect_calls(template: &Template, calls: &mut Calls) {
+fn collect_calls(template: &Template, calls: &mut Calls, each: usize) {
+    calls.each_depth = calls.each_depth.max(each);
     for element in &template.elements {
         match element {
             TemplateElement::PartialExpression(dt) | TemplateElement::PartialBlock(dt) => {
                 match literal_name(&dt.name) {
                     Some(name) if name == "@partial-block" => {}
-                    Some(name) => calls.names.push(name),
+                    Some(name) => calls.names.push((name, each)),
                     None => calls.computed = true,
                 }
                 if let Some(t) = &dt.template {
-                    collect_calls(t, calls);
+                    collect_calls(t, calls, each);
                 }
             }
             TemplateElement::DecoratorBlock(dt) | TemplateElement::DecoratorExpression(dt) => {
@@ -47,17 +53,21 @@ fn collect_calls(template: &Template, calls: &mut Calls) {
                 match (&dt.template, dt.params.first().and_then(literal_name)) {
                     (Some(t), Some(name)) if inline => {
                         let mut own = Calls::default();
-                        collect_calls(t, &mut own);
+                        collect_calls(t, &mut own, 0);
                         calls.computed |= own.computed;
                         calls.inline.push((name, own));
                     }
-                    (Some(t), _) => collect_calls(t, calls),
+                    (Some(t), _) => collect_calls(t, calls, each),
                     (None, _) => {}
                 }
             }
             TemplateElement::HelperBlock(ht) => {
-                for t in [&ht.template, &ht.inverse].into_iter().flatten() {
-                    collect_calls(t, calls);
+                let inner = each + usize::from(ht.name.as_name() == Some("each"));
+                if let Some(t) = &ht.template {
+                    collect_calls(t, calls, inner);
+                }
+                if let Some(t) = &ht.inverse {
+                    collect_calls(t, calls, each);
                 }
             }
             _ => {}
@@ -65,26 +75,28 @@ fn collect_calls(template: &Template, calls: &mut Calls) {
     }
 }
 
-/// Partials that include themselves, directly or through others: handlebars-rust would recurse until the stack
-/// overflows (the report data has no tree to end such a recursion), so they are refused before rendering.
+/// Partials that include themselves, directly or through others, and `each` blocks nested through partials more
+/// than `max_each` deep: refused before rendering.
 pub(super) fn problems(
     registry: &Handlebars<'static>,
     display: impl Fn(&str) -> String,
+    max_each: usize,
 ) -> Vec<Diagnostic> {
     let mut graph: Graph = BTreeMap::new();
+    let mut own_depth: BTreeMap<String, usize> = BTreeMap::new();
     let mut problems = Vec::new();
     let mut names: Vec<&String> = registry.get_templates().keys().collect();
     names.sort();
     for name in names {
         let mut calls = Calls::default();
-        collect_calls(&registry.get_templates()[name], &mut calls);
+        collect_calls(&registry.get_templates()[name], &mut calls, 0);
         if calls.computed {
             problems.push(Diagnostic::file(
                 display(name),
                 "a partial name computed while rendering ({{> (…)}}) is not supported: write the name out",
             ));
         }
-        add(&mut graph, name, calls);
+        add(&mut graph, &mut own_depth, name, calls);
     }
     let mut done = BTreeSet::new();
     for name in graph.keys() {
@@ -102,17 +114,62 @@ pub(super) fn problems(
             }
         }
     }
+    if problems.is_empty() {
+        // Without a cycle, the deepest `each` nesting through partials is well defined.
+        let mut memo = BTreeMap::new();
+        for name in graph.keys() {
+            let (depth, path) = each_depth(&graph, &own_depth, name, &mut memo);
+            if depth > max_each {
+                problems.push(Diagnostic::file(
+                    display(name),
+                    format!(
+                        "`each` blocks nest {depth} deep through partials ({}); snc renders at most {max_each}",
+                        path.join(" → ")
+                    ),
+                ));
+                break;
+            }
+        }
+    }
     problems
 }
 
+/// The deepest nesting of `each` blocks when `name` is rendered, partials included, and the templates along it.
+fn each_depth(
+    graph: &Graph,
+    own_depth: &BTreeMap<String, usize>,
+    name: &str,
+    memo: &mut BTreeMap<String, (usize, Vec<String>)>,
+) -> (usize, Vec<String>) {
+    if let Some(known) = memo.get(name) {
+        return known.clone();
+    }
+    let mut best = (
+        own_depth.get(name).copied().unwrap_or(0),
+        vec![name.to_owned()],
+    );
+    for (callee, around) in graph.get(name).into_iter().flatten() {
+        let (depth, path) = each_depth(graph, own_depth, callee, memo);
+        if around + depth > best.0 {
+            let mut along = vec![name.to_owned()];
+            along.extend(path);
+            best = (around + depth, along);
+        }
+    }
+    memo.insert(name.to_owned(), best.clone());
+    best
+}
+
 /// Adds a template's calls to the graph, and those of the inline partials it defines under their names.
-fn add(graph: &mut Graph, name: &str, calls: Calls) {
+fn add(graph: &mut Graph, own_depth: &mut BTreeMap<String, usize>, name: &str, calls: Calls) {
     graph
         .entry(name.to_owned())
         .or_default()
         .extend(calls.names);
+    let depth = own_depth.entry(name.to_owned()).or_default();
+    *depth = (*depth).max(calls.each_depth);
     for (inline, own) in calls.inline {
-        add(graph, &inline, own);
+        add(graph, own_depth, &inline, own);
     }
 }
 
@@ -132,7 +189,7 @@ fn visit(
         return None;
     }
     path.push(name.to_owned());
-    for next in graph.get(name).into_iter().flatten() {
+    for (next, _) in graph.get(name).into_iter().flatten() {
         if let Some(cycle) = visit(graph, next, path, done) {
             return Some(cycle);
         }
@@ -149,7 +206,7 @@ mod tests {
         for (name, text) in templates {
             r.register_template_string(name, text).expect("compiles");
         }
-        super::problems(&r, |name| format!("template {name}"))
+        super::problems(&r, |name| format!("template {name}"), 3)
             .into_iter()
             .map(|d| format!("{}: {}", d.file, d.message))
             .collect()
@@ -188,6 +245,37 @@ mod tests {
             ("a", "{{> b}}"),
             ("b", "x"),
             ("layout", "{{> @partial-block}}"),
+        ]);
+        assert!(fine.is_empty(), "{fine:?}");
+    }
+
+    #[test]
+    fn each_blocks_are_counted_through_partials() {
+        // Three levels in three files, each within the limit on its own.
+        let deep = recursion(&[
+            ("main", "{{#each a}}{{> one}}{{/each}}"),
+            ("one", "{{#each b}}{{#if c}}{{> two}}{{/if}}{{/each}}"),
+            ("two", "{{#each d}}{{> three}}{{/each}}"),
+            ("three", "{{#each e}}x{{/each}}"),
+        ]);
+        assert_eq!(
+            deep,
+            [
+                "template main: `each` blocks nest 4 deep through partials (main → one → two → three); snc renders at most 3"
+            ]
+        );
+        // A partial called outside the loops, or in an `else` branch, adds nothing.
+        let fine = recursion(&[
+            (
+                "main",
+                "{{> three}}{{#each a}}x{{else}}{{> three}}{{/each}}{{#each a}}{{> one}}{{/each}}",
+            ),
+            ("one", "{{#each b}}{{> two}}{{/each}}"),
+            ("two", "x"),
+            (
+                "three",
+                "{{#each e}}{{#each f}}{{#each g}}x{{/each}}{{/each}}{{/each}}",
+            ),
         ]);
         assert!(fine.is_empty(), "{fine:?}");
     }

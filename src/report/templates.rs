@@ -245,7 +245,11 @@ fn compile(sources: &[Source], main: &str) -> Result<Handlebars<'static>, Error>
                 .find(|(n, _)| *n == name)
                 .map_or_else(|| format!("template {name}"), |(_, d)| (*d).to_owned())
         };
-        problems.extend(super::recursion::problems(&registry, display));
+        problems.extend(super::recursion::problems(
+            &registry,
+            display,
+            MAX_EACH_NESTING,
+        ));
     }
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));

@@ -727,8 +727,81 @@ fn a_custom_pack_whose_check_cannot_work_is_refused_at_load_as_lint_does() {
         .stdout(predicate::str::is_empty())
         .stderr(predicate::str::contains("19-additional.toml:"))
         .stderr(predicate::str::contains(
-            "Undeclared reference to 'contians'",
+            "`contians` is not a function snc provides",
         ));
+}
+
+/// Runs `check` with a pack whose `file` has `from` replaced by `to`, and returns its stderr after checking that
+/// it was refused (exit 2, nothing on stdout).
+fn refused_pack(file: &str, from: &str, to: &str) -> String {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rules = custom_pack(dir.path(), file, from, to);
+    let out = snc()
+        .args(["--rules", &rules, "check", "examples/paas-with-gaps.json"])
+        .args(["--as-of", "2026-11-28"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    String::from_utf8(out.stderr).expect("utf-8")
+}
+
+#[test]
+fn an_unknown_function_is_refused_even_where_no_example_reaches_it() {
+    // The examples never run the right-hand side: only the static check can see the typo.
+    let stderr = refused_pack(
+        "19-additional.toml",
+        "expr = \"facts.contract.signed_with_every_customer\"",
+        "expr = \"facts.contract.signed_with_every_customer || facts.contract.signed_with_every_customer.contians('x')\"",
+    );
+    assert!(stderr.contains("19-additional.toml:"), "{stderr}");
+    assert!(
+        stderr.contains("`contians` is not a function snc provides"),
+        "{stderr}"
+    );
+    // A function of CEL's standard library that snc does not build in is named too.
+    let stderr = refused_pack(
+        "19-additional.toml",
+        "expr = \"facts.contract.signed_with_every_customer\"",
+        "expr = \"facts.contract.signed_with_every_customer || timestamp('2026-01-01T00:00:00Z') == timestamp('2026-01-01T00:00:00Z')\"",
+    );
+    assert!(
+        stderr.contains("`timestamp` is not a function snc provides"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_check_that_could_run_for_minutes_or_build_gigabytes_is_refused_at_load_with_its_place() {
+    let original = "expr = \"service.built_on.all(b, facts.third_parties.exists(t, same_name(t.name, b.provider)))\"";
+    // Every third party against every third party: a million iterations on a list within the limits.
+    let stderr = refused_pack(
+        "15-third-parties.toml",
+        original,
+        "expr = \"service.built_on.all(b, facts.third_parties.exists(t, facts.third_parties.exists(u, same_name(t.name, u.name) && same_name(u.name, b.provider))))\"",
+    );
+    assert!(
+        stderr.contains("15-third-parties.toml:55:8: 15.1.a:"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("steps on an assessment within the input limits"),
+        "{stderr}"
+    );
+    // A string that doubles at each step: a 10,000-character name becomes gigabytes.
+    let doubling = ".map(s, s + s)".repeat(16);
+    let stderr = refused_pack(
+        "15-third-parties.toml",
+        original,
+        &format!(
+            "expr = \"service.built_on.all(b, facts.third_parties.exists(t, same_name(t.name, b.provider))) && [service.built_on[0].provider]{doubling}.size() > 0\""
+        ),
+    );
+    assert!(stderr.contains("15.1.a:"), "{stderr}");
+    assert!(
+        stderr.contains("bytes on an assessment within the input limits"),
+        "{stderr}"
+    );
 }
 
 #[test]

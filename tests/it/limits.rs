@@ -355,6 +355,45 @@ mod expressions {
         );
     }
 
+    /// The kept attacks on the cost of a check (tests/fixtures/fuzz/expr/): each is refused at compile time, with
+    /// the reason, instead of running for minutes or building gigabytes.
+    #[test]
+    fn costly_expressions_are_refused_before_they_run() {
+        let fixture = |name: &str| {
+            std::fs::read_to_string(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("tests/fixtures/fuzz/expr")
+                    .join(name),
+            )
+            .expect("fixture")
+        };
+        for (name, reason) in [
+            (
+                "nested-comprehensions-over-facts",
+                "steps on an assessment within the input limits",
+            ),
+            (
+                "string-doubling-chain",
+                "bytes on an assessment within the input limits",
+            ),
+            (
+                "unknown-function-in-dead-branch",
+                "`contians` is not a function snc provides",
+            ),
+        ] {
+            let err = compile(&fixture(name)).expect_err(name);
+            assert!(err.contains(reason), "{name}: {err}");
+        }
+        // One level over a fact list, and a comparison of two short lists, stay well within.
+        for fine in [
+            "facts.third_parties.all(t, t.name != '')",
+            "service.built_on.all(b, facts.third_parties.exists(t, same_name(t.name, b.provider)))",
+            "['a', 'b'].all(x, ['c', 'd'].all(y, x != y))",
+        ] {
+            assert!(compile(fine).is_ok(), "{fine}");
+        }
+    }
+
     #[test]
     fn tree_depth_at_the_limit_compiles_and_one_more_level_is_refused() {
         // `1 + 1 + …` parses into a left spine: n additions make a tree n + 1 deep.

@@ -239,3 +239,23 @@ fn both_cel_parsers_give_the_same_tree_for_every_expression() {
         .expect("no panic");
     assert!(differing.is_empty(), "parsers differ on {differing:#?}");
 }
+
+#[test]
+fn every_shipped_check_is_well_within_the_cost_budget() {
+    use snc::pack::cost::{MAX_CHECK_BYTES, MAX_CHECK_STEPS, estimate};
+    let pack = pack();
+    let mut costs: Vec<(u64, u64, String)> = pack
+        .requirements
+        .iter()
+        .flat_map(|r| r.checks.iter().map(move |c| (r, c)))
+        .map(|(r, c)| {
+            let cost = estimate(c.program.expression(), &pack.constants);
+            (cost.steps, cost.bytes, format!("{}: {}", r.id, c.expr))
+        })
+        .collect();
+    costs.sort();
+    let (steps, bytes, worst) = costs.last().expect("the pack has checks");
+    // Half the budget at most: a pack author has room to write a check like the shipped ones.
+    assert!(*steps <= MAX_CHECK_STEPS / 2, "{worst}: {steps} steps");
+    assert!(*bytes <= MAX_CHECK_BYTES / 2, "{worst}: {bytes} bytes");
+}
