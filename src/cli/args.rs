@@ -105,6 +105,10 @@ pub struct CheckArgs {
     /// Print nothing on standard output; `-o` files are still written.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Markdown (on standard output and in `-o FILE.md`) as the compact summary for a pull-request or merge-request
+    /// comment: readiness, gate, blocking items, top gaps; always under 60,000 characters.
+    #[arg(long)]
+    pub compact: bool,
     /// Apply a reviewer file (TOML): verdicts set by programme staff, each with a reason (docs/review.md).
     #[arg(long, value_name = "FILE")]
     pub review: Option<PathBuf>,

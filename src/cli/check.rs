@@ -35,10 +35,12 @@ pub fn as_of(flag: Option<&str>, env: &Environment) -> Result<NaiveDate, Error> 
     Ok(env.today)
 }
 
-fn format(arg: FormatArg) -> report::Format {
+/// The report format of `arg`; `compact` turns Markdown into the compact summary.
+fn format(arg: FormatArg, compact: bool) -> report::Format {
     match arg {
         FormatArg::Text => report::Format::Text,
         FormatArg::Json => report::Format::Json,
+        FormatArg::Markdown if compact => report::Format::Summary,
         FormatArg::Markdown => report::Format::Markdown,
         FormatArg::Html => report::Format::Html,
         FormatArg::Junit => report::Format::Junit,
@@ -144,16 +146,33 @@ pub fn check(
         review: review.as_ref(),
     };
     let report = report::evaluate_file(pack, &args.assessment, &inputs, &env.limits()?, lang)?;
-    let renderer = report::Renderer::new(pack, templates.map(Path::to_path_buf));
+    let written = args
+        .outputs
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    let renderer =
+        report::Renderer::new(pack, templates.map(Path::to_path_buf)).with_outputs(written);
     let stdout = if args.quiet {
         String::new()
     } else {
-        renderer.render(&report, format(args.format), env.color)?
+        renderer.render(&report, format(args.format, args.compact), env.color)?
     };
     let mut outputs: Vec<(&PathBuf, String)> = Vec::new();
     for (path, file_format) in files {
-        outputs.push((path, renderer.render(&report, format(file_format), false)?));
+        outputs.push((
+            path,
+            renderer.render(&report, format(file_format, args.compact), false)?,
+        ));
     }
+    // In GitHub Actions, the compact summary goes to the job summary too: rendered now, appended last.
+    let step_summary = match (&env.github_step_summary, args.format) {
+        (Some(path), FormatArg::Github) => Some((
+            path,
+            renderer.render(&report, report::Format::Summary, false)?,
+        )),
+        _ => None,
+    };
     let mut binaries: Vec<(&PathBuf, Vec<u8>)> = Vec::new();
     for path in spreadsheets {
         binaries.push((path, crate::report::xlsx::report(&report)?));
@@ -168,6 +187,9 @@ pub fn check(
         )
         .collect();
     fs::write_all_atomic(&files)?;
+    if let Some((path, summary)) = step_summary {
+        fs::append(path, format!("{summary}\n").as_bytes())?;
+    }
     let (exit, stderr) = match (report.gate.passed, args.exit_zero) {
         (true, _) => (Exit::Success, String::new()),
         (false, false) => (Exit::GateFailed, String::new()),

@@ -40,6 +40,9 @@ pub struct Environment {
     pub progress: Option<ProgressFn>,
     /// `SNC_MAX_ASSESSMENT_BYTES`, if set: the largest assessment file read.
     pub max_assessment_bytes: Option<String>,
+    /// `GITHUB_STEP_SUMMARY`, if set: the job-summary file of the current GitHub Actions step, to which
+    /// `--format github` appends the compact summary.
+    pub github_step_summary: Option<std::path::PathBuf>,
 }
 
 /// The language of everything `snc` prints: `--lang`, else the one `LC_ALL` or `LANG` names, else English. `main`

@@ -1,0 +1,293 @@
+//! What CI platforms need beyond the gate: GitHub's per-step annotation limits and job summary, the compact
+//! Markdown summary for pull-request comments, GitLab's Code Quality report, SARIF for code scanning, the policy's
+//! provenance in every format, and the action that installs and runs snc.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use assert_cmd::Command;
+use chrono::NaiveDate;
+use serde_json::Value as Json;
+
+use snc::engine::gate::policy::Policy;
+use snc::engine::{RunInputs, run};
+use snc::model::Lang;
+use snc::pack::Pack;
+use snc::report::{MAX_SUMMARY_CHARS, Report, render_summary};
+
+use crate::common::{root, snc};
+
+/// 99 gaps, one of them critical and blocking by default.
+const GAPS: &str = "examples/paas-with-gaps.json";
+const READY: &str = "examples/saas-on-qualified-iaas.json";
+const AS_OF: &str = "2026-11-28";
+
+fn check(file: &str, args: &[&str]) -> Command {
+    let mut cmd = snc();
+    cmd.args(["check", file, "--as-of", AS_OF])
+        .args(args)
+        .env_remove("GITHUB_STEP_SUMMARY");
+    cmd
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write");
+    path.to_str().expect("utf-8 path").to_owned()
+}
+
+fn stdout(mut cmd: Command) -> (i32, String) {
+    let out = cmd.output().expect("run");
+    (
+        out.status.code().expect("exit code"),
+        String::from_utf8(out.stdout).expect("utf-8"),
+    )
+}
+
+/// The ids of the gaps of a JSON report.
+fn gap_ids(file: &str, args: &[&str]) -> Vec<String> {
+    let mut cmd = check(file, args);
+    cmd.args(["--format", "json"]);
+    let report: Json = serde_json::from_str(&stdout(cmd).1).expect("json");
+    report["requirements"]
+        .as_array()
+        .expect("requirements")
+        .iter()
+        .filter(|r| {
+            r["applicable"] == true
+                && r["kind"] == "requirement"
+                && !["compliant", "inherited", "not_applicable"]
+                    .contains(&r["verdict"].as_str().expect("verdict"))
+        })
+        .map(|r| r["id"].as_str().expect("id").to_owned())
+        .collect()
+}
+
+fn waivers(ids: &[&str]) -> String {
+    let mut out = String::new();
+    for id in ids {
+        let _ = write!(
+            out,
+            "[[waiver]]\nid = \"{id}\"\nreason = \"accepted\\n::error::injected %0A\"\napproved-by = \"RSSI\"\nexpires = 2027-01-31\n"
+        );
+    }
+    out
+}
+
+#[test]
+fn github_annotations_stay_within_the_per_step_limits_and_say_what_they_leave_out() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // 12 waived gaps: more notices than fit, besides errors (fail-on high) and warnings beyond the limit.
+    let waived = [
+        "5.3.h", "7.1.a", "7.2.a", "7.2.b", "7.2.c", "7.3.b", "7.4.a", "7.5.a", "8.1.a", "8.1.b",
+        "8.3.b", "8.5.a",
+    ];
+    let policy = write(dir.path(), "snc.toml", &waivers(&waived));
+    let args = ["--policy", &policy, "--fail-on", "high"];
+    let gaps = gap_ids(GAPS, &args);
+    assert!(gaps.len() > 60, "{}", gaps.len());
+    let mut cmd = check(GAPS, &args);
+    cmd.args(["--format", "github", "-o"])
+        .arg(dir.path().join("snc.sarif"));
+    let (code, text) = stdout(cmd);
+    assert_eq!(code, 1);
+    let lines: Vec<&str> = text.lines().collect();
+    let count = |level: &str| {
+        lines
+            .iter()
+            .filter(|l| l.starts_with(&format!("::{level} ")))
+            .count()
+    };
+    assert_eq!(count("error"), 10, "{text}");
+    assert_eq!(count("warning"), 10, "{text}");
+    assert_eq!(count("notice"), 10, "{text}");
+    // Errors, then warnings, then notices; the last notice says how many were left out and where they are.
+    let levels: Vec<&str> = lines
+        .iter()
+        .filter_map(|l| l.strip_prefix("::"))
+        .map(|l| l.split(' ').next().expect("level"))
+        .collect();
+    let mut sorted = levels.clone();
+    sorted.sort_by_key(|l| ["error", "warning", "notice"].iter().position(|x| x == l));
+    assert_eq!(levels, sorted);
+    let last = lines.last().expect("a last line");
+    let plain: Vec<&&str> = lines.iter().filter(|l| l.starts_with("  ")).collect();
+    assert!(
+        last.starts_with(&format!(
+            "::notice title=snc Gate::{} more annotations",
+            plain.len()
+        )),
+        "{last}"
+    );
+    assert!(last.contains("snc.sarif"), "{last}");
+    // Every gap is either annotated or listed in the log.
+    for id in &gaps {
+        let annotated = lines.iter().any(|l| l.contains(&format!("title={id} ")));
+        let listed = plain.iter().any(|l| l.starts_with(&format!("  {id} ")));
+        assert!(
+            annotated ^ listed,
+            "{id}: annotated {annotated}, listed {listed}"
+        );
+    }
+    // The vendor's text never starts a workflow command of its own.
+    assert!(!text.contains("\n::error::injected"), "{text}");
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.starts_with("::") || l.starts_with("  ") || !l.contains("::error")),
+        "{text}"
+    );
+}
+
+#[test]
+fn github_with_few_gaps_annotates_them_all_and_adds_no_closing_notice() {
+    let (_, text) = stdout({
+        let mut c = check(READY, &["--format", "github"]);
+        c.env("GITHUB_STEP_SUMMARY", "");
+        c
+    });
+    assert!(!text.contains("more annotations"), "{text}");
+    assert!(!text.lines().any(|l| l.starts_with("  ")), "{text}");
+}
+
+#[test]
+fn github_appends_the_compact_summary_to_the_job_summary() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let summary = dir.path().join("step_summary.md");
+    std::fs::write(&summary, "# Earlier step\n").expect("write");
+    let mut cmd = check(GAPS, &["--format", "github"]);
+    cmd.env("GITHUB_STEP_SUMMARY", &summary);
+    let (code, _) = stdout(cmd);
+    assert_eq!(code, 1);
+    let text = std::fs::read_to_string(&summary).expect("summary written");
+    assert!(text.starts_with("# Earlier step\n## "), "{text}");
+    assert!(text.contains("NOT READY"), "{text}");
+    assert!(text.contains("### Blocking items (1)"), "{text}");
+    assert!(text.contains("**19.6.d**"), "{text}");
+    assert!(text.contains("Top gaps (10 of 99)"), "{text}");
+    assert!(text.contains("policy: none (built-in defaults)"), "{text}");
+    assert!(text.chars().count() < MAX_SUMMARY_CHARS);
+
+    // Other formats leave the job summary alone.
+    let mut cmd = check(GAPS, &["--format", "json"]);
+    cmd.env("GITHUB_STEP_SUMMARY", &summary);
+    let _ = stdout(cmd);
+    assert_eq!(std::fs::read_to_string(&summary).expect("read"), text);
+}
+
+#[test]
+fn compact_markdown_is_the_summary_on_stdout_and_in_md_files() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let md = dir.path().join("comment.md");
+    let mut cmd = check(GAPS, &["--format", "markdown", "--compact", "-o"]);
+    cmd.arg(&md);
+    let (code, text) = stdout(cmd);
+    assert_eq!(code, 1);
+    assert!(
+        text.starts_with("## SecNumCloud readiness report: "),
+        "{text}"
+    );
+    assert_eq!(std::fs::read_to_string(&md).expect("written"), text);
+    assert!(
+        text.contains("comment.md"),
+        "the note names the files: {text}"
+    );
+    let full = stdout({
+        let mut c = check(GAPS, &["--format", "markdown"]);
+        c.arg("--lang").arg("en");
+        c
+    })
+    .1;
+    assert!(full.len() > 3 * text.len());
+}
+
+fn pack() -> &'static Pack {
+    static PACK: std::sync::OnceLock<Pack> = std::sync::OnceLock::new();
+    PACK.get_or_init(|| Pack::embedded().unwrap_or_else(|d| panic!("{d:#?}")))
+}
+
+fn report_of(file: &str) -> Report {
+    let policy = Policy::default();
+    let inputs = RunInputs {
+        as_of: NaiveDate::from_ymd_opt(2026, 11, 28).expect("date"),
+        policy: &policy,
+        baseline: None,
+        review: None,
+    };
+    let a = snc::assessment::load(&root().join(file), pack()).expect("valid");
+    Report::build(&run(pack(), a, &inputs).expect("run"), Lang::En)
+}
+
+#[test]
+fn compact_summary_stays_under_the_limit_whatever_the_assessment() {
+    let mut report = report_of(GAPS);
+    // Blow everything up: thousands of gaps, all blocking, with long vendor-like texts and many gate lines.
+    let long = "|<script>`x`</script> ".repeat(500);
+    let gaps: Vec<_> = report
+        .requirements
+        .iter()
+        .filter(|r| r.applicable && r.verdict.to_string() != "compliant")
+        .cloned()
+        .collect();
+    assert!(!gaps.is_empty());
+    report.requirements = gaps.iter().cycle().take(5_000).cloned().collect();
+    for r in &mut report.requirements {
+        r.title = long.clone();
+        for f in &mut r.findings {
+            f.message = long.clone();
+        }
+        report.gate.blocking.push(r.id.clone());
+    }
+    report.gate.reasons = vec![long.clone(); 500];
+    report.gate.notes = vec![long.clone(); 500];
+    report.assessment.vendor = long.clone();
+    for outputs in [vec![], vec!["report.html".to_owned(); 1000]] {
+        let text = render_summary(&report, &outputs);
+        let chars = text.chars().count();
+        assert!(chars < MAX_SUMMARY_CHARS, "{chars}");
+        assert!(chars > MAX_SUMMARY_CHARS / 2, "it fills the room: {chars}");
+        assert!(
+            text.contains("more blocking items are not listed here"),
+            "{text}"
+        );
+        assert!(!text.contains("<script>"), "vendor text is escaped");
+        // Every table row still has its four cells: no unescaped pipe from the texts.
+        for line in text.lines().filter(|l| l.starts_with("| **")) {
+            assert_eq!(line.matches(" | ").count(), 3, "{line}");
+        }
+    }
+}
+
+#[test]
+fn compact_summary_of_a_skeleton_lists_blocking_items_within_the_limit() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let skeleton = dir.path().join("a.json");
+    snc()
+        .args(["init", "--service-type", "saas", "--built-on", "iaas", "-o"])
+        .arg(&skeleton)
+        .assert()
+        .success();
+    let (code, text) = stdout(check(
+        skeleton.to_str().expect("utf-8"),
+        &["--fail-on", "low", "--format", "markdown", "--compact"],
+    ));
+    assert_eq!(code, 1);
+    assert!(text.chars().count() < MAX_SUMMARY_CHARS);
+    assert!(text.contains("### Blocking items ("), "{text}");
+}
+
+#[test]
+fn every_format_is_byte_identical_across_runs_with_a_policy() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let policy = write(dir.path(), "p.toml", &waivers(&["7.1.a"]));
+    for format in ["github", "markdown"] {
+        let run = || {
+            stdout(check(
+                GAPS,
+                &["--policy", &policy, "--format", format, "--compact"],
+            ))
+            .1
+        };
+        assert_eq!(run(), run(), "{format}");
+    }
+}
