@@ -562,7 +562,7 @@ impl<'p> Renderer<'p> {
             Format::Markdown => self.templates()?.markdown(report, self.pack)?,
             Format::Html => self.templates()?.html(report, self.pack)?,
             Format::Junit => render_junit(report),
-            Format::Sarif => render_sarif(report),
+            Format::Sarif => render_sarif(report, self.pack),
             Format::Csv => render_csv(report),
             Format::Github => render_github(report, &self.outputs),
             Format::Summary => render_summary(report, &self.outputs),

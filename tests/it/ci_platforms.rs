@@ -291,3 +291,120 @@ fn every_format_is_byte_identical_across_runs_with_a_policy() {
         assert_eq!(run(), run(), "{format}");
     }
 }
+
+fn sarif_validator() -> jsonschema::Validator {
+    let mut schema: Json = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/fixtures/sarif/sarif-schema-2.1.0.json"))
+            .expect("schema"),
+    )
+    .expect("json");
+    // The published schema's `language` patterns have a stray `]` (`…{2}]?$`), which ECMA-262 regexes read as a
+    // literal but the validator's regex format check refuses; snc writes no `language`, so each is set to what it
+    // means.
+    fn fix(value: &mut Json, fixed: &mut usize) {
+        match value {
+            Json::Object(map) => {
+                for (key, v) in map.iter_mut() {
+                    if key == "pattern" && v == "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$" {
+                        *v = Json::from("^[a-zA-Z]{2}(-[a-zA-Z]{2})?$");
+                        *fixed += 1;
+                    } else {
+                        fix(v, fixed);
+                    }
+                }
+            }
+            Json::Array(items) => items.iter_mut().for_each(|v| fix(v, fixed)),
+            _ => {}
+        }
+    }
+    let mut fixed = 0;
+    fix(&mut schema, &mut fixed);
+    assert!(fixed > 0, "the schema was fixed upstream: drop this");
+    jsonschema::draft7::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("schema compiles")
+}
+
+#[test]
+fn sarif_follows_the_official_2_1_0_schema_and_carries_help_for_every_rule() {
+    let validator = sarif_validator();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let policy = write(dir.path(), "p.toml", &waivers(&["7.1.a"]));
+    for lang in ["en", "fr"] {
+        let (_, text) = stdout(check(
+            GAPS,
+            &["--policy", &policy, "--format", "sarif", "--lang", lang],
+        ));
+        let sarif: Json = serde_json::from_str(&text).expect("json");
+        let errors: Vec<String> = validator
+            .iter_errors(&sarif)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{}", errors.join("\n"));
+        let run = &sarif["runs"][0];
+        let rules = run["tool"]["driver"]["rules"].as_array().expect("rules");
+        assert_eq!(rules.len(), 278);
+        for rule in rules {
+            let id = rule["id"].as_str().expect("id");
+            assert_eq!(rule["name"], rule["shortDescription"]["text"]);
+            assert!(
+                !rule["fullDescription"]["text"]
+                    .as_str()
+                    .expect("full")
+                    .is_empty()
+            );
+            let help = rule["help"]["text"].as_str().expect("help text");
+            let markdown = rule["help"]["markdown"].as_str().expect("help markdown");
+            assert!(help.len() > 100 && markdown.len() > 100, "{id}: {help}");
+            assert!(help.contains(&format!("snc explain {id}")), "{help}");
+            let uri = rule["helpUri"].as_str().expect("helpUri");
+            assert!(
+                uri.starts_with(env!("CARGO_PKG_REPOSITORY"))
+                    && uri.ends_with(&format!("/docs/rules.md#{id}")),
+                "{uri}"
+            );
+            let level = rule["defaultConfiguration"]["level"]
+                .as_str()
+                .expect("level");
+            let severity: f64 = rule["properties"]["security-severity"]
+                .as_str()
+                .expect("a numeric string")
+                .parse()
+                .expect("a number");
+            assert!((0.0..=10.0).contains(&severity));
+            assert_eq!(level == "error", severity >= 7.0, "{id}");
+        }
+        // Results keep their locations; the policy is named.
+        for result in run["results"].as_array().expect("results") {
+            let region = &result["locations"][0]["physicalLocation"]["region"];
+            assert!(region["startLine"].as_u64().is_some(), "{result}");
+        }
+        assert_eq!(run["properties"]["policy"]["file"], policy.as_str());
+        assert!(
+            run["properties"]["policy"]["digest"]
+                .as_str()
+                .expect("digest")
+                .starts_with("sha256:")
+        );
+    }
+    // The docs have the anchors the links point at.
+    let rules_md = std::fs::read_to_string(root().join("docs/rules.md")).expect("rules.md");
+    assert!(rules_md.contains("| <a id=\"19.6.b\"></a>19.6.b |"));
+}
+
+#[test]
+fn sarif_schema_check_catches_a_broken_log() {
+    let validator = sarif_validator();
+    let (_, text) = stdout(check(GAPS, &["--format", "sarif"]));
+    let mut sarif: Json = serde_json::from_str(&text).expect("json");
+    assert!(validator.is_valid(&sarif));
+    sarif["runs"][0]["tool"]["driver"]["rules"][0]["helpUri"] = Json::from("docs/rules.md#5.1.a");
+    assert!(
+        !validator.is_valid(&sarif),
+        "a relative helpUri is not a URI"
+    );
+    sarif["runs"][0]["tool"]["driver"]["rules"][0]["helpUri"] = Json::from("https://x.example/");
+    sarif["runs"][0]["results"][0]["level"] = Json::from("fatal");
+    assert!(!validator.is_valid(&sarif), "an unknown level");
+}
