@@ -292,6 +292,24 @@ fn every_format_is_byte_identical_across_runs_with_a_policy() {
     }
 }
 
+/// Replaces the schema's broken `language` patterns (see `sarif_validator`), counting them.
+fn fix(value: &mut Json, fixed: &mut usize) {
+    match value {
+        Json::Object(map) => {
+            for (key, v) in map.iter_mut() {
+                if key == "pattern" && v == "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$" {
+                    *v = Json::from("^[a-zA-Z]{2}(-[a-zA-Z]{2})?$");
+                    *fixed += 1;
+                } else {
+                    fix(v, fixed);
+                }
+            }
+        }
+        Json::Array(items) => items.iter_mut().for_each(|v| fix(v, fixed)),
+        _ => {}
+    }
+}
+
 fn sarif_validator() -> jsonschema::Validator {
     let mut schema: Json = serde_json::from_str(
         &std::fs::read_to_string(root().join("tests/fixtures/sarif/sarif-schema-2.1.0.json"))
@@ -301,22 +319,6 @@ fn sarif_validator() -> jsonschema::Validator {
     // The published schema's `language` patterns have a stray `]` (`…{2}]?$`), which ECMA-262 regexes read as a
     // literal but the validator's regex format check refuses; snc writes no `language`, so each is set to what it
     // means.
-    fn fix(value: &mut Json, fixed: &mut usize) {
-        match value {
-            Json::Object(map) => {
-                for (key, v) in map.iter_mut() {
-                    if key == "pattern" && v == "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$" {
-                        *v = Json::from("^[a-zA-Z]{2}(-[a-zA-Z]{2})?$");
-                        *fixed += 1;
-                    } else {
-                        fix(v, fixed);
-                    }
-                }
-            }
-            Json::Array(items) => items.iter_mut().for_each(|v| fix(v, fixed)),
-            _ => {}
-        }
-    }
     let mut fixed = 0;
     fix(&mut schema, &mut fixed);
     assert!(fixed > 0, "the schema was fixed upstream: drop this");
