@@ -174,8 +174,10 @@ pub enum FormatArg {
     Sarif,
     /// CSV: one row per requirement, then the gate's reasons and notes.
     Csv,
-    /// GitHub Actions workflow commands (annotations on the assessment's lines).
+    /// GitHub Actions workflow commands (annotations on the assessment's lines, within GitHub's limits).
     Github,
+    /// GitLab Code Quality report (JSON): one issue per gap, at its answer's line.
+    Gitlab,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -47,6 +47,7 @@ fn format(arg: FormatArg, compact: bool) -> report::Format {
         FormatArg::Sarif => report::Format::Sarif,
         FormatArg::Csv => report::Format::Csv,
         FormatArg::Github => report::Format::Github,
+        FormatArg::Gitlab => report::Format::Gitlab,
     }
 }
 

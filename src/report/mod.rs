@@ -6,6 +6,7 @@ pub mod xlsx;
 mod ci;
 pub(crate) mod csv;
 mod github;
+mod gitlab;
 mod junit;
 mod recursion;
 mod sarif;
@@ -28,6 +29,7 @@ use crate::pack::Pack;
 
 pub use self::csv::render_csv;
 pub use github::render_github;
+pub use gitlab::render_gitlab;
 pub use junit::render_junit;
 pub use sarif::render_sarif;
 pub use summary::{MAX_SUMMARY_CHARS, render_summary};
@@ -512,6 +514,8 @@ pub enum Format {
     Github,
     /// The compact Markdown summary (`--format markdown --compact`).
     Summary,
+    /// GitLab's Code Quality report.
+    Gitlab,
 }
 
 /// Renders reports in any format; the templates load on first use, so text and JSON never pay for them.
@@ -566,6 +570,7 @@ impl<'p> Renderer<'p> {
             Format::Csv => render_csv(report),
             Format::Github => render_github(report, &self.outputs),
             Format::Summary => render_summary(report, &self.outputs),
+            Format::Gitlab => render_gitlab(report),
         };
         if out.len() > MAX_OUTPUT_BYTES {
             return Err(too_large());

@@ -410,3 +410,77 @@ fn sarif_schema_check_catches_a_broken_log() {
     sarif["runs"][0]["results"][0]["level"] = Json::from("fatal");
     assert!(!validator.is_valid(&sarif), "an unknown level");
 }
+
+#[test]
+fn gitlab_code_quality_has_one_located_issue_per_gap_with_stable_fingerprints() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let policy = write(dir.path(), "p.toml", &waivers(&["7.1.a"]));
+    let args = [
+        "--policy",
+        &policy,
+        "--fail-on",
+        "high",
+        "--format",
+        "gitlab",
+    ];
+    let issues = |lang: &str| -> Vec<Json> {
+        let (code, text) = stdout({
+            let mut c = check(GAPS, &args);
+            c.args(["--lang", lang]);
+            c
+        });
+        assert_eq!(code, 1);
+        serde_json::from_str::<Json>(&text)
+            .expect("a JSON array")
+            .as_array()
+            .expect("array")
+            .clone()
+    };
+    let en = issues("en");
+    let gaps = gap_ids(GAPS, &["--policy", &policy]);
+    assert_eq!(en.len(), gaps.len());
+    let assessment: Vec<String> = std::fs::read_to_string(root().join(GAPS))
+        .expect("read")
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let mut fingerprints = std::collections::BTreeSet::new();
+    for issue in &en {
+        let id = issue["check_name"].as_str().expect("check_name");
+        assert!(
+            issue["description"]
+                .as_str()
+                .expect("description")
+                .starts_with(id)
+        );
+        let fingerprint = issue["fingerprint"].as_str().expect("fingerprint");
+        assert_eq!(fingerprint.len(), 64);
+        assert!(fingerprints.insert(fingerprint.to_owned()), "unique");
+        assert_eq!(issue["location"]["path"], GAPS);
+        let line = issue["location"]["lines"]["begin"].as_u64().expect("line");
+        let line = usize::try_from(line).expect("usize");
+        assert!(
+            assessment[line - 1].contains(&format!("\"{id}\"")),
+            "{id} at {line}"
+        );
+        let severity = issue["severity"].as_str().expect("severity");
+        let expected = match id {
+            "19.6.d" => "blocker",
+            "7.1.a" => "info",
+            _ => severity,
+        };
+        assert_eq!(severity, expected, "{id}");
+        assert!(["info", "minor", "major", "critical", "blocker"].contains(&severity));
+    }
+    assert!(en.iter().any(|i| i["severity"] == "blocker"));
+    assert!(
+        en.iter()
+            .any(|i| i["severity"] == "major" || i["severity"] == "minor")
+    );
+    // The same gaps in another language, or on another run, keep their fingerprints.
+    let fr = issues("fr");
+    let prints =
+        |list: &[Json]| -> Vec<Json> { list.iter().map(|i| i["fingerprint"].clone()).collect() };
+    assert_eq!(prints(&en), prints(&fr));
+    assert_eq!(en, issues("en"));
+}
