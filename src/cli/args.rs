@@ -123,8 +123,9 @@ pub struct GateArgs {
     /// Fail the gate on any unmet applicable requirement of this severity or above.
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<FailOnArg>,
-    /// Read the gate policy from FILE (default: `snc.toml` in the current folder, if there is one).
-    #[arg(long, value_name = "FILE")]
+    /// Read the gate policy from FILE (default: `snc.toml` in the current folder, if there is one); `none`: the
+    /// built-in defaults, whatever `snc.toml` says. Every report names the policy used and its digest.
+    #[arg(long, value_name = "FILE|none")]
     pub policy: Option<PathBuf>,
     /// Also fail the gate on regressions against this earlier `snc check --format json` report.
     #[arg(long, value_name = "REPORT.json")]

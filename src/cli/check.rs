@@ -72,13 +72,17 @@ pub fn format_of(path: &Path) -> Result<FormatArg, Error> {
     }
 }
 
-/// The policy: `--policy FILE`, else `snc.toml` in the current folder, else the default; then the flags override
+/// `--policy none`: the built-in defaults, whatever `snc.toml` the current folder has (`./none` names a file).
+pub const NO_POLICY: &str = "none";
+
+/// The policy: `--policy FILE` (`none`: the defaults), else `snc.toml` in the current folder, else the default; then the flags override
 /// it. Also the baseline, if one is named. Returns the files read, so that no output is written over them.
 pub fn gate_inputs(
     pack: &Pack,
     args: &GateArgs,
 ) -> Result<(Policy, Option<Baseline>, Vec<PathBuf>), Error> {
     let file = match &args.policy {
+        Some(path) if path.as_os_str() == NO_POLICY => None,
         Some(path) => Some(path.clone()),
         None => Some(PathBuf::from(policy::DEFAULT_FILE)).filter(|p| p.is_file()),
     };

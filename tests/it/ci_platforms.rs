@@ -484,3 +484,80 @@ fn gitlab_code_quality_has_one_located_issue_per_gap_with_stable_fingerprints() 
     assert_eq!(prints(&en), prints(&fr));
     assert_eq!(en, issues("en"));
 }
+
+#[test]
+fn every_format_names_the_policy_file_its_digest_and_its_waivers() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = format!(
+        "{}{}",
+        waivers(&["7.1.a"]),
+        "[[waiver]]\nid = \"5.1.a\"\nreason = \"old\"\napproved-by = \"CISO <b>\"\nexpires = 2025-01-31\n"
+    );
+    let policy = write(dir.path(), "policy.toml", &text);
+    let digest = {
+        use sha2::Digest as _;
+        format!("sha256:{:x}", sha2::Sha256::digest(text.as_bytes()))
+    };
+    let mut cmd = check(GAPS, &["--policy", &policy, "--format", "json"]);
+    cmd.args(["--fail-on", "high"]);
+    let report: Json = serde_json::from_str(&stdout(cmd).1).expect("json");
+    let p = &report["policy"];
+    assert_eq!(p["file"], policy.as_str());
+    assert_eq!(p["digest"], digest.as_str());
+    assert_eq!(p["fail_on"], "high");
+    assert_eq!(p["waivers"][0]["id"], "7.1.a");
+    assert_eq!(p["waivers"][0]["expires"], "2027-01-31");
+    assert_eq!(p["waivers"][0]["status"], "applied");
+    assert_eq!(p["waivers"][1]["status"], "expired");
+    for format in [
+        "text", "markdown", "html", "junit", "csv", "github", "sarif",
+    ] {
+        let (_, out) = stdout(check(GAPS, &["--policy", &policy, "--format", format]));
+        assert!(out.contains(&digest), "{format} names the digest");
+        assert!(out.contains("policy.toml"), "{format} names the file");
+        if format != "github" {
+            assert!(
+                out.contains("2027-01-31"),
+                "{format} lists the waiver's expiry"
+            );
+            assert!(
+                out.contains("2025-01-31"),
+                "{format} lists the expired waiver"
+            );
+        }
+        if ["markdown", "html", "junit"].contains(&format) {
+            assert!(!out.contains("CISO <b>"), "{format} escapes the approver");
+        }
+    }
+    let (_, md) = stdout(check(
+        GAPS,
+        &["--policy", &policy, "--format", "markdown", "--compact"],
+    ));
+    assert!(md.contains(&digest) && md.contains("2027-01-31"), "{md}");
+}
+
+#[test]
+fn policy_none_ignores_snc_toml_in_the_current_folder() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "snc.toml", "fail-on = \"low\"\n");
+    let assessment = root().join(READY);
+    let run = |args: &[&str]| {
+        let mut c = snc();
+        c.current_dir(dir.path())
+            .arg("check")
+            .arg(&assessment)
+            .args(["--as-of", AS_OF, "--format", "json"])
+            .args(args);
+        let out = c.output().expect("run");
+        let report: Json = serde_json::from_slice(&out.stdout).expect("json");
+        (out.status.code().expect("code"), report)
+    };
+    let (code, found) = run(&[]);
+    assert_eq!(code, 1, "snc.toml fails on low gaps");
+    assert_eq!(found["policy"]["file"], "snc.toml");
+    let (code, none) = run(&["--policy", "none"]);
+    assert_eq!(code, 0, "the defaults pass the ready example");
+    assert_eq!(none["policy"]["file"], Json::Null);
+    assert_eq!(none["policy"]["digest"], Json::Null);
+    assert_eq!(none["policy"]["fail_on"], "critical");
+}
