@@ -114,14 +114,14 @@ pub fn gate_inputs(
     Ok((policy, baseline, read))
 }
 
-/// `snc check`. `templates` is `--templates DIR`.
+/// `snc check`.
 pub fn check(
     pack: &Pack,
     args: &CheckArgs,
     lang: Lang,
     env: &Environment,
-    templates: Option<&Path>,
 ) -> Result<Output, Error> {
+    let templates = args.templates.templates.as_deref();
     let as_of = as_of(args.as_of.as_deref(), env)?;
     let (policy, baseline, gate_files) = gate_inputs(pack, &args.gate)?;
     let mut inputs: Vec<&Path> = vec![&args.assessment];
@@ -161,7 +161,11 @@ pub fn check(
     let stdout = if args.quiet {
         String::new()
     } else {
-        renderer.render(&report, format(args.format, args.compact), env.color)?
+        renderer.render(
+            &report,
+            format(args.format, args.compact),
+            env.color(args.color),
+        )?
     };
     let mut outputs: Vec<(&PathBuf, String)> = Vec::new();
     for (path, file_format) in files {

@@ -561,3 +561,107 @@ fn policy_none_ignores_snc_toml_in_the_current_folder() {
     assert_eq!(none["policy"]["digest"], Json::Null);
     assert_eq!(none["policy"]["fail_on"], "critical");
 }
+
+#[test]
+fn completions_cover_every_command_in_each_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let out = snc().args(["completions", shell]).output().expect("run");
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let script = String::from_utf8(out.stdout).expect("utf-8");
+        for word in ["check", "portfolio", "completions", "policy", "compact"] {
+            assert!(script.contains(word), "{shell}: {word}");
+        }
+        if shell != "powershell" {
+            assert!(script.contains("gitlab"), "{shell} completes the formats");
+        }
+    }
+    snc().args(["completions", "tcsh"]).assert().code(2);
+}
+
+#[test]
+fn man_prints_roff_for_snc_and_each_command_or_writes_it() {
+    let (code, page) = stdout({
+        let mut c = snc();
+        c.arg("man");
+        c
+    });
+    assert_eq!(code, 0);
+    assert!(page.contains(".TH snc 1"), "{page}");
+    assert!(page.contains("completions"), "{page}");
+    let (_, check_page) = stdout({
+        let mut c = snc();
+        c.args(["man", "check"]);
+        c
+    });
+    assert!(check_page.contains(".TH snc-check 1"), "{check_page}");
+    assert!(check_page.contains("compact"), "{check_page}");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("snc-rules-list.1");
+    snc()
+        .args(["man", "rules", "list", "-o"])
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout("");
+    assert!(
+        std::fs::read_to_string(&file)
+            .expect("written")
+            .contains(".TH snc-rules-list 1")
+    );
+    let out = snc().args(["man", "nope"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("snc man nope"));
+}
+
+#[test]
+fn color_follows_the_flag_then_no_color_then_clicolor_force() {
+    let colored = |args: &[&str], env: &[(&str, &str)]| {
+        let mut c = check(READY, args);
+        c.env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        stdout(c).1.contains('\u{1b}')
+    };
+    assert!(!colored(&[], &[]), "not a terminal");
+    assert!(colored(&["--color", "always"], &[]));
+    assert!(colored(&["--color", "always"], &[("NO_COLOR", "1")]));
+    assert!(!colored(&["--color", "never"], &[("CLICOLOR_FORCE", "1")]));
+    assert!(colored(&[], &[("CLICOLOR_FORCE", "1")]));
+    assert!(!colored(&[], &[("CLICOLOR_FORCE", "0")]));
+    assert!(!colored(&[], &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]));
+    // Colour is for the text report only: JSON stays plain whatever the flag.
+    assert!(!colored(&["--color", "always", "--format", "json"], &[]));
+}
+
+#[test]
+fn templates_is_an_option_of_the_commands_that_render_them_only() {
+    for command in [
+        &["check", "--help"][..],
+        &["diff", "--help"],
+        &["portfolio", "--help"],
+    ] {
+        let (_, help) = stdout({
+            let mut c = snc();
+            c.args(command);
+            c
+        });
+        assert!(help.contains("--templates"), "{command:?}");
+    }
+    for command in [
+        &["init", "--help"][..],
+        &["explain", "--help"],
+        &["verify", "--help"],
+    ] {
+        let (_, help) = stdout({
+            let mut c = snc();
+            c.args(command);
+            c
+        });
+        assert!(!help.contains("--templates"), "{command:?}");
+    }
+    snc()
+        .args(["--templates", ".", "explain", "5.1.a"])
+        .assert()
+        .code(2);
+}
