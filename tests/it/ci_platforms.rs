@@ -665,3 +665,118 @@ fn templates_is_an_option_of_the_commands_that_render_them_only() {
         .assert()
         .code(2);
 }
+
+/// The `run:` scripts and keyed lines of action.yml, read without a YAML library: the file is small and kept in
+/// a plain block style.
+fn action() -> String {
+    std::fs::read_to_string(root().join("action.yml")).expect("action.yml at the repository root")
+}
+
+#[test]
+fn action_installs_the_version_of_cargo_toml_caches_it_and_runs_check() {
+    let text = action();
+    let version = env!("CARGO_PKG_VERSION");
+    assert!(
+        text.contains("\n  using: composite\n"),
+        "a composite action"
+    );
+    let installs: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("cargo install"))
+        .collect();
+    assert_eq!(
+        installs,
+        [format!("      run: cargo install --locked snc --version {version}").as_str()]
+    );
+    assert!(text.contains("uses: actions/cache@v4"));
+    assert!(
+        text.contains(&format!("key: snc-{version}-")),
+        "cached by version"
+    );
+    assert!(text.contains("path: ~/.cargo/bin/snc"));
+    assert!(text.contains("uses: github/codeql-action/upload-sarif@v3"));
+    assert!(text.contains("args=(check \"$SNC_ASSESSMENT\" --format github)"));
+    for input in [
+        "assessment",
+        "policy",
+        "formats",
+        "baseline",
+        "as-of",
+        "upload-sarif",
+    ] {
+        assert!(text.contains(&format!("\n  {input}:\n")), "input {input}");
+    }
+    // Every version written in the file is the crate's.
+    for (i, _) in text.match_indices("snc-0.") {
+        assert!(text[i..].starts_with(&format!("snc-{version}-")));
+    }
+    for (i, _) in text.match_indices("--version ") {
+        assert!(text[i..].starts_with(&format!("--version {version}\n")));
+    }
+}
+
+#[test]
+fn action_passes_inputs_to_scripts_through_the_environment_only() {
+    for line in action().lines().filter(|l| l.contains("${{ inputs.")) {
+        let key = line.trim_start().split(':').next().expect("a key");
+        assert!(
+            key.starts_with("SNC_") || ["if", "category", "value"].contains(&key),
+            "an input pasted into a script can inject commands: {line}"
+        );
+    }
+}
+
+#[test]
+fn action_script_is_valid_bash() {
+    let text = action();
+    let start = text.find("      run: |\n").expect("the check script") + "      run: |\n".len();
+    let script: String = text[start..]
+        .lines()
+        .take_while(|l| l.starts_with("        ") || l.is_empty())
+        .map(|l| l.get(8..).unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        script.contains("\"$HOME/.cargo/bin/snc\" \"${args[@]}\""),
+        "{script}"
+    );
+    let out = std::process::Command::new("bash")
+        .args(["-n", "-c", &script])
+        .output()
+        .expect("bash");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn every_ci_example_pins_the_version_of_cargo_toml() {
+    let version = env!("CARGO_PKG_VERSION");
+    for file in [
+        "action.yml",
+        "README.md",
+        "examples/ci/github-actions.yml",
+        "examples/ci/gitlab-ci.yml",
+    ] {
+        let text = std::fs::read_to_string(root().join(file)).expect("read");
+        let installs: Vec<&str> = text
+            .lines()
+            .filter(|l| l.contains("cargo install"))
+            .collect();
+        assert!(!installs.is_empty(), "{file} installs snc");
+        for line in installs {
+            assert!(
+                line.contains(&format!("cargo install --locked snc --version {version}")),
+                "{file}: {line}"
+            );
+        }
+        for (i, _) in text.match_indices("snc-0.") {
+            assert!(
+                text[i..].starts_with(&format!("snc-{version}")),
+                "{file}: a cache key"
+            );
+        }
+    }
+}
