@@ -68,6 +68,19 @@ pub fn write_all_atomic(files: &[(&Path, &[u8])]) -> Result<(), Error> {
     Ok(())
 }
 
+/// Appends `bytes` to `path` (created if missing) in one write: for files a CI runner owns and reads after the step,
+/// such as GitHub's job summary (`GITHUB_STEP_SUMMARY`), where replacing the file would drop what earlier steps
+/// wrote. Not atomic, by nature: a reader during the write may see part of it.
+pub fn append(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    check_target(path)?;
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut file| file.write_all(bytes).and_then(|()| file.flush()))
+        .map_err(|e| Error::io(path, msg!("io.append"), e))
+}
+
 /// Refuses a target that is a folder or anything but a regular file, before anything is written.
 fn check_target(path: &Path) -> Result<(), Error> {
     match std::fs::metadata(path) {

@@ -55,8 +55,10 @@ fn main() -> ExitCode {
         source_date_epoch: std::env::var("SOURCE_DATE_EPOCH")
             .ok()
             .filter(|s| !s.is_empty()),
-        color: std::io::stdout().is_terminal()
-            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        terminal: std::io::stdout().is_terminal(),
+        no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+        clicolor_force: std::env::var_os("CLICOLOR_FORCE")
+            .is_some_and(|v| !v.is_empty() && v != "0"),
         locale: std::env::var("LC_ALL")
             .ok()
             .filter(|s| !s.is_empty())
@@ -67,6 +69,9 @@ fn main() -> ExitCode {
         max_assessment_bytes: std::env::var(snc::assessment::limits::MAX_ASSESSMENT_BYTES_ENV)
             .ok()
             .filter(|s| !s.is_empty()),
+        github_step_summary: std::env::var_os("GITHUB_STEP_SUMMARY")
+            .filter(|s| !s.is_empty())
+            .map(std::path::PathBuf::from),
     };
     // Known before the command runs, so that its errors are shown in the user's language too.
     let lang = cli::lang(&cli, &env);

@@ -19,9 +19,6 @@ pub struct Cli {
     /// Load the rule pack from this folder instead of the embedded one.
     #[arg(long, global = true, value_name = "DIR")]
     pub rules: Option<PathBuf>,
-    /// Use the report templates of this folder (each file replaces the embedded one of the same name).
-    #[arg(long, global = true, value_name = "DIR")]
-    pub templates: Option<PathBuf>,
     /// Language of reports and explanations (default: from `LC_ALL` or `LANG`, else English).
     #[arg(long, global = true, value_parser = lang_parser())]
     pub lang: Option<Lang>,
@@ -59,6 +56,47 @@ pub enum Command {
     Portfolio(PortfolioArgs),
     /// Check that a JSON report matches its assessment: pack, digests, verdicts, scores, readiness.
     Verify(VerifyArgs),
+    /// Print a shell completion script (install: see docs/shell.md).
+    Completions {
+        #[arg(value_enum)]
+        shell: ShellArg,
+    },
+    /// Print the manual page of snc, or of one of its commands, as roff (`snc man check | man -l -`).
+    Man {
+        /// The command whose page to print (`check`, `rules list`…); default: snc itself.
+        #[arg(value_name = "COMMAND")]
+        command: Vec<String>,
+        /// Write the page to FILE instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+/// The shells `snc completions` writes for.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShellArg {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+}
+
+/// `--color`: when the text report is coloured.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ColorArg {
+    // On a terminal, unless `NO_COLOR` is set; always when `CLICOLOR_FORCE` is set (and not `0`).
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// `--templates DIR`, on the commands that render templates (HTML and Markdown).
+#[derive(clap::Args, Debug, Default)]
+pub struct TemplatesArg {
+    /// Use the report templates of this folder (each file replaces the embedded one of the same name).
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -105,9 +143,18 @@ pub struct CheckArgs {
     /// Print nothing on standard output; `-o` files are still written.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Markdown (on standard output and in `-o FILE.md`) as the compact summary for a pull-request or merge-request
+    /// comment: readiness, gate, blocking items, top gaps; always under 60,000 characters.
+    #[arg(long)]
+    pub compact: bool,
     /// Apply a reviewer file (TOML): verdicts set by programme staff, each with a reason (docs/review.md).
     #[arg(long, value_name = "FILE")]
     pub review: Option<PathBuf>,
+    /// Colour the text report: `auto` (a terminal, honouring `NO_COLOR` and `CLICOLOR_FORCE`), `always`, `never`.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+    #[command(flatten)]
+    pub templates: TemplatesArg,
 }
 
 /// The gate's policy, for `check` and for `verify` (which must apply the policy the report was made with).
@@ -119,8 +166,9 @@ pub struct GateArgs {
     /// Fail the gate on any unmet applicable requirement of this severity or above.
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<FailOnArg>,
-    /// Read the gate policy from FILE (default: `snc.toml` in the current folder, if there is one).
-    #[arg(long, value_name = "FILE")]
+    /// Read the gate policy from FILE (default: `snc.toml` in the current folder, if there is one); `none`: the
+    /// built-in defaults, whatever `snc.toml` says. Every report names the policy used and its digest.
+    #[arg(long, value_name = "FILE|none")]
     pub policy: Option<PathBuf>,
     /// Also fail the gate on regressions against this earlier `snc check --format json` report.
     #[arg(long, value_name = "REPORT.json")]
@@ -170,8 +218,10 @@ pub enum FormatArg {
     Sarif,
     /// CSV: one row per requirement, then the gate's reasons and notes.
     Csv,
-    /// GitHub Actions workflow commands (annotations on the assessment's lines).
+    /// GitHub Actions workflow commands (annotations on the assessment's lines, within GitHub's limits).
     Github,
+    /// GitLab Code Quality report (JSON): one issue per gap, at its answer's line.
+    Gitlab,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -239,6 +289,8 @@ pub struct DiffArgs {
     /// Exit 1 when anything regressed: a verdict, the readiness level or the overall score.
     #[arg(long)]
     pub fail_on_regression: bool,
+    #[command(flatten)]
+    pub templates: TemplatesArg,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -261,6 +313,8 @@ pub struct PortfolioArgs {
     /// Evaluation date of every assessment (default: `SOURCE_DATE_EPOCH`, else today in UTC).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub as_of: Option<String>,
+    #[command(flatten)]
+    pub templates: TemplatesArg,
 }
 
 #[derive(clap::Args, Debug)]

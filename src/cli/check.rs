@@ -35,16 +35,19 @@ pub fn as_of(flag: Option<&str>, env: &Environment) -> Result<NaiveDate, Error> 
     Ok(env.today)
 }
 
-fn format(arg: FormatArg) -> report::Format {
+/// The report format of `arg`; `compact` turns Markdown into the compact summary.
+fn format(arg: FormatArg, compact: bool) -> report::Format {
     match arg {
         FormatArg::Text => report::Format::Text,
         FormatArg::Json => report::Format::Json,
+        FormatArg::Markdown if compact => report::Format::Summary,
         FormatArg::Markdown => report::Format::Markdown,
         FormatArg::Html => report::Format::Html,
         FormatArg::Junit => report::Format::Junit,
         FormatArg::Sarif => report::Format::Sarif,
         FormatArg::Csv => report::Format::Csv,
         FormatArg::Github => report::Format::Github,
+        FormatArg::Gitlab => report::Format::Gitlab,
     }
 }
 
@@ -69,13 +72,17 @@ pub fn format_of(path: &Path) -> Result<FormatArg, Error> {
     }
 }
 
-/// The policy: `--policy FILE`, else `snc.toml` in the current folder, else the default; then the flags override
+/// `--policy none`: the built-in defaults, whatever `snc.toml` the current folder has (`./none` names a file).
+pub const NO_POLICY: &str = "none";
+
+/// The policy: `--policy FILE` (`none`: the defaults), else `snc.toml` in the current folder, else the default; then the flags override
 /// it. Also the baseline, if one is named. Returns the files read, so that no output is written over them.
 pub fn gate_inputs(
     pack: &Pack,
     args: &GateArgs,
 ) -> Result<(Policy, Option<Baseline>, Vec<PathBuf>), Error> {
     let file = match &args.policy {
+        Some(path) if path.as_os_str() == NO_POLICY => None,
         Some(path) => Some(path.clone()),
         None => Some(PathBuf::from(policy::DEFAULT_FILE)).filter(|p| p.is_file()),
     };
@@ -107,14 +114,14 @@ pub fn gate_inputs(
     Ok((policy, baseline, read))
 }
 
-/// `snc check`. `templates` is `--templates DIR`.
+/// `snc check`.
 pub fn check(
     pack: &Pack,
     args: &CheckArgs,
     lang: Lang,
     env: &Environment,
-    templates: Option<&Path>,
 ) -> Result<Output, Error> {
+    let templates = args.templates.templates.as_deref();
     let as_of = as_of(args.as_of.as_deref(), env)?;
     let (policy, baseline, gate_files) = gate_inputs(pack, &args.gate)?;
     let mut inputs: Vec<&Path> = vec![&args.assessment];
@@ -144,16 +151,37 @@ pub fn check(
         review: review.as_ref(),
     };
     let report = report::evaluate_file(pack, &args.assessment, &inputs, &env.limits()?, lang)?;
-    let renderer = report::Renderer::new(pack, templates.map(Path::to_path_buf));
+    let written = args
+        .outputs
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    let renderer =
+        report::Renderer::new(pack, templates.map(Path::to_path_buf)).with_outputs(written);
     let stdout = if args.quiet {
         String::new()
     } else {
-        renderer.render(&report, format(args.format), env.color)?
+        renderer.render(
+            &report,
+            format(args.format, args.compact),
+            env.color(args.color),
+        )?
     };
     let mut outputs: Vec<(&PathBuf, String)> = Vec::new();
     for (path, file_format) in files {
-        outputs.push((path, renderer.render(&report, format(file_format), false)?));
+        outputs.push((
+            path,
+            renderer.render(&report, format(file_format, args.compact), false)?,
+        ));
     }
+    // In GitHub Actions, the compact summary goes to the job summary too: rendered now, appended last.
+    let step_summary = match (&env.github_step_summary, args.format) {
+        (Some(path), FormatArg::Github) => Some((
+            path,
+            renderer.render(&report, report::Format::Summary, false)?,
+        )),
+        _ => None,
+    };
     let mut binaries: Vec<(&PathBuf, Vec<u8>)> = Vec::new();
     for path in spreadsheets {
         binaries.push((path, crate::report::xlsx::report(&report)?));
@@ -168,6 +196,9 @@ pub fn check(
         )
         .collect();
     fs::write_all_atomic(&files)?;
+    if let Some((path, summary)) = step_summary {
+        fs::append(path, format!("{summary}\n").as_bytes())?;
+    }
     let (exit, stderr) = match (report.gate.passed, args.exit_zero) {
         (true, _) => (Exit::Success, String::new()),
         (false, false) => (Exit::GateFailed, String::new()),

@@ -5,6 +5,7 @@ pub(crate) mod check;
 pub(crate) mod diff;
 pub(crate) mod explain;
 pub(crate) mod init;
+pub(crate) mod manual;
 pub(crate) mod portfolio;
 pub(crate) mod rules;
 pub(crate) mod validate;
@@ -34,12 +35,19 @@ pub struct Environment {
     pub source_date_epoch: Option<String>,
     /// `LC_ALL`, else `LANG`.
     pub locale: Option<String>,
-    /// Colour the text report on standard output: a terminal, and `NO_COLOR` unset.
-    pub color: bool,
+    /// Standard output is a terminal.
+    pub terminal: bool,
+    /// `NO_COLOR` is set and not empty: no colour unless `--color always`.
+    pub no_color: bool,
+    /// `CLICOLOR_FORCE` is set, not empty and not `0`: colour even off a terminal (unless `NO_COLOR`).
+    pub clicolor_force: bool,
     /// Told how far a long run is (files done, files in all), when `main` draws a progress bar.
     pub progress: Option<ProgressFn>,
     /// `SNC_MAX_ASSESSMENT_BYTES`, if set: the largest assessment file read.
     pub max_assessment_bytes: Option<String>,
+    /// `GITHUB_STEP_SUMMARY`, if set: the job-summary file of the current GitHub Actions step, to which
+    /// `--format github` appends the compact summary.
+    pub github_step_summary: Option<std::path::PathBuf>,
 }
 
 /// The language of everything `snc` prints: `--lang`, else the one `LC_ALL` or `LANG` names, else English. `main`
@@ -51,6 +59,17 @@ pub fn lang(cli: &Cli, env: &Environment) -> Lang {
 }
 
 impl Environment {
+    /// Whether the text report is coloured: `--color always` or `never` decide; `auto` colours a terminal, never
+    /// with `NO_COLOR` (<https://no-color.org>), always with `CLICOLOR_FORCE` (<https://bixense.com/clicolors/>).
+    #[must_use]
+    pub fn color(&self, choice: ColorArg) -> bool {
+        match choice {
+            ColorArg::Always => true,
+            ColorArg::Never => false,
+            ColorArg::Auto => !self.no_color && (self.clicolor_force || self.terminal),
+        }
+    }
+
     /// The limits on assessments: the defaults, with the file size from `SNC_MAX_ASSESSMENT_BYTES`.
     pub fn limits(&self) -> Result<Limits, Error> {
         Limits::with_max_bytes(self.max_assessment_bytes.as_deref()).map_err(Error::Usage)
@@ -102,8 +121,11 @@ impl Output {
 /// Runs a parsed command line.
 pub fn run(cli: Cli, env: &Environment) -> Result<Output, Error> {
     let lang = lang(&cli, env);
-    if let Command::Rules(RulesCommand::Lint { dir }) = &cli.command {
-        return rules::lint_command(dir, lang);
+    match &cli.command {
+        Command::Rules(RulesCommand::Lint { dir }) => return rules::lint_command(dir, lang),
+        Command::Completions { shell } => return Ok(Output::ok(manual::completions(*shell))),
+        Command::Man { command, output } => return manual::man(command, output.as_deref()),
+        _ => {}
     }
     let source = cli
         .rules
@@ -121,17 +143,21 @@ pub fn run(cli: Cli, env: &Environment) -> Result<Output, Error> {
         Command::Validate { assessment } => {
             validate::validate(&pack, &assessment, &env.limits()?, lang)
         }
-        Command::Check(args) => check::check(&pack, &args, lang, env, cli.templates.as_deref()),
+        Command::Check(args) => check::check(&pack, &args, lang, env),
         // A custom pack's texts are untrusted too: shown, never run by the terminal.
         Command::Explain { id } => explain::explain(&pack, &id, lang)
             .map(|text| Output::ok(visible_lines(&text).into_owned())),
         Command::Rules(RulesCommand::List { format }) => Ok(Output::ok(
             visible_lines(&rules::list(&pack, format, lang)).into_owned(),
         )),
-        Command::Rules(RulesCommand::Lint { .. }) => unreachable_lint(),
-        Command::Diff(args) => diff::diff(&pack, &args, lang, env, cli.templates.as_deref()),
+        Command::Rules(RulesCommand::Lint { .. })
+        | Command::Completions { .. }
+        | Command::Man { .. } => unreachable_lint(),
+        Command::Diff(args) => {
+            diff::diff(&pack, &args, lang, env, args.templates.templates.as_deref())
+        }
         Command::Portfolio(args) => {
-            portfolio::portfolio(&pack, &args, lang, env, cli.templates.as_deref())
+            portfolio::portfolio(&pack, &args, lang, env, args.templates.templates.as_deref())
         }
         Command::Verify(args) => verify::verify(&pack, &args, lang),
         Command::Schema { which } => Ok(Output::ok(match which {

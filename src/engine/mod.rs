@@ -51,6 +51,8 @@ pub struct Outcome<'a> {
     pub gate: GateOutcome,
     /// The reviewer file applied, if any.
     pub review: Option<&'a Review>,
+    /// The gate's policy, with its waivers and where it was read from.
+    pub policy: &'a Policy,
 }
 
 /// Evaluates `assessment` against `pack`: verdicts, then the reviewer's overrides, waivers, scores, readiness and
@@ -79,5 +81,6 @@ pub fn run<'a>(
         readiness_next,
         gate,
         review: inputs.review,
+        policy: inputs.policy,
     })
 }

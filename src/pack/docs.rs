@@ -20,7 +20,13 @@ fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
 
-/// `docs/rules.md`: every requirement by chapter, with its checks.
+/// The anchor of a requirement in `docs/rules.md`: its id.
+#[must_use]
+pub fn rules_anchor(id: &crate::model::RequirementId) -> String {
+    id.to_string()
+}
+
+/// `docs/rules.md`: every requirement by chapter, with its checks; each row is anchored at its id.
 #[must_use]
 pub fn rules_markdown(pack: &Pack) -> String {
     let mut out = String::new();
@@ -81,16 +87,17 @@ pub fn rules_markdown(pack: &Pack) -> String {
                 .map(|c| format!("`{}`", cell(&c.expr)))
                 .collect::<Vec<_>>()
                 .join("<br>");
+            // The anchor is the id itself (`docs/rules.md#19.6.b`): what SARIF's `helpUri` links to.
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} | {} | {} | {} |",
-                r.id,
+                "| <a id=\"{id}\"></a>{id} | {} | {} | {} | {} | {} | {} |",
                 r.kind,
                 severity,
                 applies,
                 if r.inheritable { "yes" } else { "no" },
                 cell(&r.title.en),
-                checks
+                checks,
+                id = r.id,
             );
         }
         let _ = writeln!(out);

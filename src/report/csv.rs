@@ -71,6 +71,19 @@ pub fn render_csv(report: &Report) -> String {
             rows.push(row);
         }
     }
+    // The policy's provenance: one `policy` row (its file and digest, or the built-in defaults), then one `waiver`
+    // row per waiver with its id, what it did and its expiry in the message.
+    let mut row: [String; 13] = Default::default();
+    "policy".clone_into(&mut row[0]);
+    row[12] = super::policy_line(report);
+    rows.push(row);
+    for w in &report.policy.waivers {
+        let mut row: [String; 13] = Default::default();
+        "waiver".clone_into(&mut row[0]);
+        row[1] = w.id.to_string();
+        row[12] = super::waiver_line(report, w, |text, _| text.to_owned());
+        rows.push(row);
+    }
     let header = COLUMNS.map(str::to_owned);
     table(std::iter::once(&header).chain(&rows))
 }

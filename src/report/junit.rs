@@ -125,7 +125,18 @@ fn gate_suite(report: &Report) -> TestSuite {
         Property::new("assessment-digest", report.assessment.digest.as_str()),
         Property::new("readiness", report.readiness.as_str()),
         Property::new("score", format!("{:.1}", report.score.overall)),
+        Property::new("policy", report.policy.file.as_deref().unwrap_or("none")),
+        Property::new(
+            "policy-digest",
+            report.policy.digest.as_deref().unwrap_or(""),
+        ),
     ]);
+    suite.add_properties(report.policy.waivers.iter().map(|w| {
+        Property::new(
+            format!("waiver-{}", w.id),
+            super::waiver_line(report, w, |text, _| text.to_owned()),
+        )
+    }));
     suite.add_test_case(case);
     suite
 }

@@ -6,9 +6,11 @@ pub mod xlsx;
 mod ci;
 pub(crate) mod csv;
 mod github;
+mod gitlab;
 mod junit;
 mod recursion;
 mod sarif;
+mod summary;
 pub(crate) mod templates;
 mod text;
 mod view;
@@ -17,6 +19,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::assessment::limits::Limits;
+use crate::engine::gate::policy::Policy;
 use crate::engine::result::{FactValue, Finding, RequirementResult};
 use crate::engine::score::{NextLevel, PerMille, Readiness};
 use crate::engine::{Outcome, RunInputs};
@@ -26,8 +29,10 @@ use crate::pack::Pack;
 
 pub use self::csv::render_csv;
 pub use github::render_github;
+pub use gitlab::render_gitlab;
 pub use junit::render_junit;
 pub use sarif::render_sarif;
+pub use summary::{MAX_SUMMARY_CHARS, render_summary};
 pub use templates::{Templates, escape_markdown};
 pub use text::render_text;
 pub use view::{View, safe_href, score_class, verdict_class};
@@ -56,6 +61,8 @@ pub struct Report {
     /// The reviewer file applied, if any (`--review`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub review: Option<ReviewInfo>,
+    /// The gate's policy: the file it was read from (or none: the built-in defaults), its thresholds and waivers.
+    pub policy: PolicyInfo,
     /// The assessment file as named on the command line, for formats that point into it (not serialized: the
     /// JSON report must not depend on where the file was read from).
     #[serde(skip)]
@@ -70,6 +77,110 @@ pub struct Report {
 pub struct ReviewInfo {
     pub digest: String,
     pub overrides: u32,
+}
+
+/// Where the gate's policy came from and what it set: the provenance every format names.
+#[derive(Serialize, Debug, Clone)]
+pub struct PolicyInfo {
+    /// The policy file as named (`--policy FILE`, or `snc.toml` found in the current folder); `null` for the
+    /// built-in defaults (no file, or `--policy none`).
+    pub file: Option<String>,
+    /// SHA-256 of the policy file's bytes; `null` without a file.
+    pub digest: Option<String>,
+    /// The severity from which an unmet requirement fails the gate, after `--fail-on`; `null` for `never`.
+    pub fail_on: Option<Severity>,
+    /// The minimum overall score, after `--min-score`; `null` for none.
+    pub min_score: Option<f64>,
+    /// Every waiver of the policy, in file order, with what it did on the evaluation date.
+    pub waivers: Vec<WaiverView>,
+}
+
+/// A waiver of the policy and what it did.
+#[derive(Serialize, Debug, Clone)]
+pub struct WaiverView {
+    pub id: RequirementId,
+    pub expires: NaiveDate,
+    pub approved_by: String,
+    pub reason: String,
+    pub status: WaiverStatus,
+}
+
+/// What a waiver did on the evaluation date.
+#[derive(Serialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum WaiverStatus {
+    /// It accepted a gap: the requirement does not fail the gate.
+    Applied,
+    /// Its expiry date is before the evaluation date: it accepted nothing.
+    Expired,
+    /// The requirement is not a gap (or not in the pack): nothing to accept.
+    Unused,
+}
+
+impl PolicyInfo {
+    fn of(policy: &Policy, results: &[RequirementResult], as_of: NaiveDate) -> PolicyInfo {
+        PolicyInfo {
+            file: policy.source.as_ref().map(|s| s.file.clone()),
+            digest: policy.source.as_ref().map(|s| s.digest.clone()),
+            fail_on: policy.fail_on,
+            min_score: policy.min_score.map(PerMille::percent),
+            waivers: policy
+                .waivers
+                .iter()
+                .map(|w| WaiverView {
+                    id: w.id.clone(),
+                    expires: w.expires,
+                    approved_by: w.approved_by.clone(),
+                    reason: w.reason.clone(),
+                    status: if !w.applies_on(as_of) {
+                        WaiverStatus::Expired
+                    } else if results
+                        .iter()
+                        .any(|r| r.id == w.id && r.has(crate::engine::result::Code::Waived))
+                    {
+                        WaiverStatus::Applied
+                    } else {
+                        WaiverStatus::Unused
+                    },
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The policy in one line, in the report's language: its file and digest, or the built-in defaults.
+pub(crate) fn policy_line(report: &Report) -> String {
+    match (&report.policy.file, &report.policy.digest) {
+        (Some(file), Some(digest)) => crate::msg!(
+            "report_policy.file",
+            file = file.as_str(),
+            digest = digest.as_str()
+        )
+        .render(report.lang),
+        _ => crate::msg!("report_policy.none").render(report.lang),
+    }
+}
+
+/// A waiver in one line, in the report's language; `escape` makes the vendor's texts safe for the destination.
+pub(crate) fn waiver_line(
+    report: &Report,
+    w: &WaiverView,
+    escape: impl Fn(&str, usize) -> String,
+) -> String {
+    let status = match w.status {
+        WaiverStatus::Applied => "report_policy.applied",
+        WaiverStatus::Expired => "report_policy.expired",
+        WaiverStatus::Unused => "report_policy.unused",
+    };
+    crate::msg!(
+        "report_policy.waiver",
+        id = w.id.as_str(),
+        expires = w.expires.to_string(),
+        approved_by = escape(&w.approved_by, 200),
+        reason = escape(&w.reason, 400),
+        status = crate::model::i18n::Message::new(status),
+    )
+    .render(report.lang)
 }
 
 #[derive(Serialize, Debug, Clone)]
@@ -231,6 +342,7 @@ impl Report {
             readiness_next,
             gate,
             review,
+            policy,
         } = outcome;
         let (pack, as_of, readiness) = (*pack, *as_of, *readiness);
         let finding_view = |f: &Finding| FindingView {
@@ -310,6 +422,7 @@ impl Report {
                 blocking: gate.blocking.clone(),
             },
             counts,
+            policy: PolicyInfo::of(policy, &evaluation.results, as_of),
             source_file: assessment.file.clone(),
             answer_lines: assessment
                 .answer_lines
@@ -399,6 +512,10 @@ pub enum Format {
     Sarif,
     Csv,
     Github,
+    /// The compact Markdown summary (`--format markdown --compact`).
+    Summary,
+    /// GitLab's Code Quality report.
+    Gitlab,
 }
 
 /// Renders reports in any format; the templates load on first use, so text and JSON never pay for them.
@@ -406,6 +523,7 @@ pub struct Renderer<'p> {
     pack: &'p Pack,
     templates_dir: Option<std::path::PathBuf>,
     templates: std::cell::OnceCell<Templates>,
+    outputs: Vec<String>,
 }
 
 impl<'p> Renderer<'p> {
@@ -415,7 +533,16 @@ impl<'p> Renderer<'p> {
             pack,
             templates_dir,
             templates: std::cell::OnceCell::new(),
+            outputs: Vec::new(),
         }
+    }
+
+    /// Names the report files written beside the rendered output, where the GitHub annotations and the compact
+    /// summary send the reader for what they leave out.
+    #[must_use]
+    pub fn with_outputs(mut self, outputs: Vec<String>) -> Self {
+        self.outputs = outputs;
+        self
     }
 
     fn templates(&self) -> Result<&Templates, crate::model::error::Error> {
@@ -439,9 +566,11 @@ impl<'p> Renderer<'p> {
             Format::Markdown => self.templates()?.markdown(report, self.pack)?,
             Format::Html => self.templates()?.html(report, self.pack)?,
             Format::Junit => render_junit(report),
-            Format::Sarif => render_sarif(report),
+            Format::Sarif => render_sarif(report, self.pack),
             Format::Csv => render_csv(report),
-            Format::Github => render_github(report),
+            Format::Github => render_github(report, &self.outputs),
+            Format::Summary => render_summary(report, &self.outputs),
+            Format::Gitlab => render_gitlab(report),
         };
         if out.len() > MAX_OUTPUT_BYTES {
             return Err(too_large());

@@ -4,10 +4,14 @@
 
 use serde_json::{Value as Json, json};
 
-use super::Report;
 use super::ci;
+use super::templates::escape_markdown;
+use super::{Report, RequirementView};
 use crate::model::Severity;
+use crate::model::i18n::t;
 use crate::msg;
+use crate::pack::Pack;
+use crate::pack::docs::rules_anchor;
 
 /// The SARIF level of a gap of this severity.
 fn level(severity: Severity) -> &'static str {
@@ -44,19 +48,61 @@ fn uri(path: &str) -> String {
     out
 }
 
-/// Renders the report as a SARIF 2.1.0 log, pretty-printed with a final newline.
+/// Where `docs/rules.md` is published: the repository of the crate (`repository` in Cargo.toml), at the tag of
+/// this version, so that a link never points at rules newer than the ones that ran.
+pub fn rules_doc_url() -> String {
+    format!(
+        "{}/blob/v{}/docs/rules.md",
+        env!("CARGO_PKG_REPOSITORY").trim_end_matches('/'),
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// A rule's help: the question an assessor asks and the pack's guidance, in plain text and in Markdown (the
+/// pack's texts escaped: a custom pack is untrusted too), then how to learn more.
+fn help(report: &Report, pack: &Pack, r: &RequirementView) -> (String, String, String) {
+    let lang = report.lang;
+    let (question, guidance) = pack
+        .requirement(&r.id)
+        .map(|q| (q.question.get(lang), q.guidance.get(lang)))
+        .unwrap_or_default();
+    let more = msg!("ci.sarif_help", id = &r.id).render(lang);
+    let text = format!(
+        "{}: {question}\n\n{}: {guidance}\n\n{more}",
+        t(lang, "question"),
+        t(lang, "guidance")
+    );
+    let markdown = format!(
+        "**{}:** {}\n\n**{}:** {}\n\n{}",
+        t(lang, "question"),
+        escape_markdown(question),
+        t(lang, "guidance"),
+        escape_markdown(guidance),
+        escape_markdown(&more).replace("\\`", "`"),
+    );
+    (question.to_owned(), text, markdown)
+}
+
+/// Renders the report as a SARIF 2.1.0 log, pretty-printed with a final newline. Each rule carries the
+/// requirement's title, its question and guidance as help, and a link to its row of `docs/rules.md`.
 #[must_use]
-pub fn render_sarif(report: &Report) -> String {
+pub fn render_sarif(report: &Report, pack: &Pack) -> String {
+    let docs = rules_doc_url();
     let rules: Vec<Json> = report
         .requirements
         .iter()
         .map(|r| {
+            let (question, text, markdown) = help(report, pack, r);
             json!({
                 "id": r.id,
+                "name": r.title,
                 "shortDescription": {"text": r.title},
-                "help": {"text": msg!("ci.sarif_help", id = &r.id).render(report.lang)},
+                "fullDescription": {"text": question},
+                "help": {"text": text, "markdown": markdown},
+                "helpUri": format!("{docs}#{}", rules_anchor(&r.id)),
                 "defaultConfiguration": {"level": level(r.severity)},
                 "properties": {
+                    "precision": "very-high",
                     "kind": r.kind,
                     "severity": r.severity,
                     "chapter": r.chapter,
@@ -123,6 +169,7 @@ pub fn render_sarif(report: &Report) -> String {
                 "asOf": report.as_of,
                 "pack": {"id": report.pack.id, "version": report.pack.version, "digest": report.pack.digest},
                 "assessment": {"digest": report.assessment.digest, "vendor": report.assessment.vendor, "service": report.assessment.service},
+                "policy": report.policy,
                 "readiness": report.readiness,
                 "score": report.score.overall,
                 "gate": {

@@ -92,6 +92,21 @@ pub fn render_text(report: &Report, color: bool) -> String {
         format!("{}{}", t(lang, "assessment"), t(lang, "colon").trim_end()),
         a.digest
     );
+    let _ = writeln!(
+        out,
+        "{:<12} {}",
+        format!("{}{}", t(lang, "policy_label"), t(lang, "colon").trim_end()),
+        visible(&super::policy_line(report))
+    );
+    for w in &report.policy.waivers {
+        let line = super::waiver_line(report, w, |text, _| text.to_owned());
+        let _ = writeln!(
+            out,
+            "{:<12} {}",
+            "",
+            visible(&line.replace(['\r', '\n'], " "))
+        );
+    }
     let _ = writeln!(out);
     let _ = writeln!(
         out,

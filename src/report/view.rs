@@ -48,6 +48,10 @@ pub struct View<'a> {
     pub not_applicable_count: usize,
     /// Verdicts set by a reviewer file, in pack order; empty without `--review`.
     pub reviews: Vec<ReviewItem>,
+    /// The gate's policy in words: its file and digest, or the built-in defaults.
+    pub policy_line: String,
+    /// Every waiver of the policy in words: requirement, expiry, who approved it, what it did, why.
+    pub waivers: Vec<String>,
 }
 
 /// A reviewer's decision next to what the vendor declared and what the engine found.
@@ -486,6 +490,13 @@ impl<'a> View<'a> {
             appendix,
             unknown_answers: report.findings.iter().map(|f| f.message.clone()).collect(),
             not_applicable_count: report.requirements.iter().filter(|r| !r.applicable).count(),
+            policy_line: super::policy_line(report),
+            waivers: report
+                .policy
+                .waivers
+                .iter()
+                .map(|w| super::waiver_line(report, w, |text, _| text.to_owned()))
+                .collect(),
             reviews: report
                 .requirements
                 .iter()

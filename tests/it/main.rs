@@ -5,6 +5,7 @@
 
 mod browser;
 mod ci;
+mod ci_platforms;
 mod cli;
 mod common;
 mod docs;

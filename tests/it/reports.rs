@@ -163,9 +163,9 @@ fn custom_templates_replace_the_embedded_ones_and_typos_are_errors() {
         std::fs::write(dir.path().join("report.md.hbs"), template).expect("write");
         snc()
             .args([
+                "check",
                 "--templates",
                 dir_arg,
-                "check",
                 "examples/paas-with-gaps.json",
                 "--as-of",
                 "2026-11-28",
@@ -214,10 +214,10 @@ fn recursive_custom_partials_are_refused_before_rendering() {
             std::fs::write(dir.path().join("partials/md-cover.hbs"), cover).expect("write");
         }
         snc()
+            .arg("check")
             .arg("--templates")
             .arg(dir.path())
             .args([
-                "check",
                 "examples/paas-with-gaps.json",
                 "--as-of",
                 "2026-11-28",
@@ -280,10 +280,10 @@ fn a_custom_template_nesting_each_past_the_limit_is_refused_before_rendering() {
     )
     .expect("write");
     let out = crate::common::snc()
+        .arg("check")
         .arg("--templates")
         .arg(dir.path())
         .args([
-            "check",
             "examples/saas-on-qualified-iaas.json",
             "--as-of",
             "2026-11-28",

@@ -35,6 +35,17 @@ pub struct Policy {
     pub max_score_drop: PerMille,
     /// Accepted gaps, in file order.
     pub waivers: Vec<Waiver>,
+    /// The file the policy was read from; `None` for the built-in defaults.
+    pub source: Option<PolicySource>,
+}
+
+/// Where a policy came from, for the reports' provenance.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicySource {
+    /// The file as named (`--policy FILE`, or `snc.toml` found in the current folder).
+    pub file: String,
+    /// SHA-256 of the file's bytes, `sha256:…`.
+    pub digest: String,
 }
 
 impl Default for Policy {
@@ -49,6 +60,7 @@ impl Default for Policy {
             fail_on_missing_evidence: false,
             max_score_drop: PerMille(0),
             waivers: Vec::new(),
+            source: None,
         }
     }
 }
@@ -114,9 +126,15 @@ struct RawWaiver {
 pub fn load(path: &Path, pack: &Pack) -> Result<Policy, Error> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, msg!("io.read_policy"), e))?;
     let name = path.display().to_string();
+    let digest = {
+        use sha2::Digest as _;
+        format!("sha256:{:x}", sha2::Sha256::digest(&bytes))
+    };
     let text = String::from_utf8(bytes)
         .map_err(|_| Error::from(Diagnostic::file(&name, msg!("policy.not_utf8"))))?;
-    parse(&name, &text, pack)
+    let mut policy = parse(&name, &text, pack)?;
+    policy.source = Some(PolicySource { file: name, digest });
+    Ok(policy)
 }
 
 /// Validates a policy given as text; `file` names it in diagnostics. Every problem is reported at once.
