@@ -251,7 +251,8 @@ pub enum DiffFormat {
 
 #[derive(clap::Args, Debug)]
 pub struct PortfolioArgs {
-    /// Assessment files, or folders whose `*.json` files are all evaluated (sorted by name).
+    /// Assessment files, or folders walked with their sub-folders for `*.json` submissions and `review.toml`
+    /// files (docs/portfolio.md).
     #[arg(required = true, value_name = "DIR|FILE")]
     pub inputs: Vec<PathBuf>,
     /// Write the portfolio to FILE; the format follows the extension (.html, .md, .csv, .json, .xlsx).
@@ -261,6 +262,10 @@ pub struct PortfolioArgs {
     /// Evaluation date of every assessment (default: `SOURCE_DATE_EPOCH`, else today in UTC).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub as_of: Option<String>,
+    /// Also write each vendor's full HTML report (latest submission) into DIR; the dashboard links to them with
+    /// relative links.
+    #[arg(long, value_name = "DIR")]
+    pub reports_dir: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]

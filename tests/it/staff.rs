@@ -867,7 +867,7 @@ fn portfolio_xlsx_lists_vendors_with_coloured_readiness_and_the_files_in_error()
     );
     let sheet = &files["xl/worksheets/sheet1.xml"];
     assert!(sheet.contains("state=\"frozen\""));
-    assert!(sheet.contains("<autoFilter ref=\"A1:Z4\"/>"), "{sheet}");
+    assert!(sheet.contains("<autoFilter ref=\"A1:AD4\"/>"), "{sheet}");
     let strings = &files["xl/sharedStrings.xml"];
     for needle in [
         "DataPilote SAS",
