@@ -168,7 +168,7 @@ pub fn check(
         )
         .collect();
     fs::write_all_atomic(&files)?;
-    let (exit, stderr) = match (report.gate.passed, args.exit_zero) {
+    let (exit, mut stderr) = match (report.gate.passed, args.exit_zero) {
         (true, _) => (Exit::Success, String::new()),
         (false, false) => (Exit::GateFailed, String::new()),
         (false, true) => (
@@ -176,6 +176,24 @@ pub fn check(
             format!("{}\n", msg!("cli.exit_zero").render(lang)),
         ),
     };
+    if let (Some(info), Some(review)) = (&report.review, &review)
+        && !info.stale_decisions.is_empty()
+    {
+        let ids: Vec<&str> = info
+            .stale_decisions
+            .iter()
+            .map(crate::model::RequirementId::as_str)
+            .collect();
+        stderr.push_str(
+            &msg!(
+                "review.stale",
+                file = review.file.as_str(),
+                ids = ids.join(", ")
+            )
+            .render(lang),
+        );
+        stderr.push('\n');
+    }
     Ok(Output {
         stdout,
         stderr,

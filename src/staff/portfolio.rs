@@ -1010,7 +1010,7 @@ impl Portfolio {
                     .join("\n"),
                 v.trend
                     .as_ref()
-                    .map(|t| format!("{:+.1}", t.score_delta))
+                    .map(|t| format!("{:.1}", t.score_delta))
                     .unwrap_or_default(),
                 v.trend
                     .as_ref()
