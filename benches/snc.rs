@@ -134,7 +134,14 @@ fn write_files(dir: &std::path::Path, inputs: &[Vec<u8>]) -> Vec<std::path::Path
 
 /// Rows of a portfolio of `files`, as `snc portfolio` builds them.
 fn files_portfolio(pack: &Pack, files: &[std::path::PathBuf]) -> usize {
-    let portfolio = snc::staff::portfolio::evaluate(pack, files, as_of(), Lang::En, None);
+    let (portfolio, _) = snc::staff::portfolio::evaluate(
+        pack,
+        files,
+        as_of(),
+        Lang::En,
+        &snc::staff::portfolio::Options::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     assert!(portfolio.errors.is_empty(), "{:?}", portfolio.errors);
     portfolio.vendors.len()
 }

@@ -34,6 +34,11 @@ pub fn ensure_not_input(output: &Path, inputs: &[&Path]) -> Result<(), Error> {
     Ok(())
 }
 
+/// Creates a folder for outputs, and its parents, when missing.
+pub fn create_dir(path: &Path) -> Result<(), Error> {
+    std::fs::create_dir_all(path).map_err(|e| Error::io(path, msg!("io.create_dir"), e))
+}
+
 /// Writes `bytes` to `path` atomically: readers see the old file or the new one, never a part.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     write_all_atomic(&[(path, bytes)])

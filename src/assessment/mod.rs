@@ -31,6 +31,10 @@ pub struct Assessment {
     /// `sha256:` of the file's bytes.
     pub digest: String,
     pub vendor: String,
+    /// The vendor's stable identifier (`vendor.id`), when given.
+    pub vendor_id: Option<String>,
+    /// When the vendor submitted this assessment (`submitted_on`), when given.
+    pub submitted_on: Option<NaiveDate>,
     pub contact: Option<String>,
     pub service_name: String,
     pub service_types: Vec<ServiceType>,
@@ -91,6 +95,8 @@ struct RawAssessment {
     vendor: RawVendor,
     service: RawService,
     #[serde(default)]
+    submitted_on: Option<NaiveDate>,
+    #[serde(default)]
     facts: Option<Json>,
     #[serde(default)]
     answers: serde_json::Map<String, Json>,
@@ -99,6 +105,8 @@ struct RawAssessment {
 #[derive(Deserialize)]
 struct RawVendor {
     name: String,
+    #[serde(default)]
+    id: Option<String>,
     #[serde(default)]
     contact: Option<String>,
 }
@@ -122,6 +130,15 @@ struct RawBuiltOn {
     secnumcloud_qualified: Option<bool>,
     #[serde(default)]
     qualification_valid_until: Option<NaiveDate>,
+}
+
+/// A vendor's name as it identifies the vendor: trimmed, inner spaces collapsed, case-folded.
+#[must_use]
+pub fn normalised_vendor(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 /// Reads and validates an assessment file, within the default [`Limits`].
@@ -294,6 +311,8 @@ pub fn parse_with(
         file: file.to_owned(),
         digest,
         vendor: raw.vendor.name,
+        vendor_id: raw.vendor.id.filter(|id| !crate::model::is_blank(id)),
+        submitted_on: raw.submitted_on,
         contact: raw.vendor.contact,
         service_name: raw.service.name,
         service_types: raw.service.types,

@@ -303,7 +303,8 @@ pub enum DiffFormat {
 
 #[derive(clap::Args, Debug)]
 pub struct PortfolioArgs {
-    /// Assessment files, or folders whose `*.json` files are all evaluated (sorted by name).
+    /// Assessment files, or folders walked with their sub-folders for `*.json` submissions and `review.toml`
+    /// files (docs/portfolio.md).
     #[arg(required = true, value_name = "DIR|FILE")]
     pub inputs: Vec<PathBuf>,
     /// Write the portfolio to FILE; the format follows the extension (.html, .md, .csv, .json, .xlsx).
@@ -315,6 +316,10 @@ pub struct PortfolioArgs {
     pub as_of: Option<String>,
     #[command(flatten)]
     pub templates: TemplatesArg,
+    /// Also write each vendor's full HTML report (latest submission) into DIR; the dashboard links to them with
+    /// relative links.
+    #[arg(long, value_name = "DIR")]
+    pub reports_dir: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]

@@ -199,7 +199,7 @@ pub fn check(
     if let Some((path, summary)) = step_summary {
         fs::append(path, format!("{summary}\n").as_bytes())?;
     }
-    let (exit, stderr) = match (report.gate.passed, args.exit_zero) {
+    let (exit, mut stderr) = match (report.gate.passed, args.exit_zero) {
         (true, _) => (Exit::Success, String::new()),
         (false, false) => (Exit::GateFailed, String::new()),
         (false, true) => (
@@ -207,6 +207,24 @@ pub fn check(
             format!("{}\n", msg!("cli.exit_zero").render(lang)),
         ),
     };
+    if let (Some(info), Some(review)) = (&report.review, &review)
+        && !info.stale_decisions.is_empty()
+    {
+        let ids: Vec<&str> = info
+            .stale_decisions
+            .iter()
+            .map(crate::model::RequirementId::as_str)
+            .collect();
+        stderr.push_str(
+            &msg!(
+                "review.stale",
+                file = review.file.as_str(),
+                ids = ids.join(", ")
+            )
+            .render(lang),
+        );
+        stderr.push('\n');
+    }
     Ok(Output {
         stdout,
         stderr,

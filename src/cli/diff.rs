@@ -78,9 +78,12 @@ fn side(
                 baseline: None,
                 review: None,
             };
-            let report =
-                crate::report::evaluate_file(pack, path, &inputs, &Limits::default(), lang)?;
-            Ok(Side::from_report(&report, SourceKind::Assessment))
+            // The assessment's facts are kept so that the diff can say which facts a changed verdict read.
+            let assessment = crate::assessment::load_with(path, pack, &Limits::default())?;
+            let facts = assessment.facts.clone();
+            let outcome = crate::engine::run(pack, assessment, &inputs)?;
+            let report = crate::report::Report::build(&outcome, lang);
+            Ok(Side::from_report(&report, SourceKind::Assessment).with_facts(pack, &facts))
         }
     }
 }

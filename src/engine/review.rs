@@ -30,6 +30,79 @@ pub struct Override {
     pub location: Diagnostic,
 }
 
+/// The vendor a reviewer file is written for (`[vendor]`).
+#[derive(Clone, Debug)]
+pub struct VendorBinding {
+    pub name: Option<String>,
+    pub id: Option<String>,
+    /// The digest of the assessment the decisions were taken on.
+    pub assessment_digest: Option<String>,
+    /// Where `[vendor]` is written.
+    pub location: Diagnostic,
+}
+
+impl VendorBinding {
+    /// True when this binding names the vendor `name` (with its `vendor.id`, if any): the ids when both sides have
+    /// one, else the names, trimmed and case-folded.
+    #[must_use]
+    pub fn matches(&self, name: &str, id: Option<&str>) -> bool {
+        if let (Some(mine), Some(theirs)) = (&self.id, id) {
+            return mine.trim() == theirs.trim();
+        }
+        self.name.as_deref().is_some_and(|n| {
+            crate::assessment::normalised_vendor(n) == crate::assessment::normalised_vendor(name)
+        })
+    }
+
+    /// The binding as a reader names it: `id` first.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        match (&self.id, &self.name) {
+            (Some(id), Some(name)) => format!("{name} ({id})"),
+            (Some(id), None) => id.clone(),
+            (None, Some(name)) => name.clone(),
+            (None, None) => String::new(),
+        }
+    }
+}
+
+/// A reviewer's note (`[[note]]`), on one requirement or on the whole assessment.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Note {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<RequirementId>,
+    pub text: String,
+    pub reviewer: String,
+    pub date: NaiveDate,
+}
+
+/// An evidence request (`[[request]]`): what the reviewer asked the vendor to show, and by when.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Request {
+    pub id: RequirementId,
+    pub evidence: String,
+    pub reviewer: String,
+    pub date: NaiveDate,
+    pub due: NaiveDate,
+    /// When the evidence was received and the request closed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closed: Option<NaiveDate>,
+}
+
+impl Request {
+    /// Still open on `as_of`: not closed, or closed later.
+    #[must_use]
+    pub fn is_open(&self, as_of: NaiveDate) -> bool {
+        self.closed.is_none_or(|c| c > as_of)
+    }
+
+    /// Open on `as_of` and past its due date.
+    #[must_use]
+    pub fn is_overdue(&self, as_of: NaiveDate) -> bool {
+        self.is_open(as_of) && self.due < as_of
+    }
+}
+
 /// A validated reviewer file.
 #[derive(Clone, Debug)]
 pub struct Review {
@@ -37,8 +110,32 @@ pub struct Review {
     pub file: String,
     /// `sha256:` of the file's bytes, recorded in the report.
     pub digest: String,
+    /// The vendor the file is written for, when it says (`[vendor]`).
+    pub vendor: Option<VendorBinding>,
     /// In file order.
     pub overrides: Vec<Override>,
+    /// In file order.
+    pub notes: Vec<Note>,
+    /// In file order.
+    pub requests: Vec<Request>,
+}
+
+impl Review {
+    /// The decisions that may be stale on an assessment with `digest`: every override, when `[vendor]` names the
+    /// digest of another assessment (an earlier submission); none otherwise.
+    #[must_use]
+    pub fn stale_decisions(&self, digest: &str) -> Vec<RequirementId> {
+        match self
+            .vendor
+            .as_ref()
+            .and_then(|v| v.assessment_digest.as_deref())
+        {
+            Some(written_for) if written_for != digest => {
+                self.overrides.iter().map(|o| o.id.clone()).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -47,8 +144,42 @@ struct RawReview {
     /// Optional: the pack the verdicts are about; checked against the loaded pack.
     #[serde(default)]
     pack: Option<Spanned<String>>,
+    #[serde(default)]
+    vendor: Option<Spanned<RawVendor>>,
     #[serde(rename = "override", default)]
     overrides: Vec<Spanned<RawOverride>>,
+    #[serde(rename = "note", default)]
+    notes: Vec<Spanned<RawNote>>,
+    #[serde(rename = "request", default)]
+    requests: Vec<Spanned<RawRequest>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawVendor {
+    name: Option<Spanned<String>>,
+    id: Option<Spanned<String>>,
+    assessment_digest: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNote {
+    id: Option<Spanned<String>>,
+    text: Option<Spanned<String>>,
+    reviewer: Option<Spanned<String>>,
+    date: Option<Spanned<toml::Value>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRequest {
+    id: Option<Spanned<String>>,
+    evidence: Option<Spanned<String>>,
+    reviewer: Option<Spanned<String>>,
+    date: Option<Spanned<toml::Value>>,
+    due: Option<Spanned<toml::Value>>,
+    closed: Option<Spanned<toml::Value>>,
 }
 
 #[derive(Deserialize)]
@@ -94,9 +225,30 @@ pub fn parse(file: &str, bytes: &[u8], pack: &Pack) -> Result<Review, Error> {
             ),
         ));
     }
-    if raw.overrides.is_empty() {
+    if raw.overrides.is_empty() && raw.notes.is_empty() && raw.requests.is_empty() {
         problems.push(Diagnostic::file(file, msg!("review.no_override")));
     }
+    let vendor = raw
+        .vendor
+        .as_ref()
+        .and_then(|v| vendor_binding(v, &at, &mut problems));
+    let known_id = |raw_id: &Spanned<String>, problems: &mut Vec<Diagnostic>| match raw_id
+        .get_ref()
+        .parse::<RequirementId>()
+    {
+        Err(e) => {
+            problems.push(at(raw_id.span(), e.message()));
+            None
+        }
+        Ok(id) if pack.requirement(&id).is_none() => {
+            problems.push(at(
+                raw_id.span(),
+                msg!("id.unknown", pack = &pack.id, id = &id),
+            ));
+            None
+        }
+        Ok(id) => Some(id),
+    };
     let mut seen: HashMap<RequirementId, usize> = HashMap::new();
     let mut overrides = Vec::new();
     for table in &raw.overrides {
@@ -108,19 +260,9 @@ pub fn parse(file: &str, bytes: &[u8], pack: &Pack) -> Result<Review, Error> {
                 problems.push(missing("id"));
                 None
             }
-            Some(raw_id) => match raw_id.get_ref().parse::<RequirementId>() {
-                Err(e) => {
-                    problems.push(at(raw_id.span(), e.message()));
-                    None
-                }
-                Ok(id) if pack.requirement(&id).is_none() => {
-                    problems.push(at(
-                        raw_id.span(),
-                        msg!("id.unknown", pack = &pack.id, id = &id),
-                    ));
-                    None
-                }
-                Ok(id) => {
+            Some(raw_id) => match known_id(raw_id, &mut problems) {
+                None => None,
+                Some(id) => {
                     let line = crate::model::error::line_column(text, raw_id.span().start).0;
                     if let Some(first) = seen.get(&id) {
                         problems.push(at(
@@ -156,37 +298,15 @@ pub fn parse(file: &str, bytes: &[u8], pack: &Pack) -> Result<Review, Error> {
                 verdict
             }
         };
-        let mut text_field = |value: &Option<Spanned<String>>, name: &str| match value {
-            None => {
-                problems.push(missing(name));
-                None
-            }
-            Some(v) if crate::model::is_blank(v.get_ref()) => {
-                let message = if name == "reason" {
-                    msg!("review.empty_reason")
-                } else {
-                    msg!("review.empty_reviewer")
-                };
-                problems.push(at(v.span(), message));
-                None
-            }
-            Some(v) => Some(v.get_ref().trim().to_owned()),
-        };
-        let reason = text_field(&o.reason, "reason");
-        let reviewer = text_field(&o.reviewer, "reviewer");
-        let date = match &o.date {
-            None => {
-                problems.push(missing("date"));
-                None
-            }
-            Some(d) => {
-                let date = date_of(d.get_ref());
-                if date.is_none() {
-                    problems.push(at(d.span(), msg!("review.date")));
-                }
-                date
-            }
-        };
+        let reason = text_field(o.reason.as_ref(), "reason", &missing, &at, &mut problems);
+        let reviewer = text_field(
+            o.reviewer.as_ref(),
+            "reviewer",
+            &missing,
+            &at,
+            &mut problems,
+        );
+        let date = date_field(o.date.as_ref(), "date", &missing, &at, &mut problems);
         if let (Some(id), Some(verdict), Some(reason), Some(reviewer), Some(date)) =
             (id, verdict, reason, reviewer, date)
         {
@@ -200,6 +320,78 @@ pub fn parse(file: &str, bytes: &[u8], pack: &Pack) -> Result<Review, Error> {
             });
         }
     }
+    let mut notes = Vec::new();
+    for table in &raw.notes {
+        let span = table.span();
+        let n = table.get_ref();
+        let missing = |field: &str| at(span.clone(), msg!("review.note_missing_field", field));
+        let id = match &n.id {
+            None => Some(None),
+            Some(raw_id) => known_id(raw_id, &mut problems).map(Some),
+        };
+        let body = text_field(n.text.as_ref(), "text", &missing, &at, &mut problems);
+        let reviewer = text_field(
+            n.reviewer.as_ref(),
+            "reviewer",
+            &missing,
+            &at,
+            &mut problems,
+        );
+        let date = date_field(n.date.as_ref(), "date", &missing, &at, &mut problems);
+        if let (Some(id), Some(text), Some(reviewer), Some(date)) = (id, body, reviewer, date) {
+            notes.push(Note {
+                id,
+                text,
+                reviewer,
+                date,
+            });
+        }
+    }
+    let mut requests = Vec::new();
+    for table in &raw.requests {
+        let span = table.span();
+        let r = table.get_ref();
+        let missing = |field: &str| at(span.clone(), msg!("review.request_missing_field", field));
+        let id = match &r.id {
+            None => {
+                problems.push(missing("id"));
+                None
+            }
+            Some(raw_id) => known_id(raw_id, &mut problems),
+        };
+        let evidence = text_field(
+            r.evidence.as_ref(),
+            "evidence",
+            &missing,
+            &at,
+            &mut problems,
+        );
+        let reviewer = text_field(
+            r.reviewer.as_ref(),
+            "reviewer",
+            &missing,
+            &at,
+            &mut problems,
+        );
+        let date = date_field(r.date.as_ref(), "date", &missing, &at, &mut problems);
+        let due = date_field(r.due.as_ref(), "due", &missing, &at, &mut problems);
+        let closed = match &r.closed {
+            None => Some(None),
+            Some(c) => date_field(Some(c), "closed", &missing, &at, &mut problems).map(Some),
+        };
+        if let (Some(id), Some(evidence), Some(reviewer), Some(date), Some(due), Some(closed)) =
+            (id, evidence, reviewer, date, due, closed)
+        {
+            requests.push(Request {
+                id,
+                evidence,
+                reviewer,
+                date,
+                due,
+                closed,
+            });
+        }
+    }
     if !problems.is_empty() {
         problems.sort_by_key(|d| d.position);
         return Err(Error::Invalid(problems));
@@ -207,8 +399,102 @@ pub fn parse(file: &str, bytes: &[u8], pack: &Pack) -> Result<Review, Error> {
     Ok(Review {
         file: file.to_owned(),
         digest,
+        vendor,
         overrides,
+        notes,
+        requests,
     })
+}
+
+type At<'a> = dyn Fn(std::ops::Range<usize>, Message) -> Diagnostic + 'a;
+
+/// `[vendor]`: a name or an id, and optionally the digest of the assessment the decisions were taken on.
+fn vendor_binding(
+    table: &Spanned<RawVendor>,
+    at: &At<'_>,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<VendorBinding> {
+    let v = table.get_ref();
+    let text = |value: &Option<Spanned<String>>| {
+        value
+            .as_ref()
+            .map(|s| s.get_ref().trim().to_owned())
+            .filter(|s| !crate::model::is_blank(s))
+    };
+    let name = text(&v.name);
+    let id = text(&v.id);
+    if name.is_none() && id.is_none() {
+        problems.push(at(table.span(), msg!("review.vendor_empty")));
+        return None;
+    }
+    let assessment_digest = match &v.assessment_digest {
+        None => None,
+        Some(d) => {
+            let value = d.get_ref().trim();
+            let hex = value.strip_prefix("sha256:").unwrap_or_default();
+            if hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+                Some(value.to_owned())
+            } else {
+                problems.push(at(d.span(), msg!("review.digest")));
+                return None;
+            }
+        }
+    };
+    Some(VendorBinding {
+        name,
+        id,
+        assessment_digest,
+        location: at(table.span(), Message::verbatim("")),
+    })
+}
+
+/// A mandatory text: missing or blank is a problem.
+fn text_field(
+    value: Option<&Spanned<String>>,
+    name: &str,
+    missing: &dyn Fn(&str) -> Diagnostic,
+    at: &At<'_>,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    match value {
+        None => {
+            problems.push(missing(name));
+            None
+        }
+        Some(v) if crate::model::is_blank(v.get_ref()) => {
+            let message = match name {
+                "reason" => msg!("review.empty_reason"),
+                "reviewer" => msg!("review.empty_reviewer"),
+                _ => msg!("review.empty_text", field = name),
+            };
+            problems.push(at(v.span(), message));
+            None
+        }
+        Some(v) => Some(v.get_ref().trim().to_owned()),
+    }
+}
+
+/// A mandatory date.
+fn date_field(
+    value: Option<&Spanned<toml::Value>>,
+    name: &str,
+    missing: &dyn Fn(&str) -> Diagnostic,
+    at: &At<'_>,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<NaiveDate> {
+    match value {
+        None => {
+            problems.push(missing(name));
+            None
+        }
+        Some(d) => {
+            let date = date_of(d.get_ref());
+            if date.is_none() {
+                problems.push(at(d.span(), msg!("review.date_field", field = name)));
+            }
+            date
+        }
+    }
 }
 
 /// A TOML date (`2026-11-20`) or a string holding one; nothing else.
@@ -238,6 +524,18 @@ pub fn apply(
     evaluation: &mut Evaluation,
     as_of: NaiveDate,
 ) -> Result<(), Error> {
+    if let Some(binding) = &review.vendor
+        && !binding.matches(&assessment.vendor, assessment.vendor_id.as_deref())
+    {
+        let mut d = binding.location.clone();
+        d.message = msg!(
+            "review.other_vendor",
+            declared = binding.describe(),
+            vendor = assessment.vendor.as_str(),
+            file = assessment.file.as_str()
+        );
+        return Err(Error::Invalid(vec![d]));
+    }
     let layers: Vec<ServiceType> = assessment.built_on.iter().map(|b| b.layer).collect();
     let mut problems = Vec::new();
     for o in &review.overrides {

@@ -73,9 +73,11 @@ pub fn assessment(pack: &Pack) -> Json {
                 "additionalProperties": false,
                 "properties": {
                     "name": {"type": "string", "description": "Legal name of the vendor."},
+                    "id": {"type": ["string", "null"], "description": "A stable identifier of the vendor chosen by the programme (a SIREN, a file number): `snc portfolio` groups a vendor's submissions by it, else by the name."},
                     "contact": {"type": ["string", "null"], "description": "Who to ask about this assessment."}
                 }
             },
+            "submitted_on": {"anyOf": [{"$ref": "#/$defs/date"}, {"type": "null"}], "description": "The date the vendor submitted this assessment: `snc portfolio` takes each vendor's latest submission by it."},
             "service": {
                 "type": "object",
                 "description": "The service in the qualification scope.",

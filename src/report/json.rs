@@ -76,11 +76,32 @@ pub struct DocRequirement {
     pub title: Option<String>,
     #[serde(default)]
     pub findings: Vec<DocFinding>,
+    #[serde(default)]
+    pub evidence: Vec<DocEvidence>,
 }
 
 #[derive(Deserialize)]
 pub struct DocFinding {
     pub code: String,
+    /// The facts the finding's check read, with their values.
+    #[serde(default)]
+    pub facts: Vec<DocFact>,
+}
+
+#[derive(Deserialize)]
+pub struct DocFact {
+    pub path: String,
+    #[serde(default)]
+    pub value: serde_json::Value,
+}
+
+#[derive(Deserialize)]
+pub struct DocEvidence {
+    pub title: String,
+    #[serde(default, rename = "ref")]
+    pub reference: Option<String>,
+    #[serde(default)]
+    pub date: Option<NaiveDate>,
 }
 
 #[derive(Deserialize)]

@@ -77,6 +77,30 @@ pub struct Report {
 pub struct ReviewInfo {
     pub digest: String,
     pub overrides: u32,
+    /// The vendor the file is written for (`[vendor]`), as it names it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<String>,
+    /// The reviewer's notes, in file order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<crate::engine::review::Note>,
+    /// The evidence requests, in file order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub requests: Vec<RequestView>,
+    /// Requests still open on the evaluation date.
+    pub open_requests: u32,
+    /// Overrides decided on another assessment than this one (`[vendor] assessment_digest` differs): they may
+    /// be stale.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stale_decisions: Vec<RequirementId>,
+}
+
+/// An evidence request and its state on the evaluation date.
+#[derive(Serialize, Debug, Clone)]
+pub struct RequestView {
+    #[serde(flatten)]
+    pub request: crate::engine::review::Request,
+    /// `open`, `overdue` (open past its due date) or `closed`.
+    pub state: &'static str,
 }
 
 /// Where the gate's policy came from and what it set: the provenance every format names.
@@ -433,6 +457,30 @@ impl Report {
             review: review.map(|r| ReviewInfo {
                 digest: r.digest.clone(),
                 overrides: u32::try_from(r.overrides.len()).unwrap_or(u32::MAX),
+                vendor: r
+                    .vendor
+                    .as_ref()
+                    .map(crate::engine::review::VendorBinding::describe),
+                notes: r.notes.clone(),
+                requests: r
+                    .requests
+                    .iter()
+                    .map(|q| RequestView {
+                        request: q.clone(),
+                        state: if q.is_overdue(as_of) {
+                            "overdue"
+                        } else if q.is_open(as_of) {
+                            "open"
+                        } else {
+                            "closed"
+                        },
+                    })
+                    .collect(),
+                open_requests: u32::try_from(
+                    r.requests.iter().filter(|q| q.is_open(as_of)).count(),
+                )
+                .unwrap_or(u32::MAX),
+                stale_decisions: r.stale_decisions(&assessment.digest),
             }),
             requirements: evaluation
                 .results

@@ -210,6 +210,67 @@ pub fn render_text(report: &Report, color: bool) -> String {
         }
     }
 
+    if let Some(review) = &report.review {
+        if !review.stale_decisions.is_empty() {
+            let ids: Vec<&str> = review
+                .stale_decisions
+                .iter()
+                .map(crate::model::RequirementId::as_str)
+                .collect();
+            let _ = writeln!(out, "\n{} {}", t(lang, "review_stale"), ids.join(", "));
+        }
+        if !review.requests.is_empty() {
+            let _ = writeln!(
+                out,
+                "\n{}",
+                paint(
+                    color,
+                    bold,
+                    &format!("{} ({})", t(lang, "review_requests"), review.requests.len())
+                )
+            );
+            for q in &review.requests {
+                let state = match q.state {
+                    "overdue" => t(lang, "request_overdue"),
+                    "closed" => t(lang, "request_closed"),
+                    _ => t(lang, "request_open"),
+                };
+                let _ = writeln!(
+                    out,
+                    "  {:<10} {} · {}{}{} · {}",
+                    q.request.id.as_str(),
+                    state,
+                    t(lang, "review_due"),
+                    t(lang, "colon"),
+                    q.request.due,
+                    visible(&q.request.evidence)
+                );
+            }
+        }
+        if !review.notes.is_empty() {
+            let _ = writeln!(
+                out,
+                "\n{}",
+                paint(
+                    color,
+                    bold,
+                    &format!("{} ({})", t(lang, "review_notes"), review.notes.len())
+                )
+            );
+            for n in &review.notes {
+                let id = n.id.as_ref().map_or("", |id| id.as_str());
+                let _ = writeln!(
+                    out,
+                    "  {:<10} {} ({}, {})",
+                    id,
+                    visible(&n.text),
+                    visible(&n.reviewer),
+                    n.date
+                );
+            }
+        }
+    }
+
     let _ = writeln!(out, "\n{}", paint(color, bold, t(lang, "chapter_scores")));
     for c in &report.score.chapters {
         #[expect(

@@ -52,6 +52,35 @@ pub struct View<'a> {
     pub policy_line: String,
     /// Every waiver of the policy in words: requirement, expiry, who approved it, what it did, why.
     pub waivers: Vec<String>,
+    /// The reviewer's notes (`[[note]]`), in file order.
+    pub review_notes: Vec<NoteItem>,
+    /// The reviewer's evidence requests (`[[request]]`), in file order.
+    pub review_requests: Vec<RequestItem>,
+    /// Overrides that may be stale (written for another submission), comma-separated; empty otherwise.
+    pub stale_decisions: String,
+}
+
+/// A reviewer's note.
+#[derive(Serialize)]
+pub struct NoteItem {
+    /// The requirement, or empty for the whole assessment.
+    pub id: String,
+    pub text: String,
+    pub reviewer: String,
+    pub date: String,
+}
+
+/// An evidence request and its state on the evaluation date.
+#[derive(Serialize)]
+pub struct RequestItem {
+    pub id: String,
+    pub evidence: String,
+    pub reviewer: String,
+    pub date: String,
+    pub due: String,
+    /// The colour class of the state: `partial` (open), `ko` (overdue), `ok` (closed).
+    pub state: &'static str,
+    pub state_label: &'static str,
 }
 
 /// A reviewer's decision next to what the vendor declared and what the engine found.
@@ -517,6 +546,46 @@ impl<'a> View<'a> {
                     })
                 })
                 .collect(),
+            review_notes: report
+                .review
+                .iter()
+                .flat_map(|r| &r.notes)
+                .map(|n| NoteItem {
+                    id: n.id.as_ref().map(ToString::to_string).unwrap_or_default(),
+                    text: n.text.clone(),
+                    reviewer: n.reviewer.clone(),
+                    date: n.date.to_string(),
+                })
+                .collect(),
+            review_requests: report
+                .review
+                .iter()
+                .flat_map(|r| &r.requests)
+                .map(|q| RequestItem {
+                    id: q.request.id.to_string(),
+                    evidence: q.request.evidence.clone(),
+                    reviewer: q.request.reviewer.clone(),
+                    date: q.request.date.to_string(),
+                    due: q.request.due.to_string(),
+                    state: match q.state {
+                        "overdue" => "ko",
+                        "closed" => "ok",
+                        _ => "partial",
+                    },
+                    state_label: match q.state {
+                        "overdue" => crate::model::i18n::t(lang, "request_overdue"),
+                        "closed" => crate::model::i18n::t(lang, "request_closed"),
+                        _ => crate::model::i18n::t(lang, "request_open"),
+                    },
+                })
+                .collect(),
+            stale_decisions: report
+                .review
+                .iter()
+                .flat_map(|r| &r.stale_decisions)
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
         }
     }
 }

@@ -104,6 +104,37 @@ pub struct SideRequirement {
     pub verdict: Status,
     pub title: String,
     pub stale: bool,
+    /// What the vendor declared.
+    pub declared: Status,
+    /// The evidence listed, each as `title (ref, date)`.
+    pub evidence: Vec<String>,
+    /// Facts the requirement's checks read, with their values (`null` when unknown): every one for an
+    /// assessment (see [`Side::with_facts`]), those its findings recorded for a JSON report.
+    pub facts: BTreeMap<String, Json>,
+}
+
+/// A piece of evidence as a diff names it.
+fn evidence_label(title: &str, reference: Option<&str>, date: Option<NaiveDate>) -> String {
+    let mut parts = Vec::new();
+    if let Some(r) = reference.filter(|r| !r.trim().is_empty()) {
+        parts.push(r.to_owned());
+    }
+    if let Some(d) = date {
+        parts.push(d.to_string());
+    }
+    if parts.is_empty() {
+        title.to_owned()
+    } else {
+        format!("{title} ({})", parts.join(", "))
+    }
+}
+
+/// The value at a dotted fact path (`administration.locations`) in an assessment's `facts`; `null` when absent.
+fn fact_value(facts: &Json, path: &str) -> Json {
+    path.split('.')
+        .try_fold(facts, |value, key| value.get(key))
+        .cloned()
+        .unwrap_or(Json::Null)
 }
 
 impl SideRequirement {
@@ -154,9 +185,38 @@ impl Side {
                     verdict: r.verdict,
                     title: r.title.clone(),
                     stale: r.findings.iter().any(|f| f.code == "evidence-stale"),
+                    declared: r.declared,
+                    evidence: r
+                        .evidence
+                        .iter()
+                        .map(|e| evidence_label(&e.title, e.reference.as_deref(), e.date))
+                        .collect(),
+                    facts: r
+                        .findings
+                        .iter()
+                        .flat_map(|f| &f.facts)
+                        .map(|f| (f.path.clone(), f.value.clone()))
+                        .collect(),
                 })
                 .collect(),
         }
+    }
+
+    /// Every fact each requirement's checks read, from the assessment's `facts`: a diff of two assessments can
+    /// then say which facts changed, whether or not a check failed.
+    #[must_use]
+    pub fn with_facts(mut self, pack: &Pack, facts: &Json) -> Side {
+        for r in &mut self.requirements {
+            let Some(q) = r.id.parse().ok().and_then(|id| pack.requirement(&id)) else {
+                continue;
+            };
+            for path in q.checks.iter().flat_map(|c| &c.facts) {
+                r.facts
+                    .entry(path.clone())
+                    .or_insert_with(|| fact_value(facts, path));
+            }
+        }
+        self
     }
 
     /// A side from a JSON report read from a file.
@@ -194,6 +254,18 @@ impl Side {
                         .chapter
                         .unwrap_or_else(|| r.id.split('.').next().unwrap_or_default().to_owned()),
                     stale: r.findings.iter().any(|f| f.code == "evidence-stale"),
+                    declared: r.declared,
+                    evidence: r
+                        .evidence
+                        .iter()
+                        .map(|e| evidence_label(&e.title, e.reference.as_deref(), e.date))
+                        .collect(),
+                    facts: r
+                        .findings
+                        .iter()
+                        .flat_map(|f| &f.facts)
+                        .map(|f| (f.path.clone(), f.value.clone()))
+                        .collect(),
                     id: r.id,
                     kind: r.kind,
                     severity: r.severity,
@@ -282,6 +354,113 @@ pub struct RequirementChange {
     pub severity: Severity,
     pub old: Status,
     pub new: Status,
+    /// Why the verdict changed: what changed in the submission for this requirement.
+    #[serde(skip_serializing_if = "Why::is_empty")]
+    pub why: Why,
+}
+
+/// What changed in a submission for one requirement.
+#[derive(Serialize, Debug, Clone, Default)]
+pub struct Why {
+    /// Facts the requirement's checks read whose value changed, with the old and new values.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub facts: Vec<FactChange>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence_added: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence_removed: Vec<String>,
+    /// The declared status, when it changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub declared: Option<DeclaredChange>,
+}
+
+impl Why {
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.facts.is_empty()
+            && self.evidence_added.is_empty()
+            && self.evidence_removed.is_empty()
+            && self.declared.is_none()
+    }
+
+    /// One line per change, in `lang`: `facts.x: ["FR"] → ["FR","US"]`, evidence added or removed, the declaration.
+    #[must_use]
+    pub fn lines(&self, lang: Lang) -> Vec<String> {
+        let colon = t(lang, "colon");
+        let mut lines: Vec<String> = self
+            .facts
+            .iter()
+            .map(|f| format!("{}{colon}{} → {}", f.path, f.old, f.new))
+            .collect();
+        if let Some(d) = &self.declared {
+            lines.push(format!(
+                "{}{colon}{} → {}",
+                t(lang, "declared"),
+                label(lang, d.old),
+                label(lang, d.new)
+            ));
+        }
+        lines.extend(
+            self.evidence_added
+                .iter()
+                .map(|e| format!("{}{colon}{e}", t(lang, "diff_evidence_added"))),
+        );
+        lines.extend(
+            self.evidence_removed
+                .iter()
+                .map(|e| format!("{}{colon}{e}", t(lang, "diff_evidence_removed"))),
+        );
+        lines
+    }
+}
+
+#[derive(Serialize, Debug, Clone)]
+pub struct FactChange {
+    pub path: String,
+    pub old: Json,
+    pub new: Json,
+}
+
+#[derive(Serialize, Debug, Clone)]
+pub struct DeclaredChange {
+    pub old: Status,
+    pub new: Status,
+}
+
+/// What changed between two sides of one requirement. Facts are compared where both sides know them (a JSON
+/// report records only the facts of the checks that failed).
+fn why(old: &SideRequirement, new: &SideRequirement) -> Why {
+    let facts = new
+        .facts
+        .iter()
+        .filter_map(|(path, value)| {
+            let before = old.facts.get(path)?;
+            (before != value).then(|| FactChange {
+                path: path.clone(),
+                old: before.clone(),
+                new: value.clone(),
+            })
+        })
+        .collect();
+    Why {
+        facts,
+        evidence_added: new
+            .evidence
+            .iter()
+            .filter(|e| !old.evidence.contains(e))
+            .cloned()
+            .collect(),
+        evidence_removed: old
+            .evidence
+            .iter()
+            .filter(|e| !new.evidence.contains(e))
+            .cloned()
+            .collect(),
+        declared: (old.declared != new.declared).then_some(DeclaredChange {
+            old: old.declared,
+            new: new.declared,
+        }),
+    }
 }
 
 #[derive(Serialize, Debug, Clone)]
@@ -296,6 +475,8 @@ pub struct Diff {
     pub warnings: Vec<String>,
     /// True when any requirement regressed, the readiness dropped or the overall score fell.
     pub regressed: bool,
+    /// One sentence that says it all and never contradicts itself: `score +1.6, but 19.2.c regressed`.
+    pub headline: String,
     pub readiness: ReadinessChange,
     pub score: ScoreDiff,
     /// Requirements whose verdict got better, in pack order.
@@ -407,6 +588,11 @@ pub fn diff(old: &Side, new: &Side, pack: &Pack, lang: Lang) -> Result<Diff, Err
             severity: n.severity,
             old: o.verdict,
             new: n.verdict,
+            why: if o.verdict == n.verdict {
+                Why::default()
+            } else {
+                why(o, n)
+            },
         };
         match trend(o.verdict.rank(), n.verdict.rank()) {
             Trend::Improved => improvements.push(change.clone()),
@@ -464,6 +650,13 @@ pub fn diff(old: &Side, new: &Side, pack: &Pack, lang: Lang) -> Result<Diff, Err
     };
     let regressed =
         !regressions.is_empty() || readiness.trend == Trend::Regressed || new.score < old.score;
+    let headline = headline(
+        lang,
+        new.score - old.score,
+        &readiness,
+        &regressions,
+        &improvements,
+    );
     Ok(Diff {
         diff_version: DIFF_VERSION,
         tool: Tool::current(),
@@ -473,6 +666,7 @@ pub fn diff(old: &Side, new: &Side, pack: &Pack, lang: Lang) -> Result<Diff, Err
         new: summary(new),
         warnings: warnings.iter().map(|w| w.render(lang)).collect(),
         regressed,
+        headline,
         readiness,
         score: ScoreDiff {
             overall: ScoreChange {
@@ -489,6 +683,60 @@ pub fn diff(old: &Side, new: &Side, pack: &Pack, lang: Lang) -> Result<Diff, Err
         closed_gaps,
         newly_stale,
     })
+}
+
+/// The diff in one sentence: the score's change, and what goes the other way.
+fn headline(
+    lang: Lang,
+    delta_per_mille: i64,
+    readiness: &ReadinessChange,
+    regressions: &[RequirementChange],
+    improvements: &[RequirementChange],
+) -> String {
+    let delta = signed(lang, percent(delta_per_mille));
+    let ids = |list: &[RequirementChange]| {
+        let shown: Vec<&str> = list.iter().take(3).map(|c| c.id.as_str()).collect();
+        let more = list.len().saturating_sub(3);
+        let more = if more > 0 {
+            msg!("diff.and_more", count = more).render(lang)
+        } else {
+            String::new()
+        };
+        format!("{}{more}", shown.join(", "))
+    };
+    let message = if !regressions.is_empty() {
+        if delta_per_mille > 0 {
+            msg!(
+                "diff.headline_gain_but_regressed",
+                delta,
+                ids = ids(regressions)
+            )
+        } else {
+            msg!("diff.headline_regressed", delta, ids = ids(regressions))
+        }
+    } else if readiness.trend == Trend::Regressed {
+        msg!(
+            "diff.headline_readiness_dropped",
+            delta,
+            old = label(lang, readiness.old),
+            new = label(lang, readiness.new)
+        )
+    } else if delta_per_mille < 0 {
+        if improvements.is_empty() {
+            msg!("diff.headline_score_fell", delta)
+        } else {
+            msg!(
+                "diff.headline_score_fell_although",
+                delta,
+                ids = ids(improvements)
+            )
+        }
+    } else if delta_per_mille > 0 || !improvements.is_empty() {
+        msg!("diff.headline_improved", delta, count = improvements.len())
+    } else {
+        msg!("diff.headline_unchanged")
+    };
+    message.render(lang)
 }
 
 /// A signed delta with one decimal in the language's format: `+3.2`, `-1.0`, `0.0` (`+3,2` in French).
@@ -567,6 +815,7 @@ impl Diff {
                 t(lang, "diff_not_regressed")
             }
         );
+        let _ = writeln!(out, "{:<12} {}", "", visible(&self.headline));
         let _ = writeln!(out, "\n{}", t(lang, "chapter_scores"));
         for c in &self.score.chapters {
             let show = |v: Option<f64>| v.map_or_else(|| "—".to_owned(), |v| number(lang, v, 1));
@@ -599,6 +848,9 @@ impl Diff {
                     label(lang, c.new),
                     visible(&c.title)
                 );
+                for line in c.why.lines(lang) {
+                    let _ = writeln!(out, "             {}", visible(&line));
+                }
             }
         }
         out
@@ -675,6 +927,8 @@ pub struct ChangeItem {
     pub old_class: &'static str,
     pub new_label: &'static str,
     pub new_class: &'static str,
+    /// Why the verdict changed, one line each (facts, declaration, evidence).
+    pub why: Vec<String>,
 }
 
 impl<'a> DiffView<'a> {
@@ -711,6 +965,7 @@ impl<'a> DiffView<'a> {
                     old_class: verdict_class(c.old),
                     new_label: label(lang, c.new),
                     new_class: verdict_class(c.new),
+                    why: c.why.lines(lang),
                 })
                 .collect()
         };
@@ -805,6 +1060,89 @@ mod tests {
         assert!(Status::Compliant.rank() > Status::PartiallyCompliant.rank());
         assert!(Status::PartiallyCompliant.rank() > Status::NotAssessed.rank());
         assert!(Status::NotAssessed.rank() > Status::NonCompliant.rank());
+    }
+
+    fn change(id: &str) -> RequirementChange {
+        RequirementChange {
+            id: id.to_owned(),
+            chapter: "19".to_owned(),
+            title: String::new(),
+            severity: Severity::Critical,
+            old: Status::Compliant,
+            new: Status::NonCompliant,
+            why: Why::default(),
+        }
+    }
+
+    #[test]
+    fn headline_never_hides_a_regression_behind_a_score_gain() {
+        let same = ReadinessChange {
+            old: Readiness::NotReady,
+            new: Readiness::NotReady,
+            trend: Trend::Unchanged,
+        };
+        assert_eq!(
+            headline(Lang::En, 16, &same, &[change("19.2.c")], &[]),
+            "score +1.6, but 19.2.c regressed"
+        );
+        assert_eq!(
+            headline(Lang::En, -5, &same, &[], &[change("5.2.a")]),
+            "score -0.5, although 5.2.a improved"
+        );
+        let dropped = ReadinessChange {
+            old: Readiness::AuditReady,
+            new: Readiness::NotReady,
+            trend: Trend::Regressed,
+        };
+        assert!(
+            headline(Lang::En, 3, &dropped, &[], &[])
+                .starts_with("score +0.3, but readiness dropped")
+        );
+        let four: Vec<_> = ["1.1.a", "1.1.b", "1.1.c", "1.1.d"].map(change).into();
+        assert_eq!(
+            headline(Lang::Fr, -20, &same, &four, &[]),
+            "score -2,0, et 1.1.a, 1.1.b, 1.1.c et 1 autre(s) a régressé"
+        );
+    }
+
+    #[test]
+    fn why_names_the_facts_the_declaration_and_the_evidence_that_changed() {
+        let side = |facts: Json, declared: Status, evidence: &[&str]| SideRequirement {
+            id: "19.2.c".to_owned(),
+            chapter: "19".to_owned(),
+            kind: Kind::Requirement,
+            severity: Severity::Critical,
+            applicable: true,
+            verdict: Status::Compliant,
+            title: String::new(),
+            stale: false,
+            declared,
+            evidence: evidence.iter().map(|e| (*e).to_owned()).collect(),
+            facts: facts
+                .as_object()
+                .map(|o| o.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                .unwrap_or_default(),
+        };
+        let old = side(
+            serde_json::json!({"administration.locations": ["FR"], "other": 1}),
+            Status::Compliant,
+            &["a", "b"],
+        );
+        let new = side(
+            serde_json::json!({"administration.locations": ["FR", "US"], "other": 1}),
+            Status::NonCompliant,
+            &["b", "c"],
+        );
+        let why = why(&old, &new);
+        assert_eq!(
+            why.lines(Lang::En),
+            [
+                "administration.locations: [\"FR\"] → [\"FR\",\"US\"]",
+                "Declared: compliant → non-compliant",
+                "evidence added: c",
+                "evidence removed: a"
+            ]
+        );
     }
 
     #[test]

@@ -20,6 +20,8 @@ pub fn portfolio(portfolio: &Portfolio) -> Result<Vec<u8>, Error> {
 
 #[cfg(feature = "xlsx")]
 mod imp {
+    use std::fmt::Write as _;
+
     use rust_xlsxwriter::XlsxError;
 
     use crate::model::i18n::{self, t};
@@ -46,12 +48,16 @@ mod imp {
             "portfolio_declared_na",
             "as_of",
             "xlsx_file",
+            "portfolio_why_ineligible",
+            "portfolio_trend",
+            "portfolio_review",
+            "portfolio_last_submission",
         ]
         .iter()
         .map(|k| label(lang, k))
         .collect();
         let mut widths = vec![
-            30.0, 30.0, 24.0, 8.0, 14.0, 14.0, 10.0, 10.0, 10.0, 12.0, 40.0,
+            30.0, 30.0, 24.0, 8.0, 14.0, 14.0, 10.0, 10.0, 10.0, 12.0, 40.0, 60.0, 30.0, 30.0, 14.0,
         ];
         for c in &portfolio.chapters {
             headers.push(format!("{} {}", t(lang, "chapter"), c.chapter));
@@ -91,8 +97,52 @@ mod imp {
             sheet.write_number(row, 8, v.declared_not_applicable)?;
             sheet.write_string(row, 9, v.as_of.to_string())?;
             sheet.write_string(row, 10, &v.file)?;
-            for (col, c) in (11_u16..).zip(&v.chapters) {
+            let why = v
+                .why_ineligible
+                .iter()
+                .map(|r| format!("{} {}", r.id, r.message))
+                .collect::<Vec<_>>()
+                .join("\n");
+            sheet.write_string(row, 11, why)?;
+            let trend = v.trend.as_ref().map_or_else(String::new, |tr| {
+                let mut text = format!("{:+.1}", tr.score_delta);
+                for (key, ids) in [
+                    ("portfolio_new_gaps", &tr.new_gaps),
+                    ("portfolio_closed_gaps", &tr.closed_gaps),
+                ] {
+                    if !ids.is_empty() {
+                        let _ = write!(text, "; {}: {}", t(lang, key), ids.join(", "));
+                    }
+                }
+                text
+            });
+            sheet.write_string(row, 12, trend)?;
+            let review = v.review.as_ref().map_or_else(String::new, |r| {
+                format!(
+                    "{} {} · {} {}",
+                    r.overrides,
+                    t(lang, "portfolio_overrides"),
+                    r.open_requests,
+                    t(lang, "portfolio_open_requests")
+                )
+            });
+            sheet.write_string(row, 13, review)?;
+            sheet.write_string(
+                row,
+                14,
+                v.submitted_on.map(|d| d.to_string()).unwrap_or_default(),
+            )?;
+            for (col, c) in (15_u16..).zip(&v.chapters) {
                 match c.score {
+                    Some(s) if v.ineligible => {
+                        // The chapter scores of an ineligible vendor are not progress: every cell says so.
+                        sheet.write_string_with_format(
+                            row,
+                            col,
+                            format!("⊘ {s:.1}"),
+                            &class_format("ko"),
+                        )?;
+                    }
                     Some(s) => {
                         sheet.write_number_with_format(
                             row,

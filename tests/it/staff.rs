@@ -347,7 +347,25 @@ fn diff_reads_json_reports_and_assessments_alike() {
         "closed_gaps",
         "newly_stale",
     ] {
-        assert_eq!(from_report[key], from_assessment[key], "{key}");
+        // A JSON report records only the facts of failing checks: the facts that explain a change are compared
+        // where both sides know them, so `why` may say less with a report as OLD.
+        let without_facts = |list: &Json| -> Json {
+            let mut list = list.clone();
+            for c in list.as_array_mut().expect("list") {
+                if let Some(why) = c.get_mut("why").and_then(Json::as_object_mut) {
+                    why.remove("facts");
+                    if why.is_empty() {
+                        c.as_object_mut().expect("change").remove("why");
+                    }
+                }
+            }
+            list
+        };
+        assert_eq!(
+            without_facts(&from_report[key]),
+            without_facts(&from_assessment[key]),
+            "{key}"
+        );
     }
     assert_eq!(from_report["score"], from_assessment["score"]);
     // --old-as-of evaluates OLD on its own date.
@@ -867,7 +885,7 @@ fn portfolio_xlsx_lists_vendors_with_coloured_readiness_and_the_files_in_error()
     );
     let sheet = &files["xl/worksheets/sheet1.xml"];
     assert!(sheet.contains("state=\"frozen\""));
-    assert!(sheet.contains("<autoFilter ref=\"A1:Z4\"/>"), "{sheet}");
+    assert!(sheet.contains("<autoFilter ref=\"A1:AD4\"/>"), "{sheet}");
     let strings = &files["xl/sharedStrings.xml"];
     for needle in [
         "DataPilote SAS",
@@ -887,4 +905,421 @@ fn xlsx_outputs_are_a_usage_error_without_the_feature() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("without the `xlsx` feature"));
+}
+
+// ---- portfolio of a cohort folder: sub-folders, submissions, trend, reviews, reports ----
+
+const COHORT: &str = "tests/fixtures/cohort";
+
+fn cohort_json(dir: &Path) -> Json {
+    let json = dir.join("portfolio.json");
+    let mut cmd = snc();
+    cmd.args(["portfolio", COHORT, "--as-of", AS_OF, "-o"])
+        .arg(&json);
+    stdout(&mut cmd, 0);
+    serde_json::from_str(&std::fs::read_to_string(&json).expect("json")).expect("portfolio JSON")
+}
+
+fn strings(list: &Json) -> Vec<&str> {
+    list.as_array()
+        .expect("list")
+        .iter()
+        .map(|s| s.as_str().expect("string"))
+        .collect()
+}
+
+fn vendor<'a>(portfolio: &'a Json, name: &str) -> &'a Json {
+    portfolio["vendors"]
+        .as_array()
+        .expect("vendors")
+        .iter()
+        .find(|v| v["vendor"] == name)
+        .unwrap_or_else(|| panic!("no row for {name}: {portfolio}"))
+}
+
+#[test]
+fn portfolio_walks_sub_folders_and_keeps_each_vendors_latest_submission_with_its_trend() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let p = cohort_json(dir.path());
+    assert_eq!(p["vendors"].as_array().map(Vec::len), Some(3), "{p}");
+    let c = vendor(&p, "Clairvoyance SAS");
+    assert_eq!(
+        c["file"],
+        "tests/fixtures/cohort/clairvoyance/clairvoyance-2026-10-02.json"
+    );
+    assert_eq!(c["submitted_on"], "2026-10-02");
+    assert_eq!(c["submissions"], 2);
+    let trend = &c["trend"];
+    assert_eq!(
+        trend["previous_file"],
+        "tests/fixtures/cohort/clairvoyance/clairvoyance-2026-05-10.json"
+    );
+    assert!(
+        trend["score_delta"].as_f64().expect("delta") > 0.0,
+        "{trend}"
+    );
+    assert_eq!(trend["readiness_change"], "same");
+    let closed = strings(&trend["closed_gaps"]);
+    assert!(
+        closed.contains(&"5.1.b") && closed.contains(&"5.2.a"),
+        "{trend}"
+    );
+    assert_eq!(strings(&trend["new_gaps"]), Vec::<&str>::new());
+    // Grouped by `vendor.id` although the names differ in case and spaces; dated by `submitted_on`.
+    let d = vendor(&p, "DataPilote SAS");
+    assert_eq!(d["vendor_id"], "SIREN 123 456 789");
+    assert_eq!(d["submissions"], 2);
+    assert_eq!(d["submitted_on"], "2026-11-02");
+    assert_eq!(
+        d["file"],
+        "tests/fixtures/cohort/datapilote/submission.json"
+    );
+    // Found two folders down, dated by its file name, and alone: no trend.
+    let n = vendor(&p, "Nuage Courant SAS");
+    assert_eq!(n["submitted_on"], "2026-09-01");
+    assert!(n["trend"].is_null());
+}
+
+#[test]
+fn portfolio_says_why_a_vendor_is_ineligible_in_every_export_and_marks_every_chapter_cell() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let p = cohort_json(dir.path());
+    let d = vendor(&p, "DataPilote SAS");
+    assert_eq!(d["ineligible"], true);
+    assert_eq!(d["why_ineligible"][0]["id"], "19.6.b");
+    let message = d["why_ineligible"][0]["message"].as_str().expect("message");
+    assert!(
+        message.contains("24 %") && !message.contains('\n'),
+        "{message}"
+    );
+    assert_eq!(
+        vendor(&p, "Clairvoyance SAS")["why_ineligible"],
+        serde_json::json!([])
+    );
+
+    let out = |ext: &str| dir.path().join(format!("cohort.{ext}"));
+    let mut cmd = snc();
+    cmd.args(["portfolio", COHORT, "--as-of", AS_OF]);
+    for ext in ["html", "md", "csv", "xlsx"] {
+        cmd.arg("-o").arg(out(ext));
+    }
+    stdout(&mut cmd, 0);
+    let html = std::fs::read_to_string(out("html")).expect("html");
+    let chapters = 15;
+    assert_eq!(html.matches("class=\"cell ineligible\"").count(), chapters);
+    assert!(
+        html.contains("<code>19.6.b</code> A single holder"),
+        "why ineligible in HTML"
+    );
+    let md = std::fs::read_to_string(out("md")).expect("md");
+    let row = md
+        .lines()
+        .find(|l| l.starts_with("| DataPilote SAS |") && l.contains('⊘'))
+        .expect("heat map row");
+    assert_eq!(row.matches('⊘').count(), chapters, "{row}");
+    assert!(
+        md.contains("`19.6.b` A single holder"),
+        "why ineligible in Markdown"
+    );
+    let csv = std::fs::read_to_string(out("csv")).expect("csv");
+    let line = csv
+        .lines()
+        .find(|l| l.contains("DataPilote"))
+        .expect("csv row");
+    assert!(
+        line.contains(",true,") && line.contains("19.6.b: A single holder"),
+        "{line}"
+    );
+    let strings = &unzip(&std::fs::read(out("xlsx")).expect("xlsx"))["xl/sharedStrings.xml"];
+    assert!(
+        strings.contains("19.6.b A single holder"),
+        "why ineligible in XLSX"
+    );
+    assert!(
+        strings.contains("⊘ 100.0"),
+        "ineligible chapter cells in XLSX"
+    );
+}
+
+#[test]
+fn portfolio_applies_and_counts_the_reviewer_file_beside_a_vendors_submissions() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let p = cohort_json(dir.path());
+    let review = &vendor(&p, "Clairvoyance SAS")["review"];
+    assert_eq!(
+        review["file"],
+        "tests/fixtures/cohort/clairvoyance/review.toml"
+    );
+    assert_eq!(review["overrides"], 1);
+    assert_eq!(review["notes"], 2);
+    assert_eq!(review["requests"], 2);
+    assert_eq!(review["open_requests"], 1);
+    assert_eq!(review["overdue_requests"], 1);
+    assert!(vendor(&p, "DataPilote SAS")["review"].is_null());
+    // The override is applied: 7.3.c was the only partial item of the latest submission.
+    assert!(strings(&vendor(&p, "Clairvoyance SAS")["trend"]["closed_gaps"]).contains(&"7.3.c"));
+}
+
+/// A copy of the cohort in a temporary folder, with the reviewer file replaced by `review`.
+fn cohort_with_review(review: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for sub in ["clairvoyance", "datapilote"] {
+        let to = dir.path().join(sub);
+        std::fs::create_dir_all(&to).expect("mkdir");
+        for entry in std::fs::read_dir(root().join(COHORT).join(sub)).expect("ls") {
+            let path = entry.expect("entry").path();
+            std::fs::copy(&path, to.join(path.file_name().expect("name"))).expect("copy");
+        }
+    }
+    std::fs::write(dir.path().join("clairvoyance/review.toml"), review).expect("write");
+    dir
+}
+
+#[test]
+fn portfolio_refuses_a_reviewer_file_written_for_another_vendor_and_writes_nothing() {
+    let text = std::fs::read_to_string(root().join(COHORT).join("clairvoyance/review.toml"))
+        .expect("review")
+        .replace("name = \"Clairvoyance SAS\"", "name = \"DataPilote SAS\"");
+    let dir = cohort_with_review(&text);
+    let html = dir.path().join("out.html");
+    let out = snc()
+        .arg("portfolio")
+        .arg(dir.path())
+        .args(["--as-of", AS_OF, "-o"])
+        .arg(&html)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("review.toml:4:1:")
+            && stderr.contains("for the vendor DataPilote SAS")
+            && stderr.contains("found: Clairvoyance SAS"),
+        "{stderr}"
+    );
+    assert!(!html.exists());
+
+    // Without `[vendor]`, a reviewer file binds to nothing in a portfolio.
+    let dir = cohort_with_review(&text.replace("[vendor]\nname = \"DataPilote SAS\"\n", ""));
+    let out = snc()
+        .arg("portfolio")
+        .arg(dir.path())
+        .args(["--as-of", AS_OF])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("must say which vendor it is for"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn portfolio_reports_dir_writes_each_vendors_report_and_the_dashboard_links_to_it_relatively() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).expect("mkdir");
+    let mut cmd = snc();
+    cmd.args(["portfolio", COHORT, "--as-of", AS_OF, "-o"])
+        .arg(out.join("dashboard.html"))
+        .arg("-o")
+        .arg(out.join("dashboard.md"))
+        .arg("-o")
+        .arg(dir.path().join("elsewhere.json"))
+        .arg("--reports-dir")
+        .arg(out.join("vendors"));
+    stdout(&mut cmd, 0);
+    for name in ["clairvoyance-sas", "datapilote-sas", "nuage-courant-sas"] {
+        let report =
+            std::fs::read_to_string(out.join(format!("vendors/{name}.html"))).expect("report");
+        assert!(report.starts_with("<!DOCTYPE html>"));
+    }
+    let html = std::fs::read_to_string(out.join("dashboard.html")).expect("html");
+    assert!(html.contains("<a href=\"vendors/clairvoyance-sas.html\">Clairvoyance SAS</a>"));
+    let md = std::fs::read_to_string(out.join("dashboard.md")).expect("md");
+    assert!(
+        md.contains("[Clairvoyance SAS](<vendors/clairvoyance-sas.html>)"),
+        "{md}"
+    );
+    let json: Json = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("elsewhere.json")).expect("json"),
+    )
+    .expect("JSON");
+    assert_eq!(
+        vendor(&json, "DataPilote SAS")["report"],
+        "out/vendors/datapilote-sas.html"
+    );
+    // The reviewed vendor's report shows the reviewer's notes and evidence requests.
+    let report =
+        std::fs::read_to_string(out.join("vendors/clairvoyance-sas.html")).expect("report");
+    assert!(report.contains("id=\"evidence-requests\"") && report.contains("id=\"review-notes\""));
+}
+
+#[test]
+fn portfolio_of_a_cohort_is_byte_identical_across_runs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let outputs = [
+        "out.html",
+        "out.md",
+        "out.csv",
+        "out.json",
+        "out.xlsx",
+        "reports/clairvoyance-sas.html",
+    ];
+    let runs = ["a", "b"].map(|run| {
+        let base = dir.path().join(run);
+        std::fs::create_dir(&base).expect("mkdir");
+        let mut cmd = snc();
+        cmd.args(["portfolio", COHORT, "--as-of", AS_OF]);
+        for name in &outputs[..5] {
+            cmd.arg("-o").arg(base.join(name));
+        }
+        cmd.arg("--reports-dir").arg(base.join("reports"));
+        stdout(&mut cmd, 0);
+        outputs.map(|name| std::fs::read(base.join(name)).expect("written"))
+    });
+    assert!(runs[0] == runs[1], "portfolio outputs differ between runs");
+}
+
+// ---- reviewer file bound to its vendor (`snc check --review`) ----
+
+fn write_review(dir: &Path, vendor: &str) -> PathBuf {
+    let path = dir.join("review.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "{vendor}\n[[override]]\nid = \"7.3.c\"\nverdict = \"compliant\"\nreason = \"checked\"\nreviewer = \"A\"\ndate = 2026-11-20\n\n[[note]]\ntext = \"A <b>note</b>\"\nreviewer = \"A\"\ndate = 2026-11-21\n\n[[request]]\nid = \"11.3.a\"\nevidence = \"The IaaS contract\"\nreviewer = \"A\"\ndate = 2026-11-01\ndue = 2026-11-15\n"
+        ),
+    )
+    .expect("write");
+    path
+}
+
+const CLAIRVOYANCE: &str = "tests/fixtures/cohort/clairvoyance/clairvoyance-2026-10-02.json";
+
+#[test]
+fn check_refuses_a_reviewer_file_bound_to_another_vendor_with_its_place() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let review = write_review(dir.path(), "[vendor]\nname = \"Nuage Courant SAS\"\n");
+    let out = snc()
+        .args(["check", CLAIRVOYANCE, "--as-of", AS_OF, "--review"])
+        .arg(&review)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("review.toml:1:1:")
+            && stderr.contains("for the vendor Nuage Courant SAS")
+            && stderr.contains("an assessment of Clairvoyance SAS"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn check_warns_that_decisions_written_for_another_submission_may_be_stale() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let other = format!("sha256:{}", "0".repeat(64));
+    let review = write_review(
+        dir.path(),
+        &format!("[vendor]\nname = \"  clairvoyance   sas \"\nassessment_digest = \"{other}\"\n"),
+    );
+    let out = snc()
+        .args([
+            "check",
+            CLAIRVOYANCE,
+            "--as-of",
+            AS_OF,
+            "--fail-on",
+            "never",
+            "--review",
+        ])
+        .arg(&review)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("may be stale: 7.3.c"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("Evidence requests (1)") && stdout.contains("Reviewer notes (1)"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn reviewer_notes_and_evidence_requests_appear_in_json_markdown_and_html_escaped() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let review = write_review(dir.path(), "[vendor]\nname = \"Clairvoyance SAS\"\n");
+    let (json, md, html) = (
+        dir.path().join("r.json"),
+        dir.path().join("r.md"),
+        dir.path().join("r.html"),
+    );
+    snc()
+        .args([
+            "check",
+            CLAIRVOYANCE,
+            "--as-of",
+            AS_OF,
+            "--fail-on",
+            "never",
+            "--review",
+        ])
+        .arg(&review)
+        .arg("-o")
+        .arg(&json)
+        .arg("-o")
+        .arg(&md)
+        .arg("-o")
+        .arg(&html)
+        .assert()
+        .code(0)
+        .stderr(predicate::str::is_empty());
+    let report: Json =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("json")).expect("report");
+    let r = &report["review"];
+    assert_eq!(r["vendor"], "Clairvoyance SAS");
+    assert_eq!(r["notes"][0]["text"], "A <b>note</b>");
+    assert_eq!(r["requests"][0]["state"], "overdue");
+    assert_eq!(r["open_requests"], 1);
+    let md = std::fs::read_to_string(&md).expect("md");
+    assert!(
+        md.contains("## Evidence requests") && md.contains("The IaaS contract"),
+        "{md}"
+    );
+    let html = std::fs::read_to_string(&html).expect("html");
+    assert!(html.contains("A &lt;b&gt;note&lt;/b&gt;") && !html.contains("<b>note</b>"));
+}
+
+#[test]
+fn diff_says_why_each_verdict_changed_facts_evidence_and_declaration() {
+    let diff = diff_json(OLD, NEW);
+    let change = diff["regressions"]
+        .as_array()
+        .expect("regressions")
+        .iter()
+        .find(|c| c["id"] == "12.5.d")
+        .expect("12.5.d regressed");
+    assert_eq!(
+        change["why"]["facts"],
+        serde_json::json!([{"path": "data.backup_locations", "old": ["FR"], "new": ["FR", "US"]}])
+    );
+    let declared = diff["regressions"]
+        .as_array()
+        .expect("regressions")
+        .iter()
+        .find(|c| c["id"] == "5.2.a")
+        .expect("5.2.a regressed");
+    assert_eq!(declared["why"]["declared"]["new"], "partially_compliant");
+    let headline = diff["headline"].as_str().expect("headline");
+    assert!(headline.starts_with("score -1.4, and 5.2.a"), "{headline}");
+    let mut cmd = snc();
+    cmd.args(["diff", OLD, NEW, "--as-of", AS_OF]);
+    let text = stdout(&mut cmd, 0);
+    assert!(
+        text.contains("data.backup_locations: [\"FR\"] → [\"FR\",\"US\"]"),
+        "{text}"
+    );
 }
