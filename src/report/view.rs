@@ -27,6 +27,20 @@ pub struct View<'a> {
     pub readiness_next_ids: String,
     /// Overall score with one decimal.
     pub score: String,
+    /// The overall score as shown: `score`, or "not applicable" when it means nothing yet.
+    pub score_display: String,
+    /// Why the score is shown as not applicable; `null` when it is shown.
+    pub score_caveat: Option<&'static str>,
+    /// One sentence saying why the vendor is ineligible; `null` when eligible.
+    pub ineligible_because: Option<String>,
+    /// Answers, evidence and facts filled in, one line each.
+    pub progress: Vec<ProgressLine>,
+    /// Every readiness level, worst first, the current one marked.
+    pub ladder: Vec<LadderStep>,
+    /// The requirements to close first, ranked by what unlocks the next level soonest (at most ten).
+    pub first_actions: Vec<ActionItem<'a>>,
+    /// Applicable requirements with no answer: one compact table, not cards.
+    pub not_assessed: Vec<RowItem<'a>>,
     pub gate_label: &'static str,
     pub service_types: String,
     pub built_on: Vec<BuiltOnItem>,
@@ -65,6 +79,33 @@ pub struct ReviewItem {
     pub reviewer: String,
     pub date: String,
     pub reason: String,
+}
+
+/// One line of progress: `done` of `total`, and the percentage.
+#[derive(Serialize)]
+pub struct ProgressLine {
+    pub label: &'static str,
+    pub done: u32,
+    pub total: u32,
+    pub percent: u32,
+}
+
+/// A step of the readiness ladder.
+#[derive(Serialize)]
+pub struct LadderStep {
+    pub label: &'static str,
+    /// `passed`, `current` or `ahead`.
+    pub class: &'static str,
+    pub current: bool,
+}
+
+/// One of the first actions: the requirement as a row, and why it ranks here (empty for a plain gap).
+#[derive(Serialize)]
+pub struct ActionItem<'a> {
+    #[serde(flatten)]
+    pub row: RowItem<'a>,
+    pub rank: usize,
+    pub why: String,
 }
 
 #[derive(Serialize)]
@@ -325,11 +366,14 @@ impl<'a> View<'a> {
                 .iter()
                 .filter(|r| r.applicable && r.kind == Kind::Requirement)
         };
-        let is_gap = |r: &&RequirementView| !r.verdict.is_met();
+        // Unanswered items are listed in one compact table, not as cards.
+        let is_card =
+            |r: &&RequirementView| !r.verdict.is_met() && r.verdict != Status::NotAssessed;
         let has = |r: &RequirementView, code: &str| r.findings.iter().any(|f| f.code == code);
 
+        // A critical item keeps its card even unanswered.
         let critical_gaps = requirements()
-            .filter(is_gap)
+            .filter(|r| !r.verdict.is_met())
             .filter(|r| r.severity == Severity::Critical)
             .map(item)
             .collect();
@@ -341,7 +385,7 @@ impl<'a> View<'a> {
                 title: chapter.title.get(lang),
             };
             let mut items: Vec<GapItem> = requirements()
-                .filter(is_gap)
+                .filter(is_card)
                 .filter(|r| r.chapter == chapter.number && r.severity != Severity::Critical)
                 .map(item)
                 .collect();
@@ -360,7 +404,7 @@ impl<'a> View<'a> {
                 .collect();
             push_chapter(&mut appendix, head, rows);
         }
-        let mut roadmap: Vec<RowItem> = requirements().filter(is_gap).map(row_item).collect();
+        let mut roadmap: Vec<RowItem> = requirements().filter(is_card).map(row_item).collect();
         // Dated items first, earliest first; undated after, by id order (stable sort keeps document order).
         roadmap.sort_by(|a, b| match (&a.target_date, &b.target_date) {
             (Some(x), Some(y)) => x.cmp(y),
@@ -427,6 +471,43 @@ impl<'a> View<'a> {
                         .join(", ")
                 }),
             score: number(lang, report.score.overall, 1),
+            score_display: super::guide::score_display(report),
+            score_caveat: super::guide::score_caveat(report),
+            ineligible_because: super::guide::ineligible_because(report),
+            progress: super::guide::progress_lines(report)
+                .into_iter()
+                .map(|(label, done, total, percent)| ProgressLine {
+                    label,
+                    done,
+                    total,
+                    percent,
+                })
+                .collect(),
+            ladder: crate::engine::score::Readiness::ALL
+                .iter()
+                .map(|&level| LadderStep {
+                    label: label(lang, level),
+                    class: match level.cmp(&report.readiness) {
+                        std::cmp::Ordering::Less => "passed",
+                        std::cmp::Ordering::Equal => "current",
+                        std::cmp::Ordering::Greater => "ahead",
+                    },
+                    current: level == report.readiness,
+                })
+                .collect(),
+            first_actions: super::guide::first_actions(report)
+                .iter()
+                .enumerate()
+                .map(|(i, a)| ActionItem {
+                    row: row_item(a.requirement),
+                    rank: i + 1,
+                    why: a.why_text(report),
+                })
+                .collect(),
+            not_assessed: requirements()
+                .filter(|r| r.verdict == Status::NotAssessed)
+                .map(row_item)
+                .collect(),
             gate_label: if report.gate.passed {
                 t(lang, "gate_passed")
             } else {
