@@ -129,16 +129,19 @@ pub fn ineligible_because(report: &Report) -> Option<String> {
                 .filter(|f| f.code == "fact-check-failed" || f.code == "reviewer-override")
                 .map(|f| f.message.trim().trim_end_matches('.').to_owned())
                 .collect::<Vec<_>>();
-            if what.is_empty() {
-                format!("{} ({})", r.id, r.title)
-            } else {
-                format!(
-                    "{} ({}){}{}",
-                    r.id,
-                    r.title,
-                    t(lang, "colon"),
-                    what.join(t(lang, "list_separator"))
-                )
+            match what.split_first() {
+                None => format!("{} ({})", r.id, r.title),
+                Some((first, rest)) => {
+                    let more = if rest.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            " {}",
+                            msg!("finding.more_at_fault", count = rest.len()).render(lang)
+                        )
+                    };
+                    format!("{} ({}){}{first}{more}", r.id, r.title, t(lang, "colon"))
+                }
             }
         })
         .collect();

@@ -200,6 +200,9 @@ pub struct FindingView {
     pub message: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub facts: Vec<FactValue>,
+    /// The names a failed check's detail found at fault, to highlight their rows (not serialized).
+    #[serde(skip)]
+    pub at_fault: Vec<String>,
 }
 
 #[derive(Serialize, Debug, Clone)]
@@ -269,6 +272,7 @@ impl Report {
             code: f.code.as_str(),
             message: f.message.get(lang).to_owned(),
             facts: f.facts.clone(),
+            at_fault: f.at_fault.clone(),
         };
         let mut counts = Counts::default();
         for r in &evaluation.results {

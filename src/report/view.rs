@@ -149,7 +149,11 @@ pub struct GapItem<'a> {
     pub row: RowItem<'a>,
     pub findings: Vec<FindingItem<'a>>,
     /// The facts read by the failed or missing checks, each once, in the order first met.
-    pub facts: Vec<&'a FactValue>,
+    pub facts: Vec<FactItem<'a>>,
+    /// Of `facts`, those shown as a value (not a table).
+    pub fact_values: Vec<FactItem<'a>>,
+    /// Of `facts`, the lists of objects shown as tables.
+    pub fact_tables: Vec<FactItem<'a>>,
     pub guidance: &'a str,
     pub evidence: Vec<EvidenceItem<'a>>,
     pub comment: Option<&'a str>,
@@ -171,6 +175,93 @@ pub struct RowItem<'a> {
     pub target_date: Option<String>,
     pub overdue: bool,
     pub inherited_from: Option<&'a str>,
+}
+
+/// A fact next to a gap: its path and value, and a list of objects (a cap table) also as a table.
+#[derive(Serialize, Clone)]
+pub struct FactItem<'a> {
+    pub path: &'a str,
+    pub value: &'a serde_json::Value,
+    /// For a list of objects: columns and rows, the rows a failed check named marked; `null` otherwise.
+    pub table: Option<FactTable>,
+}
+
+#[derive(Serialize, Clone)]
+pub struct FactTable {
+    pub columns: Vec<String>,
+    pub rows: Vec<FactRow>,
+}
+
+#[derive(Serialize, Clone)]
+pub struct FactRow {
+    pub cells: Vec<String>,
+    /// A row a failed check named (its `name` or `concert_group`).
+    pub at_fault: bool,
+}
+
+/// A list of objects as a table: the columns the vocabulary declares, in its order (headed by their labels),
+/// then any other key in the order first met; `None` for any other value.
+fn fact_table(pack: &Pack, fact: &FactValue, at_fault: &[String], lang: Lang) -> Option<FactTable> {
+    let rows = fact.value.as_array()?;
+    if rows.is_empty() || !rows.iter().all(serde_json::Value::is_object) {
+        return None;
+    }
+    let declared: &[crate::pack::FieldDecl] = pack
+        .facts
+        .iter()
+        .find(|f| f.path == fact.path)
+        .and_then(|f| match &f.ty {
+            crate::pack::FactType::Objects(fields) => Some(fields.as_slice()),
+            _ => None,
+        })
+        .unwrap_or(&[]);
+    let present = |key: &str| {
+        rows.iter()
+            .any(|r| r.get(key).is_some_and(|v| !v.is_null()))
+    };
+    let mut keys: Vec<(String, String)> = declared
+        .iter()
+        .filter(|f| present(&f.name))
+        .map(|f| {
+            (
+                f.name.clone(),
+                f.label
+                    .as_ref()
+                    .map_or_else(|| f.name.clone(), |l| l.get(lang).to_owned()),
+            )
+        })
+        .collect();
+    for row in rows {
+        for (key, value) in row.as_object().into_iter().flatten() {
+            if !value.is_null() && !keys.iter().any(|(k, _)| k == key) {
+                keys.push((key.clone(), key.clone()));
+            }
+        }
+    }
+    let named: Vec<String> = at_fault.iter().map(|n| n.trim().to_lowercase()).collect();
+    let names_row = |row: &serde_json::Value| {
+        ["name", "concert_group"].iter().any(|k| {
+            row.get(*k)
+                .and_then(serde_json::Value::as_str)
+                .is_some_and(|v| named.contains(&v.trim().to_lowercase()))
+        })
+    };
+    Some(FactTable {
+        columns: keys.iter().map(|(_, label)| label.clone()).collect(),
+        rows: rows
+            .iter()
+            .map(|row| FactRow {
+                cells: keys
+                    .iter()
+                    .map(|(k, _)| match row.get(k) {
+                        None | Some(serde_json::Value::Null) => "—".to_owned(),
+                        Some(v) => crate::engine::detail::value(v, lang),
+                    })
+                    .collect(),
+                at_fault: names_row(row),
+            })
+            .collect(),
+    })
 }
 
 /// A finding with every field present (strict mode does not allow an absent `facts`).
@@ -328,12 +419,26 @@ impl<'a> View<'a> {
         };
         let item = |r: &'a RequirementView| -> GapItem<'a> {
             let requirement = pack.requirement(&r.id);
-            let mut facts: Vec<&FactValue> = Vec::new();
+            let mut seen: Vec<&FactValue> = Vec::new();
             for f in r.findings.iter().flat_map(|f| &f.facts) {
-                if !facts.iter().any(|known| known.path == f.path) {
-                    facts.push(f);
+                if !seen.iter().any(|known| known.path == f.path) {
+                    seen.push(f);
                 }
             }
+            let at_fault: Vec<String> = r
+                .findings
+                .iter()
+                .flat_map(|f| f.at_fault.iter().cloned())
+                .collect();
+            let facts: Vec<FactItem> = seen
+                .into_iter()
+                .map(|f| FactItem {
+                    path: &f.path,
+                    value: &f.value,
+                    table: fact_table(pack, f, &at_fault, lang),
+                })
+                .collect();
+            let (fact_tables, fact_values) = facts.iter().cloned().partition(|f| f.table.is_some());
             GapItem {
                 row: row_item(r),
                 findings: r
@@ -346,6 +451,8 @@ impl<'a> View<'a> {
                     })
                     .collect(),
                 facts,
+                fact_values,
+                fact_tables,
                 guidance: requirement.map_or("", |q| q.guidance.get(lang)),
                 evidence: r
                     .evidence
