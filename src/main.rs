@@ -67,6 +67,9 @@ fn main() -> ExitCode {
         max_assessment_bytes: std::env::var(snc::assessment::limits::MAX_ASSESSMENT_BYTES_ENV)
             .ok()
             .filter(|s| !s.is_empty()),
+        chromium: std::env::var_os("SNC_CHROMIUM")
+            .filter(|s| !s.is_empty())
+            .map(std::path::PathBuf::from),
     };
     // Known before the command runs, so that its errors are shown in the user's language too.
     let lang = cli::lang(&cli, &env);

@@ -5,12 +5,15 @@ pub(crate) mod check;
 pub(crate) mod diff;
 pub(crate) mod explain;
 pub(crate) mod init;
+pub(crate) mod pdf;
 pub(crate) mod portfolio;
 pub(crate) mod rules;
 pub(crate) mod validate;
 pub(crate) mod verify;
 
 mod args;
+
+use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use serde_json::Value as Json;
@@ -40,6 +43,8 @@ pub struct Environment {
     pub progress: Option<ProgressFn>,
     /// `SNC_MAX_ASSESSMENT_BYTES`, if set: the largest assessment file read.
     pub max_assessment_bytes: Option<String>,
+    /// `SNC_CHROMIUM`, if set: the browser that prints `-o report.pdf`.
+    pub chromium: Option<PathBuf>,
 }
 
 /// The language of everything `snc` prints: `--lang`, else the one `LC_ALL` or `LANG` names, else English. `main`

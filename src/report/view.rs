@@ -2,6 +2,7 @@
 //! report's language, every list an array in display order (documented in docs/templates.md).
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use serde::Serialize;
 
@@ -41,6 +42,9 @@ pub struct View<'a> {
     pub first_actions: Vec<ActionItem<'a>>,
     /// Applicable requirements with no answer: one compact table, not cards.
     pub not_assessed: Vec<RowItem<'a>>,
+    /// The running header of a printed page (vendor, service, date) as a quoted CSS string, every character
+    /// but ASCII letters, digits and spaces escaped: vendor text cannot leave the string or the style sheet.
+    pub print_header: String,
     pub gate_label: &'static str,
     pub service_types: String,
     pub built_on: Vec<BuiltOnItem>,
@@ -337,6 +341,21 @@ pub fn safe_href(reference: &str) -> Option<String> {
     Some(out)
 }
 
+/// `text` as a quoted CSS string in which only ASCII letters, digits and spaces are literal.
+fn css_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars().filter(|c| !c.is_control()) {
+        if c.is_ascii_alphanumeric() || c == ' ' {
+            out.push(c);
+        } else {
+            let _ = write!(out, "\\{:06X}", u32::from(c));
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// At most `max` characters, cut at a word with an ellipsis.
 fn shorten(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
@@ -615,6 +634,12 @@ impl<'a> View<'a> {
                 .filter(|r| r.verdict == Status::NotAssessed)
                 .map(row_item)
                 .collect(),
+            print_header: css_string(&format!(
+                "{} — {} — {}",
+                shorten(&report.assessment.vendor, 60),
+                shorten(&report.assessment.service, 60),
+                report.as_of
+            )),
             gate_label: if report.gate.passed {
                 t(lang, "gate_passed")
             } else {
@@ -736,6 +761,14 @@ mod tests {
                 (None, true, "c"),
                 (Some("7"), true, "d"),
             ]
+        );
+    }
+
+    #[test]
+    fn vendor_text_cannot_leave_the_css_string() {
+        assert_eq!(
+            super::css_string("A\"}</style><script>x"),
+            "\"A\\000022\\00007D\\00003C\\00002Fstyle\\00003E\\00003Cscript\\00003Ex\""
         );
     }
 

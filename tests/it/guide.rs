@@ -190,3 +190,40 @@ fn a_detail_with_different_placeholders_per_language_is_refused() {
         "{diagnostics:#?}"
     );
 }
+
+#[test]
+fn a_pdf_without_a_usable_chromium_exits_2_says_how_and_writes_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pdf = dir.path().join("report.pdf");
+    let html = dir.path().join("report.html");
+    let missing = dir.path().join("no-such-browser");
+    let out = snc()
+        .env("SNC_CHROMIUM", &missing)
+        .args(["check", PAAS, "--as-of", "2026-11-28"])
+        .arg("-o")
+        .arg(&html)
+        .arg("-o")
+        .arg(&pdf)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("SNC_CHROMIUM") && err.contains("no-such-browser"),
+        "{err}"
+    );
+    assert!(!pdf.exists() && !html.exists(), "an output was written");
+    // A browser that fails to print: exit 2 with its reason, still nothing written.
+    let out = snc()
+        .env("SNC_CHROMIUM", "/bin/false")
+        .args(["check", PAAS, "--as-of", "2026-11-28", "-o"])
+        .arg(&pdf)
+        .arg("-o")
+        .arg(&html)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("could not print the PDF"), "{err}");
+    assert!(!pdf.exists() && !html.exists(), "an output was written");
+}
