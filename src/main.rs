@@ -72,6 +72,9 @@ fn main() -> ExitCode {
         github_step_summary: std::env::var_os("GITHUB_STEP_SUMMARY")
             .filter(|s| !s.is_empty())
             .map(std::path::PathBuf::from),
+        chromium: std::env::var_os("SNC_CHROMIUM")
+            .filter(|s| !s.is_empty())
+            .map(std::path::PathBuf::from),
     };
     // Known before the command runs, so that its errors are shown in the user's language too.
     let lang = cli::lang(&cli, &env);

@@ -129,7 +129,7 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = FormatArg::Text)]
     pub format: FormatArg,
     /// Also write the report to FILE; the format follows the extension (.json, .txt, .md, .html, .xml, .sarif,
-    /// .csv, .xlsx). Repeatable.
+    /// .csv, .xlsx, .pdf printed by headless Chromium). Repeatable.
     #[arg(short, long = "output", value_name = "FILE")]
     pub outputs: Vec<PathBuf>,
     /// Evaluation date (default: `SOURCE_DATE_EPOCH`, else today in UTC).

@@ -130,8 +130,17 @@ pub fn check(
     // Every output is rendered before any is written, so a failure leaves no partial set of files.
     let mut files = Vec::new();
     let mut spreadsheets = Vec::new();
+    let mut pdfs = Vec::new();
+    let mut browser = None;
     for path in &args.outputs {
         fs::ensure_not_input(path, &inputs)?;
+        if super::pdf::is_pdf(path) {
+            if browser.is_none() {
+                browser = Some(super::pdf::chromium(env)?);
+            }
+            pdfs.push(path);
+            continue;
+        }
         if crate::report::xlsx::is_xlsx(path) {
             crate::report::xlsx::ensure_available()?;
             spreadsheets.push(path);
@@ -185,6 +194,15 @@ pub fn check(
     let mut binaries: Vec<(&PathBuf, Vec<u8>)> = Vec::new();
     for path in spreadsheets {
         binaries.push((path, crate::report::xlsx::report(&report)?));
+    }
+    if let (Some(browser), false) = (&browser, pdfs.is_empty()) {
+        let pdf = super::pdf::print(
+            browser,
+            &renderer.render(&report, report::Format::Html, false)?,
+        )?;
+        for path in pdfs {
+            binaries.push((path, pdf.clone()));
+        }
     }
     let files: Vec<(&Path, &[u8])> = outputs
         .iter()

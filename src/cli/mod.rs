@@ -6,12 +6,15 @@ pub(crate) mod diff;
 pub(crate) mod explain;
 pub(crate) mod init;
 pub(crate) mod manual;
+pub(crate) mod pdf;
 pub(crate) mod portfolio;
 pub(crate) mod rules;
 pub(crate) mod validate;
 pub(crate) mod verify;
 
 mod args;
+
+use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use serde_json::Value as Json;
@@ -48,6 +51,8 @@ pub struct Environment {
     /// `GITHUB_STEP_SUMMARY`, if set: the job-summary file of the current GitHub Actions step, to which
     /// `--format github` appends the compact summary.
     pub github_step_summary: Option<std::path::PathBuf>,
+    /// `SNC_CHROMIUM`, if set: the browser that prints `-o report.pdf`.
+    pub chromium: Option<PathBuf>,
 }
 
 /// The language of everything `snc` prints: `--lang`, else the one `LC_ALL` or `LANG` names, else English. `main`

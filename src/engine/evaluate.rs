@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use serde_json::Value as Json;
 
 use crate::assessment::{Answer, Assessment};
+use crate::engine::detail;
 use crate::engine::result::{Code, Evaluation, Finding, RequirementResult};
 use crate::model::{ServiceType, Status};
 use crate::msg;
@@ -149,10 +150,17 @@ fn evaluate_one(
             Outcome::Pass => {}
             Outcome::Fail => {
                 failed = true;
+                let named = check
+                    .detail
+                    .as_ref()
+                    .and_then(|d| detail::name(d, bindings));
+                let (message, at_fault) =
+                    named.unwrap_or_else(|| (check.message.clone(), Vec::new()));
                 result.findings.push(Finding {
                     code: Code::FactCheckFailed,
-                    message: check.message.clone(),
+                    message,
                     facts,
+                    at_fault,
                 });
             }
             Outcome::Incomplete(why) => {

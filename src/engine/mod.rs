@@ -3,8 +3,9 @@
 //! no clock; the caller loads the inputs and passes the evaluation date.
 //!
 //! Inside the engine, [`result`] holds the types every stage produces; each stage uses only those listed before
-//! it: `result` → `evaluate` → `review` → `score` → `gate`.
+//! it: `result` → `detail` → `evaluate` → `review` → `score` → `gate`.
 
+pub mod detail;
 pub mod evaluate;
 pub mod gate;
 pub mod result;

@@ -42,6 +42,10 @@ pub struct Finding {
     pub message: Texts,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub facts: Vec<FactValue>,
+    /// The names of the items a failed check's detail named (a cap table's holders): the rows of a list fact
+    /// with that `name` or `concert_group` are the ones at fault.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub at_fault: Vec<String>,
 }
 
 impl Finding {
@@ -51,6 +55,7 @@ impl Finding {
             code,
             message: message.texts(),
             facts: Vec::new(),
+            at_fault: Vec::new(),
         }
     }
 }

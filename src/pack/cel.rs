@@ -363,12 +363,72 @@ impl<'a> Bindings<'a> {
         }
     }
 
+    /// Runs a check's detail expression: the items at fault, each a map of fields (a plain value is the field
+    /// `value`), at most `max` of them, and how many there were in all. `None` when the expression fails or gives
+    /// something else than a list of items or one item.
+    #[must_use]
+    pub fn items(&self, program: &Program, max: usize) -> Option<(Vec<Item>, usize)> {
+        let value = program.execute(&self.context).ok()?;
+        let list: Vec<Value> = match value {
+            Value::List(items) => items.iter().cloned().collect(),
+            Value::Null => Vec::new(),
+            other => vec![other],
+        };
+        let total = list.len();
+        let items = list
+            .iter()
+            .take(max)
+            .map(|v| match v {
+                Value::Map(m) => m
+                    .map
+                    .iter()
+                    .filter_map(|(k, v)| match k {
+                        cel::objects::Key::String(k) => Some((k.to_string(), to_json(v, 0))),
+                        _ => None,
+                    })
+                    .collect(),
+                other => Item::from([("value".to_owned(), to_json(other, 0))]),
+            })
+            .collect();
+        Some((items, total))
+    }
+
     /// The known value of a dotted fact path (`null` is unknown).
     #[must_use]
     pub fn fact(&self, path: &str) -> Option<&Json> {
         path.split('.')
             .try_fold(self.facts, |v, key| v.get(key))
             .filter(|v| !v.is_null())
+    }
+}
+
+/// An item a check's detail names: its fields by name.
+pub type Item = BTreeMap<String, Json>;
+
+/// A CEL value as JSON, for a detail's message: atoms, lists and maps to a small depth, anything else `null`.
+fn to_json(value: &Value, depth: usize) -> Json {
+    if depth > 4 {
+        return Json::Null;
+    }
+    match value {
+        Value::Int(i) => Json::from(*i),
+        Value::UInt(u) => Json::from(*u),
+        Value::Float(f) => serde_json::Number::from_f64(*f).map_or(Json::Null, Json::Number),
+        Value::String(s) => Json::String(s.to_string()),
+        Value::Bool(b) => Json::Bool(*b),
+        Value::List(items) => Json::Array(items.iter().map(|v| to_json(v, depth + 1)).collect()),
+        Value::Map(m) => Json::Object(
+            m.map
+                .iter()
+                .filter_map(|(k, v)| match k {
+                    cel::objects::Key::String(k) => Some((k.to_string(), to_json(v, depth + 1))),
+                    _ => None,
+                })
+                .collect::<BTreeMap<_, _>>()
+                .into_iter()
+                .collect(),
+        ),
+        _ => Json::Null,
     }
 }
 
@@ -596,6 +656,7 @@ fn holder_key(name: &str) -> String {
 /// ignored) are one holder, and holders sharing a `concert_group` are one, with everything linked to them. A
 /// holder is outside the EU when its `country` or its `ultimate_controller_country` is not in `eu`; a group is
 /// when any of its rows is. Each holder comes back as a map: `name` (the concert group's, else the first row's),
+/// `country` (the first row's country outside the EU, else the first ultimate controller's),
 /// `capital_pct` and `voting_pct` (the group's totals, rounded as [`sum`] does; absent when a row lacks it),
 /// `veto_rights` and `can_appoint_board_majority` (any row's; absent when unknown and no row has it), and
 /// `individual` (`false` when every row is `small_holders_grouped`: such a row counts toward the collective cap
@@ -647,16 +708,23 @@ pub fn non_eu_holders(rows: &[Value], eu: &[Value]) -> Result<Vec<Value>, Execut
     }
     let mut out = Vec::new();
     for members in units.values() {
-        let mut non_eu = false;
+        // The first country outside the EU among the rows' own, then their controllers'.
+        let mut outside: Option<&str> = None;
+        let mut controlled_from: Option<&str> = None;
         for &i in members {
             let country = text_field(maps[i], "country")
                 .ok_or_else(|| ExecutionError::NoSuchKey(Arc::new("country".to_owned())))?;
             let controller = text_field(maps[i], "ultimate_controller_country");
-            non_eu |= !eu.contains(&country) || controller.is_some_and(|c| !eu.contains(&c));
+            if !eu.contains(&country) {
+                outside = outside.or(Some(country));
+            }
+            if let Some(c) = controller.filter(|c| !eu.contains(c)) {
+                controlled_from = controlled_from.or(Some(c));
+            }
         }
-        if !non_eu {
+        let Some(country) = outside.or(controlled_from) else {
             continue;
-        }
+        };
         let rows: Vec<&cel::objects::Map> = members.iter().map(|&i| maps[i]).collect();
         let name = rows
             .iter()
@@ -667,6 +735,7 @@ pub fn non_eu_holders(rows: &[Value], eu: &[Value]) -> Result<Vec<Value>, Execut
             .to_owned();
         let mut holder: HashMap<String, Value> = HashMap::new();
         holder.insert("name".to_owned(), Value::from(name));
+        holder.insert("country".to_owned(), Value::from(country.to_owned()));
         holder.insert(
             "individual".to_owned(),
             Value::Bool(rows.iter().any(|r| !grouped(r))),

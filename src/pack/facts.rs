@@ -77,6 +77,8 @@ pub struct FieldDecl {
     /// A list of `ty` values rather than one.
     pub list: bool,
     pub description: Texts,
+    /// A short column heading for reports (`label.en`, `label.fr`); the field's name without one.
+    pub label: Option<Texts>,
 }
 
 /// One declared fact.

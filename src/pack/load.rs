@@ -10,9 +10,12 @@ use serde_json::{Value as Json, json};
 use sha2::{Digest, Sha256};
 
 use super::facts::{FactDecl, FactType, FieldDecl, Scalar};
-use super::raw::{RawChapter, RawCheck, RawExample, RawFact, RawPack, RawRequirement, RawTexts};
+use super::raw::{
+    RawChapter, RawCheck, RawDetail, RawExample, RawFact, RawPack, RawRequirement, RawTexts,
+};
 use super::{
-    Chapter, Check, Condition, Example, Pack, PackSource, Requirement, Section, SourceInfo, Weights,
+    Chapter, Check, Condition, Detail, Example, Pack, PackSource, Requirement, Section, SourceInfo,
+    Weights,
 };
 use crate::model::error::Diagnostic;
 use crate::model::{Lang, RequirementId, Texts};
@@ -590,6 +593,14 @@ impl<'s> Loader<'s> {
                         &at("description"),
                         &format_args!("field `{name}` description"),
                     );
+                    let label = field.label.as_mut().map(|label| {
+                        self.texts(
+                            file,
+                            label,
+                            &at("label"),
+                            &format_args!("field `{name}` label"),
+                        )
+                    });
                     let ty_name = field.ty.as_str();
                     let (base, list) = ty_name
                         .strip_suffix("[]")
@@ -600,6 +611,7 @@ impl<'s> Loader<'s> {
                             ty,
                             list,
                             description,
+                            label,
                         }),
                         Err(e) => self.diagnostics.push(file.at(&at("type"), e)),
                     }
@@ -1082,10 +1094,80 @@ impl<'s> Loader<'s> {
             &at("facts"),
             fact_paths,
         )?;
+        let detail = raw
+            .detail
+            .as_mut()
+            .and_then(|d| self.detail(file, id, d, &at("detail"), &raw.facts, fact_paths));
         Some(Check {
             expr: std::mem::take(&mut raw.expr),
             program,
             facts: std::mem::take(&mut raw.facts),
+            message,
+            detail,
+        })
+    }
+
+    /// A check's detail: its expression compiles and reads only the check's facts, and its message has the same
+    /// placeholders in every language, each a field name.
+    fn detail(
+        &mut self,
+        file: &File,
+        id: &RequirementId,
+        raw: &mut RawDetail,
+        place: &[Step<&str>],
+        listed: &[String],
+        fact_paths: &HashSet<&str>,
+    ) -> Option<Detail> {
+        let message = self.texts(
+            file,
+            &mut raw.message,
+            place,
+            &format_args!("{id} check detail message"),
+        );
+        let (en, fr) = (
+            crate::model::i18n::placeholders(&message.en),
+            crate::model::i18n::placeholders(&message.fr),
+        );
+        if en != fr {
+            self.diagnostics.push(file.at(
+                place,
+                format!("{id}: the detail message has different placeholders in en and fr"),
+            ));
+        }
+        for name in &en {
+            if !FACT_SEGMENT.is_match(name) {
+                self.diagnostics.push(file.at(
+                    place,
+                    format!("{id}: detail placeholder `{{{name}}}` is not a snake_case field name"),
+                ));
+            }
+        }
+        let program = match cel::compile(&raw.expr) {
+            Ok(p) => p,
+            Err(e) => {
+                self.diagnostics.push(file.at(
+                    place,
+                    format!("{id}: the detail expression does not compile: {e}"),
+                ));
+                return None;
+            }
+        };
+        for chain in cel::fact_reads(program.expression()) {
+            let segments: Vec<&str> = chain.split('.').collect();
+            let read = (1..=segments.len())
+                .rev()
+                .map(|n| segments[..n].join("."))
+                .find(|p| fact_paths.contains(p.as_str()));
+            if !read.is_some_and(|p| listed.contains(&p)) {
+                self.diagnostics.push(file.at(
+                    place,
+                    format!("{id}: the detail reads `facts.{chain}`, which the check does not list in `facts`"),
+                ));
+            }
+        }
+        Some(Detail {
+            expr: std::mem::take(&mut raw.expr),
+            program,
             message,
         })
     }

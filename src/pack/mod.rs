@@ -170,6 +170,18 @@ pub struct Check {
     pub program: crate::pack::cel::Program,
     pub facts: Vec<String>,
     pub message: Texts,
+    /// What a failure names (`[requirement.check.detail]`): the items at fault and a message for each.
+    pub detail: Option<Detail>,
+}
+
+/// The items a failed check names and the message shown for each.
+#[derive(Debug)]
+pub struct Detail {
+    pub expr: String,
+    /// Returns a list of items (maps of fields, or plain values seen as `{value}`), or one such item.
+    pub program: crate::pack::cel::Program,
+    /// With `{field}` placeholders, the same in every language.
+    pub message: Texts,
 }
 
 /// A fixture proving a requirement's checks.

@@ -142,6 +142,16 @@ pub struct RawCheck {
     pub expr: String,
     pub facts: Vec<String>,
     pub message: RawTexts,
+    pub detail: Option<RawDetail>,
+}
+
+/// What a failed check names: an expression returning the items at fault, and a message with `{field}`
+/// placeholders filled from each item.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDetail {
+    pub expr: String,
+    pub message: RawTexts,
 }
 
 #[derive(Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
@@ -184,4 +194,6 @@ pub struct RawField {
     pub ty: String,
     pub values: Option<Vec<String>>,
     pub description: RawTexts,
+    /// A short column heading for reports.
+    pub label: Option<RawTexts>,
 }

@@ -7,6 +7,7 @@ mod ci;
 pub(crate) mod csv;
 mod github;
 mod gitlab;
+pub mod guide;
 mod junit;
 mod recursion;
 mod sarif;
@@ -56,6 +57,8 @@ pub struct Report {
     pub score: ScoreView,
     pub gate: GateView,
     pub counts: Counts,
+    /// How much of the assessment is filled in: answers, evidence, facts.
+    pub progress: Progress,
     pub findings: Vec<FindingView>,
     pub requirements: Vec<RequirementView>,
     /// The reviewer file applied, if any (`--review`).
@@ -265,7 +268,33 @@ pub struct BuiltOnView {
 #[derive(Serialize, Debug, Clone)]
 pub struct ScoreView {
     pub overall: f64,
+    /// Whether the overall score means something: `false` when the vendor is ineligible or fewer than half of the
+    /// applicable requirements are answered. The number stays (contract); reports show "not applicable" instead.
+    pub meaningful: bool,
     pub chapters: Vec<ChapterScoreView>,
+}
+
+/// How much of the assessment is filled in, over applicable requirements (recommendations apart).
+#[derive(Serialize, Debug, Clone, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Applicable requirements with a declared status (anything but `not_assessed`).
+    pub answered: u32,
+    pub applicable: u32,
+    /// Requirements declared compliant or partially compliant that list at least one piece of evidence.
+    pub evidence_present: u32,
+    /// Requirements declared compliant or partially compliant: the claims that need evidence.
+    pub evidence_expected: u32,
+    /// Distinct facts read by the checks of applicable requirements that are known (not absent, not `null`).
+    pub facts_known: u32,
+    pub facts_checked: u32,
+}
+
+impl Progress {
+    /// Whether fewer than half of the applicable requirements are answered.
+    #[must_use]
+    pub fn under_half_answered(&self) -> bool {
+        u64::from(self.answered) * 2 < u64::from(self.applicable)
+    }
 }
 
 #[derive(Serialize, Debug, Clone)]
@@ -306,6 +335,9 @@ pub struct FindingView {
     pub message: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub facts: Vec<FactValue>,
+    /// The names a failed check's detail found at fault, to highlight their rows (not serialized).
+    #[serde(skip)]
+    pub at_fault: Vec<String>,
 }
 
 #[derive(Serialize, Debug, Clone)]
@@ -337,6 +369,9 @@ pub struct RequirementView {
     /// The reviewer's decision that set this verdict.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub review: Option<crate::engine::result::ReviewNote>,
+    /// An eligibility condition of the pack (not serialized: the pack says it).
+    #[serde(skip)]
+    pub eligibility: bool,
 }
 
 #[derive(Serialize, Debug, Clone)]
@@ -373,6 +408,7 @@ impl Report {
             code: f.code.as_str(),
             message: f.message.get(lang).to_owned(),
             facts: f.facts.clone(),
+            at_fault: f.at_fault.clone(),
         };
         let mut counts = Counts::default();
         for r in &evaluation.results {
@@ -393,6 +429,8 @@ impl Report {
                 Status::NotApplicable => counts.not_applicable += 1,
             }
         }
+        let progress = progress(pack, assessment, &evaluation.results);
+        let meaningful = readiness != Readiness::Ineligible && !progress.under_half_answered();
         Report {
             schema_version: SCHEMA_VERSION,
             tool: Tool::current(),
@@ -420,6 +458,7 @@ impl Report {
             readiness_next: readiness_next.clone(),
             score: ScoreView {
                 overall: percent(score.overall),
+                meaningful,
                 chapters: score
                     .chapters
                     .iter()
@@ -447,6 +486,7 @@ impl Report {
             },
             counts,
             policy: PolicyInfo::of(policy, &evaluation.results, as_of),
+            progress,
             source_file: assessment.file.clone(),
             answer_lines: assessment
                 .answer_lines
@@ -521,6 +561,7 @@ impl Report {
                         .get(&r.id)
                         .and_then(|a| a.justification.clone()),
                     review: r.review.clone(),
+                    eligibility: pack.requirement(&r.id).is_some_and(|q| q.eligibility),
                 })
                 .collect(),
         }
@@ -533,6 +574,50 @@ impl Report {
         out.push('\n');
         out
     }
+}
+
+/// Answers, evidence and facts filled in, over the applicable requirements of an evaluation.
+fn progress(
+    pack: &Pack,
+    assessment: &crate::assessment::Assessment,
+    results: &[RequirementResult],
+) -> Progress {
+    let mut p = Progress::default();
+    let mut facts: Vec<&str> = Vec::new();
+    for r in results.iter().filter(|r| r.applicable) {
+        if let Some(q) = pack.requirement(&r.id) {
+            for path in q.checks.iter().flat_map(|c| &c.facts) {
+                if !facts.contains(&path.as_str()) {
+                    facts.push(path);
+                }
+            }
+        }
+        if r.kind != Kind::Requirement {
+            continue;
+        }
+        p.applicable += 1;
+        if r.declared != Status::NotAssessed {
+            p.answered += 1;
+        }
+        if matches!(r.declared, Status::Compliant | Status::PartiallyCompliant) {
+            p.evidence_expected += 1;
+            if assessment
+                .answers
+                .get(&r.id)
+                .is_some_and(|a| !a.evidence.is_empty())
+            {
+                p.evidence_present += 1;
+            }
+        }
+    }
+    let known = |path: &str| {
+        path.split('.')
+            .try_fold(&assessment.facts, |v, key| v.get(key))
+            .is_some_and(|v| !v.is_null())
+    };
+    p.facts_checked = u32::try_from(facts.len()).unwrap_or(u32::MAX);
+    p.facts_known = u32::try_from(facts.iter().filter(|f| known(f)).count()).unwrap_or(u32::MAX);
+    p
 }
 
 /// Reads, evaluates and reports one assessment file: the pipeline behind `check`, `portfolio`, `diff` and

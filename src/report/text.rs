@@ -108,6 +108,9 @@ pub fn render_text(report: &Report, color: bool) -> String {
         );
     }
     let _ = writeln!(out);
+    if let Some(why) = super::guide::ineligible_because(report) {
+        let _ = writeln!(out, "{}\n", paint(color, red, &visible(&why)));
+    }
     let _ = writeln!(
         out,
         "{:<12} {}",
@@ -122,6 +125,17 @@ pub fn render_text(report: &Report, color: bool) -> String {
             label(lang, report.readiness)
         )
     );
+    let ladder: Vec<String> = crate::engine::score::Readiness::ALL
+        .iter()
+        .map(|&level| {
+            if level == report.readiness {
+                paint(color, bold, &format!("[{}]", label(lang, level)))
+            } else {
+                label(lang, level).to_owned()
+            }
+        })
+        .collect();
+    let _ = writeln!(out, "{:<12} {}", "", ladder.join(" → "));
     let _ = writeln!(out, "{:<12} {}", "", report.readiness_meaning);
     match &report.readiness_next {
         Some(next) => {
@@ -146,16 +160,28 @@ pub fn render_text(report: &Report, color: bool) -> String {
             let _ = writeln!(out, "{:<12} {}", "", t(lang, "readiness_top"));
         }
     }
-    let _ = writeln!(
-        out,
-        "{:<12} {} / 100",
-        format!("{}{}", t(lang, "score"), t(lang, "colon").trim_end()),
-        paint(
-            color,
-            style_for(report.score.overall).bold(),
-            &number(lang, report.score.overall, 1)
-        )
-    );
+    let score_label = format!("{}{}", t(lang, "score"), t(lang, "colon").trim_end());
+    match super::guide::score_caveat(report) {
+        None => {
+            let _ = writeln!(
+                out,
+                "{score_label:<12} {} / 100",
+                paint(
+                    color,
+                    style_for(report.score.overall).bold(),
+                    &number(lang, report.score.overall, 1)
+                )
+            );
+        }
+        Some(caveat) => {
+            let _ = writeln!(
+                out,
+                "{score_label:<12} {}",
+                paint(color, bold, &super::guide::score_display(report))
+            );
+            let _ = writeln!(out, "{:<12} {caveat}", "");
+        }
+    }
     let gate = if report.gate.passed {
         paint(color, green, t(lang, "gate_passed"))
     } else {
@@ -271,6 +297,54 @@ pub fn render_text(report: &Report, color: bool) -> String {
         }
     }
 
+    let _ = writeln!(out, "\n{}", paint(color, bold, t(lang, "progress")));
+    for (name, done, total, percent) in super::guide::progress_lines(report) {
+        let _ = writeln!(out, "  {name:<40} {done:>4} / {total:<4} {percent:>3} %");
+    }
+
+    let actions = super::guide::first_actions(report);
+    let _ = writeln!(out, "\n{}", paint(color, bold, t(lang, "first_actions")));
+    if actions.is_empty() {
+        let _ = writeln!(out, "  {}", t(lang, "no_actions"));
+    }
+    for (i, a) in actions.iter().enumerate() {
+        let r = a.requirement;
+        let why = a.why_text(report);
+        let _ = writeln!(
+            out,
+            "  {:>2}. {:<9} {:<9} {:<22} {}{}",
+            i + 1,
+            r.id.as_str(),
+            label(lang, r.severity),
+            label(lang, r.verdict),
+            visible(&r.title),
+            if why.is_empty() {
+                String::new()
+            } else {
+                format!("  ({why})")
+            }
+        );
+        let owner = r
+            .owner
+            .as_deref()
+            .filter(|o| !o.trim().is_empty())
+            .map_or_else(
+                || t(lang, "to_assign").to_owned(),
+                |o| visible(o).into_owned(),
+            );
+        let date = r
+            .target_date
+            .map_or_else(|| t(lang, "to_plan").to_owned(), |d| d.to_string());
+        let _ = writeln!(
+            out,
+            "      {}{}{owner} · {}{}{date}",
+            t(lang, "owner"),
+            t(lang, "colon"),
+            t(lang, "target_date"),
+            t(lang, "colon")
+        );
+    }
+
     let _ = writeln!(out, "\n{}", paint(color, bold, t(lang, "chapter_scores")));
     for c in &report.score.chapters {
         #[expect(
@@ -298,11 +372,23 @@ pub fn render_text(report: &Report, color: bool) -> String {
     let gaps: Vec<_> = report
         .requirements
         .iter()
-        .filter(|r| r.applicable && r.kind == Kind::Requirement && !r.verdict.is_met())
+        .filter(|r| {
+            r.applicable
+                && r.kind == Kind::Requirement
+                && !r.verdict.is_met()
+                && r.verdict != Status::NotAssessed
+        })
         .collect();
-    let critical: Vec<_> = gaps
+    // A critical item stays among the critical gaps even unanswered.
+    let critical: Vec<_> = report
+        .requirements
         .iter()
-        .filter(|r| r.severity == Severity::Critical)
+        .filter(|r| {
+            r.applicable
+                && r.kind == Kind::Requirement
+                && !r.verdict.is_met()
+                && r.severity == Severity::Critical
+        })
         .collect();
     let _ = writeln!(
         out,
@@ -361,6 +447,28 @@ pub fn render_text(report: &Report, color: bool) -> String {
                 t(lang, "more")
             );
         }
+    }
+
+    let unanswered: Vec<&str> = report
+        .requirements
+        .iter()
+        .filter(|r| r.applicable && r.kind == Kind::Requirement && r.verdict == Status::NotAssessed)
+        .map(|r| r.id.as_str())
+        .collect();
+    let _ = writeln!(
+        out,
+        "\n{}",
+        paint(
+            color,
+            bold,
+            &format!("{} ({})", t(lang, "not_assessed_items"), unanswered.len())
+        )
+    );
+    if unanswered.is_empty() {
+        let _ = writeln!(out, "  {}", t(lang, "no_not_assessed"));
+    }
+    for line in unanswered.chunks(10) {
+        let _ = writeln!(out, "  {}", line.join(", "));
     }
 
     let c = &report.counts;

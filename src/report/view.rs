@@ -2,6 +2,7 @@
 //! report's language, every list an array in display order (documented in docs/templates.md).
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use serde::Serialize;
 
@@ -27,6 +28,23 @@ pub struct View<'a> {
     pub readiness_next_ids: String,
     /// Overall score with one decimal.
     pub score: String,
+    /// The overall score as shown: `score`, or "not applicable" when it means nothing yet.
+    pub score_display: String,
+    /// Why the score is shown as not applicable; `null` when it is shown.
+    pub score_caveat: Option<&'static str>,
+    /// One sentence saying why the vendor is ineligible; `null` when eligible.
+    pub ineligible_because: Option<String>,
+    /// Answers, evidence and facts filled in, one line each.
+    pub progress: Vec<ProgressLine>,
+    /// Every readiness level, worst first, the current one marked.
+    pub ladder: Vec<LadderStep>,
+    /// The requirements to close first, ranked by what unlocks the next level soonest (at most ten).
+    pub first_actions: Vec<ActionItem<'a>>,
+    /// Applicable requirements with no answer: one compact table, not cards.
+    pub not_assessed: Vec<RowItem<'a>>,
+    /// The running header of a printed page (vendor, service, date) as a quoted CSS string, every character
+    /// but ASCII letters, digits and spaces escaped: vendor text cannot leave the string or the style sheet.
+    pub print_header: String,
     pub gate_label: &'static str,
     pub service_types: String,
     pub built_on: Vec<BuiltOnItem>,
@@ -100,6 +118,33 @@ pub struct ReviewItem {
     pub reason: String,
 }
 
+/// One line of progress: `done` of `total`, and the percentage.
+#[derive(Serialize)]
+pub struct ProgressLine {
+    pub label: &'static str,
+    pub done: u32,
+    pub total: u32,
+    pub percent: u32,
+}
+
+/// A step of the readiness ladder.
+#[derive(Serialize)]
+pub struct LadderStep {
+    pub label: &'static str,
+    /// `passed`, `current` or `ahead`.
+    pub class: &'static str,
+    pub current: bool,
+}
+
+/// One of the first actions: the requirement as a row, and why it ranks here (empty for a plain gap).
+#[derive(Serialize)]
+pub struct ActionItem<'a> {
+    #[serde(flatten)]
+    pub row: RowItem<'a>,
+    pub rank: usize,
+    pub why: String,
+}
+
 #[derive(Serialize)]
 pub struct BuiltOnItem {
     pub layer: String,
@@ -141,7 +186,11 @@ pub struct GapItem<'a> {
     pub row: RowItem<'a>,
     pub findings: Vec<FindingItem<'a>>,
     /// The facts read by the failed or missing checks, each once, in the order first met.
-    pub facts: Vec<&'a FactValue>,
+    pub facts: Vec<FactItem<'a>>,
+    /// Of `facts`, those shown as a value (not a table).
+    pub fact_values: Vec<FactItem<'a>>,
+    /// Of `facts`, the lists of objects shown as tables.
+    pub fact_tables: Vec<FactItem<'a>>,
     pub guidance: &'a str,
     pub evidence: Vec<EvidenceItem<'a>>,
     pub comment: Option<&'a str>,
@@ -163,6 +212,93 @@ pub struct RowItem<'a> {
     pub target_date: Option<String>,
     pub overdue: bool,
     pub inherited_from: Option<&'a str>,
+}
+
+/// A fact next to a gap: its path and value, and a list of objects (a cap table) also as a table.
+#[derive(Serialize, Clone)]
+pub struct FactItem<'a> {
+    pub path: &'a str,
+    pub value: &'a serde_json::Value,
+    /// For a list of objects: columns and rows, the rows a failed check named marked; `null` otherwise.
+    pub table: Option<FactTable>,
+}
+
+#[derive(Serialize, Clone)]
+pub struct FactTable {
+    pub columns: Vec<String>,
+    pub rows: Vec<FactRow>,
+}
+
+#[derive(Serialize, Clone)]
+pub struct FactRow {
+    pub cells: Vec<String>,
+    /// A row a failed check named (its `name` or `concert_group`).
+    pub at_fault: bool,
+}
+
+/// A list of objects as a table: the columns the vocabulary declares, in its order (headed by their labels),
+/// then any other key in the order first met; `None` for any other value.
+fn fact_table(pack: &Pack, fact: &FactValue, at_fault: &[String], lang: Lang) -> Option<FactTable> {
+    let rows = fact.value.as_array()?;
+    if rows.is_empty() || !rows.iter().all(serde_json::Value::is_object) {
+        return None;
+    }
+    let declared: &[crate::pack::FieldDecl] = pack
+        .facts
+        .iter()
+        .find(|f| f.path == fact.path)
+        .and_then(|f| match &f.ty {
+            crate::pack::FactType::Objects(fields) => Some(fields.as_slice()),
+            _ => None,
+        })
+        .unwrap_or(&[]);
+    let present = |key: &str| {
+        rows.iter()
+            .any(|r| r.get(key).is_some_and(|v| !v.is_null()))
+    };
+    let mut keys: Vec<(String, String)> = declared
+        .iter()
+        .filter(|f| present(&f.name))
+        .map(|f| {
+            (
+                f.name.clone(),
+                f.label
+                    .as_ref()
+                    .map_or_else(|| f.name.clone(), |l| l.get(lang).to_owned()),
+            )
+        })
+        .collect();
+    for row in rows {
+        for (key, value) in row.as_object().into_iter().flatten() {
+            if !value.is_null() && !keys.iter().any(|(k, _)| k == key) {
+                keys.push((key.clone(), key.clone()));
+            }
+        }
+    }
+    let named: Vec<String> = at_fault.iter().map(|n| n.trim().to_lowercase()).collect();
+    let names_row = |row: &serde_json::Value| {
+        ["name", "concert_group"].iter().any(|k| {
+            row.get(*k)
+                .and_then(serde_json::Value::as_str)
+                .is_some_and(|v| named.contains(&v.trim().to_lowercase()))
+        })
+    };
+    Some(FactTable {
+        columns: keys.iter().map(|(_, label)| label.clone()).collect(),
+        rows: rows
+            .iter()
+            .map(|row| FactRow {
+                cells: keys
+                    .iter()
+                    .map(|(k, _)| match row.get(k) {
+                        None | Some(serde_json::Value::Null) => "—".to_owned(),
+                        Some(v) => crate::engine::detail::value(v, lang),
+                    })
+                    .collect(),
+                at_fault: names_row(row),
+            })
+            .collect(),
+    })
 }
 
 /// A finding with every field present (strict mode does not allow an absent `facts`).
@@ -236,6 +372,21 @@ pub fn safe_href(reference: &str) -> Option<String> {
         }
     }
     Some(out)
+}
+
+/// `text` as a quoted CSS string in which only ASCII letters, digits and spaces are literal.
+fn css_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars().filter(|c| !c.is_control()) {
+        if c.is_ascii_alphanumeric() || c == ' ' {
+            out.push(c);
+        } else {
+            let _ = write!(out, "\\{:06X}", u32::from(c));
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// At most `max` characters, cut at a word with an ellipsis.
@@ -320,12 +471,26 @@ impl<'a> View<'a> {
         };
         let item = |r: &'a RequirementView| -> GapItem<'a> {
             let requirement = pack.requirement(&r.id);
-            let mut facts: Vec<&FactValue> = Vec::new();
+            let mut seen: Vec<&FactValue> = Vec::new();
             for f in r.findings.iter().flat_map(|f| &f.facts) {
-                if !facts.iter().any(|known| known.path == f.path) {
-                    facts.push(f);
+                if !seen.iter().any(|known| known.path == f.path) {
+                    seen.push(f);
                 }
             }
+            let at_fault: Vec<String> = r
+                .findings
+                .iter()
+                .flat_map(|f| f.at_fault.iter().cloned())
+                .collect();
+            let facts: Vec<FactItem> = seen
+                .into_iter()
+                .map(|f| FactItem {
+                    path: &f.path,
+                    value: &f.value,
+                    table: fact_table(pack, f, &at_fault, lang),
+                })
+                .collect();
+            let (fact_tables, fact_values) = facts.iter().cloned().partition(|f| f.table.is_some());
             GapItem {
                 row: row_item(r),
                 findings: r
@@ -338,6 +503,8 @@ impl<'a> View<'a> {
                     })
                     .collect(),
                 facts,
+                fact_values,
+                fact_tables,
                 guidance: requirement.map_or("", |q| q.guidance.get(lang)),
                 evidence: r
                     .evidence
@@ -358,11 +525,14 @@ impl<'a> View<'a> {
                 .iter()
                 .filter(|r| r.applicable && r.kind == Kind::Requirement)
         };
-        let is_gap = |r: &&RequirementView| !r.verdict.is_met();
+        // Unanswered items are listed in one compact table, not as cards.
+        let is_card =
+            |r: &&RequirementView| !r.verdict.is_met() && r.verdict != Status::NotAssessed;
         let has = |r: &RequirementView, code: &str| r.findings.iter().any(|f| f.code == code);
 
+        // A critical item keeps its card even unanswered.
         let critical_gaps = requirements()
-            .filter(is_gap)
+            .filter(|r| !r.verdict.is_met())
             .filter(|r| r.severity == Severity::Critical)
             .map(item)
             .collect();
@@ -374,7 +544,7 @@ impl<'a> View<'a> {
                 title: chapter.title.get(lang),
             };
             let mut items: Vec<GapItem> = requirements()
-                .filter(is_gap)
+                .filter(is_card)
                 .filter(|r| r.chapter == chapter.number && r.severity != Severity::Critical)
                 .map(item)
                 .collect();
@@ -393,7 +563,7 @@ impl<'a> View<'a> {
                 .collect();
             push_chapter(&mut appendix, head, rows);
         }
-        let mut roadmap: Vec<RowItem> = requirements().filter(is_gap).map(row_item).collect();
+        let mut roadmap: Vec<RowItem> = requirements().filter(is_card).map(row_item).collect();
         // Dated items first, earliest first; undated after, by id order (stable sort keeps document order).
         roadmap.sort_by(|a, b| match (&a.target_date, &b.target_date) {
             (Some(x), Some(y)) => x.cmp(y),
@@ -460,6 +630,49 @@ impl<'a> View<'a> {
                         .join(", ")
                 }),
             score: number(lang, report.score.overall, 1),
+            score_display: super::guide::score_display(report),
+            score_caveat: super::guide::score_caveat(report),
+            ineligible_because: super::guide::ineligible_because(report),
+            progress: super::guide::progress_lines(report)
+                .into_iter()
+                .map(|(label, done, total, percent)| ProgressLine {
+                    label,
+                    done,
+                    total,
+                    percent,
+                })
+                .collect(),
+            ladder: crate::engine::score::Readiness::ALL
+                .iter()
+                .map(|&level| LadderStep {
+                    label: label(lang, level),
+                    class: match level.cmp(&report.readiness) {
+                        std::cmp::Ordering::Less => "passed",
+                        std::cmp::Ordering::Equal => "current",
+                        std::cmp::Ordering::Greater => "ahead",
+                    },
+                    current: level == report.readiness,
+                })
+                .collect(),
+            first_actions: super::guide::first_actions(report)
+                .iter()
+                .enumerate()
+                .map(|(i, a)| ActionItem {
+                    row: row_item(a.requirement),
+                    rank: i + 1,
+                    why: a.why_text(report),
+                })
+                .collect(),
+            not_assessed: requirements()
+                .filter(|r| r.verdict == Status::NotAssessed)
+                .map(row_item)
+                .collect(),
+            print_header: css_string(&format!(
+                "{} — {} — {}",
+                shorten(&report.assessment.vendor, 60),
+                shorten(&report.assessment.service, 60),
+                report.as_of
+            )),
             gate_label: if report.gate.passed {
                 t(lang, "gate_passed")
             } else {
@@ -628,6 +841,14 @@ mod tests {
                 (None, true, "c"),
                 (Some("7"), true, "d"),
             ]
+        );
+    }
+
+    #[test]
+    fn vendor_text_cannot_leave_the_css_string() {
+        assert_eq!(
+            super::css_string("A\"}</style><script>x"),
+            "\"A\\000022\\00007D\\00003C\\00002Fstyle\\00003E\\00003Cscript\\00003Ex\""
         );
     }
 

@@ -358,7 +358,7 @@ fn never_writes_over_the_input_and_fails_before_writing_anything() {
         .arg("check")
         .arg(&input)
         .arg("-o")
-        .arg(dir.path().join("report.pdf"))
+        .arg(dir.path().join("report.docx"))
         .assert()
         .code(2);
 }

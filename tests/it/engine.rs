@@ -429,10 +429,19 @@ fn holders_acting_in_concert_are_summed_against_24_percent() {
     assert!(
         messages(result(&over, "19.6.b"), Code::FactCheckFailed)
             .iter()
-            .any(|m| m.contains("more than 24 % of the capital")),
+            .any(|m| m
+                == "Redwood Peak (US) holds 25 % of the capital; at most 24 % allowed for a single non-EU holder. | \
+                    Redwood Peak (US) détient 25 % du capital ; au plus 24 % sont admis pour un seul détenteur extra-européen."),
         "{:?}",
         result(&over, "19.6.b").findings
     );
+    // The group is named at fault: its rows are the ones a report highlights.
+    let capital = result(&over, "19.6.b")
+        .findings
+        .iter()
+        .find(|f| f.code == Code::FactCheckFailed)
+        .expect("a failed check");
+    assert_eq!(capital.at_fault, ["Redwood Peak"]);
 }
 
 #[test]

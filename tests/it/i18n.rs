@@ -479,8 +479,10 @@ fn the_french_text_report_writes_numbers_with_a_decimal_comma() {
         ]),
         1,
     );
-    assert!(out.contains("94,3 / 100"), "{out}");
-    assert!(!out.contains("94.3"), "{out}");
+    // The ineligible vendor's overall score is shown as not applicable; its chapter scores are numbers.
+    assert!(out.contains("Score :      sans objet"), "{out}");
+    assert!(out.contains(" 93,9 "), "{out}");
+    assert!(!out.contains("93.9"), "{out}");
     // Machine formats keep the decimal point.
     let json = stdout_of(
         snc("C.UTF-8").args([
@@ -495,7 +497,9 @@ fn the_french_text_report_writes_numbers_with_a_decimal_comma() {
         ]),
         1,
     );
+    // The number stays in the JSON report (contract), marked as not meaningful.
     assert!(json.contains("\"overall\": 94.3"), "{json}");
+    assert!(json.contains("\"meaningful\": false"), "{json}");
 }
 
 /// Prose with what is code taken out: Markdown code spans, HTML tags (classes and attributes) and `<code>`

@@ -13,6 +13,7 @@ mod engine;
 mod files;
 mod fuzz_regressions;
 mod generated;
+mod guide;
 mod help;
 mod i18n;
 mod layers;
