@@ -35,7 +35,7 @@ pub enum Command {
     Init(InitArgs),
     /// Check an assessment against the schema and the pack; report every error with its place.
     Validate {
-        /// The assessment file (JSON).
+        /// The assessment file (JSON, or a .xlsx/.ods questionnaire).
         assessment: PathBuf,
     },
     /// Evaluate an assessment and report its readiness; exit 1 when the gate fails.
@@ -59,6 +59,28 @@ pub enum Command {
     Portfolio(PortfolioArgs),
     /// Check that a JSON report matches its assessment: pack, digests, verdicts, scores, readiness.
     Verify(VerifyArgs),
+    /// Write an assessment as a questionnaire workbook (.xlsx) to fill in a spreadsheet application.
+    Export(ExportArgs),
+    /// Read a questionnaire workbook (.xlsx or .ods) back into an assessment (JSON).
+    Import(ImportArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ExportArgs {
+    /// The assessment (JSON, or a workbook).
+    pub assessment: PathBuf,
+    /// The workbook to write (.xlsx).
+    #[arg(short, long, value_name = "FILE.xlsx")]
+    pub output: PathBuf,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ImportArgs {
+    /// The questionnaire workbook (.xlsx or .ods).
+    pub workbook: PathBuf,
+    /// The assessment to write (.json).
+    #[arg(short, long, value_name = "FILE.json")]
+    pub output: PathBuf,
 }
 
 #[derive(clap::Args, Debug)]
@@ -75,7 +97,7 @@ pub struct InitArgs {
     /// Service name to write in the skeleton.
     #[arg(long, default_value = "")]
     pub service: String,
-    /// Where to write the skeleton.
+    /// Where to write the skeleton: JSON, or a questionnaire workbook when FILE ends in .xlsx.
     #[arg(short, long, default_value = "assessment.json")]
     pub output: PathBuf,
     /// Overwrite an existing file.
@@ -85,7 +107,7 @@ pub struct InitArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct CheckArgs {
-    /// The assessment file (JSON).
+    /// The assessment file (JSON, or a .xlsx/.ods questionnaire).
     pub assessment: PathBuf,
     /// Format printed on standard output.
     #[arg(long, value_enum, default_value_t = FormatArg::Text)]
@@ -251,7 +273,8 @@ pub enum DiffFormat {
 
 #[derive(clap::Args, Debug)]
 pub struct PortfolioArgs {
-    /// Assessment files, or folders whose `*.json` files are all evaluated (sorted by name).
+    /// Assessment files (JSON or .xlsx/.ods questionnaires), or folders whose `*.json`, `*.xlsx` and `*.ods`
+    /// files are all evaluated (sorted by name).
     #[arg(required = true, value_name = "DIR|FILE")]
     pub inputs: Vec<PathBuf>,
     /// Write the portfolio to FILE; the format follows the extension (.html, .md, .csv, .json, .xlsx).
