@@ -156,7 +156,8 @@ pub struct Portfolio {
     pub errors: Vec<FileError>,
 }
 
-/// Expands the command line into assessment files: a folder gives its `*.json` files sorted by name, a file is
+/// Expands the command line into assessment files: a folder gives its `*.json`, `*.xlsx` and `*.ods` files sorted
+/// by name, a file is
 /// taken as is. Order is kept.
 pub fn inputs(args: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
     let mut files = Vec::new();
@@ -167,8 +168,10 @@ pub fn inputs(args: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| {
                     p.is_file()
-                        && p.extension()
+                        && (p
+                            .extension()
                             .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+                            || crate::assessment::workbook::is_workbook(p))
                 })
                 .collect();
             found.sort();
