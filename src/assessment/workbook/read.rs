@@ -42,6 +42,8 @@ enum Val {
 struct Grid {
     name: String,
     cells: BTreeMap<(u32, u32), Val>,
+    /// Stands for a missing sheet (already reported): its headers are not.
+    placeholder: bool,
 }
 
 impl Grid {
@@ -136,7 +138,11 @@ fn load(file: &str, bytes: &[u8]) -> Result<Vec<Grid>, Error> {
                 };
                 cells.insert((top + r, left + c), from_data(data));
             }
-            grids.push(Grid { name, cells });
+            grids.push(Grid {
+                name,
+                cells,
+                placeholder: false,
+            });
         }
     } else {
         let mut xlsx: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
@@ -158,7 +164,11 @@ fn load(file: &str, bytes: &[u8]) -> Result<Vec<Grid>, Error> {
                 cells.insert((r, c), value);
             }
             drop(reader);
-            grids.push(Grid { name, cells });
+            grids.push(Grid {
+                name,
+                cells,
+                placeholder: false,
+            });
         }
     }
     Ok(grids)
@@ -474,7 +484,7 @@ fn columns(ctx: &mut Ctx, grid: &Grid, expected: &[&str], header: u32) -> Vec<Op
         }
     }
     for (i, name) in expected.iter().enumerate() {
-        if found[i].is_none() {
+        if found[i].is_none() && !grid.placeholder {
             ctx.problem(
                 &format!(
                     "{}!{}",
@@ -539,18 +549,29 @@ pub(super) fn read(
         }
     }
     let sheet = |name: &str| grids.iter().find(|g| g.name == name);
+    let mut missing = Vec::new();
     for name in &required {
         if sheet(name).is_none() {
             ctx.problems.push(Diagnostic::file(
                 file,
                 msg!("workbook.missing_sheet", sheet = *name),
             ));
+            missing.push(Grid {
+                name: (*name).to_owned(),
+                cells: BTreeMap::new(),
+                placeholder: true,
+            });
         }
     }
-    if !ctx.problems.is_empty() {
-        return Err(Error::Invalid(ctx.problems));
+    if sheet(REQUIREMENTS).is_none() && sheet(FACTS).is_none() {
+        // Not a questionnaire at all: the sheets say enough.
+        return Err(Error::Invalid(capped(file, ctx.problems)));
     }
-    let grid = |name: &str| sheet(name).unwrap_or(&grids[0]);
+    let grid = |name: &str| {
+        sheet(name)
+            .or_else(|| missing.iter().find(|g| g.name == name))
+            .unwrap_or(&grids[0])
+    };
 
     let mut document = Map::new();
     read_service(&mut ctx, grid(SERVICE), &mut document);
