@@ -77,6 +77,7 @@ pub struct ExportArgs {
 #[derive(clap::Args, Debug)]
 pub struct ImportArgs {
     /// The questionnaire workbook (.xlsx or .ods).
+    #[arg(value_name = "QUESTIONNAIRE")]
     pub workbook: PathBuf,
     /// The assessment to write (.json).
     #[arg(short, long, value_name = "FILE.json")]
@@ -97,7 +98,8 @@ pub struct InitArgs {
     /// Service name to write in the skeleton.
     #[arg(long, default_value = "")]
     pub service: String,
-    /// Where to write the skeleton: JSON, or a questionnaire workbook when FILE ends in .xlsx.
+    /// Where to write the skeleton: an assessment (.json), or a questionnaire workbook to fill in a spreadsheet
+    /// application (.xlsx).
     #[arg(short, long, default_value = "assessment.json")]
     pub output: PathBuf,
     /// Overwrite an existing file.
