@@ -319,6 +319,10 @@ fn the_cell_types_spreadsheets_write_are_read() {
                 Formula::new("=1+1").set_result("90"),
             )
             .expect("cell");
+        // The third choice of a yes/no drop-down.
+        facts
+            .write_string(fact_row("access.mfa_end_users_offered"), 2, "Inconnu")
+            .expect("cell");
         // An emptied drop-down: an empty string.
         facts
             .write_string(fact_row("access.mfa_customer_consoles"), 2, "")
@@ -356,6 +360,7 @@ fn the_cell_types_spreadsheets_write_are_read() {
     assert_eq!(facts["reviews"]["bcp"], "2026-01-20");
     assert_eq!(facts["end_of_contract"]["notice_days"], 90);
     assert_eq!(facts["access"]["mfa_customer_consoles"], Json::Null);
+    assert_eq!(facts["access"]["mfa_end_users_offered"], Json::Null);
     let answers = &doc["answers"];
     assert_eq!(answers["5.2.a"]["status"], "compliant");
     assert_eq!(answers["5.2.a"]["target_date"], "2027-01-01");

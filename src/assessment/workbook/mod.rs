@@ -9,6 +9,9 @@
 //! patch only where the cells still give that value, so an edit always wins, and an unedited workbook gives back
 //! the original document exactly (same canonical digest, [`canonical_digest`]).
 
+// Without the `xlsx` feature only the public entry points remain, each a usage error.
+#![cfg_attr(not(feature = "xlsx"), allow(dead_code))]
+
 #[cfg(feature = "xlsx")]
 mod guard;
 #[cfg(feature = "xlsx")]

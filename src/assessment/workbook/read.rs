@@ -309,6 +309,14 @@ fn yes_no(text: &str) -> Option<bool> {
     }
 }
 
+/// "unknown" in any language: the third choice of a yes/no drop-down, as empty.
+fn is_unknown(text: &str) -> bool {
+    let wanted = normalized(text);
+    Lang::ALL
+        .iter()
+        .any(|&l| normalized(t(l, "workbook_unknown")) == wanted)
+}
+
 fn parse_number(text: &str) -> Option<f64> {
     let cleaned: String = text
         .trim()
@@ -357,6 +365,7 @@ fn convert(kind: &Kind, v: &Val) -> Result<Json, Message> {
     Ok(match kind {
         Kind::Text => Json::String(shown),
         _ if trimmed.is_empty() => Json::Null,
+        Kind::Bool if is_unknown(trimmed) => Json::Null,
         Kind::Bool => match v {
             Val::Bool(b) => Json::Bool(*b),
             Val::Num(n) if (*n - 1.0).abs() < f64::EPSILON => Json::Bool(true),

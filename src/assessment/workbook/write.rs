@@ -196,10 +196,11 @@ fn drop_down(
 ) -> Result<(), XlsxError> {
     let validation =
         match kind {
-            Kind::Bool => Some(
-                DataValidation::new()
-                    .allow_list_strings(&[yes_no(lang, true), yes_no(lang, false)])?,
-            ),
+            Kind::Bool => Some(DataValidation::new().allow_list_strings(&[
+                yes_no(lang, true),
+                yes_no(lang, false),
+                t(lang, "workbook_unknown"),
+            ])?),
             Kind::Country => Some(
                 DataValidation::new().allow_list_formula(Formula::new(format!(
                     "={LISTS}!$A$2:$A${}",
@@ -644,7 +645,16 @@ fn facts(
             format,
             &f.date,
         )?;
-        sheet.write_string_with_format(row, 3, fact.ty.describe(lang), &f.locked)?;
+        let unit = match &kind {
+            Kind::Bool => t(lang, "workbook_unit_bool").to_owned(),
+            Kind::List(_) => format!(
+                "{} {}",
+                fact.ty.describe(lang),
+                t(lang, "workbook_unit_list")
+            ),
+            _ => fact.ty.describe(lang),
+        };
+        sheet.write_string_with_format(row, 3, unit, &f.locked)?;
         drop_down(sheet, (row, row), 2, &kind, lang)?;
         row += 1;
     }
