@@ -3,6 +3,7 @@
 
 pub mod limits;
 pub mod skeleton;
+pub mod workbook;
 
 use std::collections::HashMap;
 use std::io::Read as _;
@@ -148,6 +149,22 @@ pub fn load(path: &Path, pack: &Pack) -> Result<Assessment, Error> {
 
 /// Reads and validates an assessment file within `limits`; a file over the size limit is not read past it.
 pub fn load_with(path: &Path, pack: &Pack, limits: &Limits) -> Result<Assessment, Error> {
+    let bytes = read_capped(path, limits)?;
+    parse_with(&path.display().to_string(), &bytes, pack, limits)
+}
+
+/// Reads an assessment or a workbook: a JSON file, or a `.xlsx`/`.ods` questionnaire ([`workbook`]), by its
+/// extension.
+pub fn load_any(path: &Path, pack: &Pack, limits: &Limits) -> Result<Assessment, Error> {
+    if workbook::is_workbook(path) {
+        workbook::load_with(path, pack, limits)
+    } else {
+        load_with(path, pack, limits)
+    }
+}
+
+/// The bytes of a file, one byte over the size limit at most, so that a file over it is never read whole.
+pub(crate) fn read_capped(path: &Path, limits: &Limits) -> Result<Vec<u8>, Error> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, msg!("io.read"), e))?;
     let mut bytes = Vec::new();
     // One byte more than allowed tells a file at the limit from one over it, whatever its metadata says.
@@ -157,7 +174,7 @@ pub fn load_with(path: &Path, pack: &Pack, limits: &Limits) -> Result<Assessment
     file.take(cap)
         .read_to_end(&mut bytes)
         .map_err(|e| Error::io(path, msg!("io.read"), e))?;
-    parse_with(&path.display().to_string(), &bytes, pack, limits)
+    Ok(bytes)
 }
 
 /// Validates an assessment given as bytes, within the default [`Limits`]; `file` names it in diagnostics.

@@ -32,7 +32,7 @@ pub enum Command {
     Init(InitArgs),
     /// Check an assessment against the schema and the pack; report every error with its place.
     Validate {
-        /// The assessment file (JSON).
+        /// The assessment file (JSON, or a .xlsx/.ods questionnaire).
         assessment: PathBuf,
     },
     /// Evaluate an assessment and report its readiness; exit 1 when the gate fails.
@@ -70,6 +70,29 @@ pub enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Write an assessment as a questionnaire workbook (.xlsx) to fill in a spreadsheet application.
+    Export(ExportArgs),
+    /// Read a questionnaire workbook (.xlsx or .ods) back into an assessment (JSON).
+    Import(ImportArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ExportArgs {
+    /// The assessment (JSON, or a workbook).
+    pub assessment: PathBuf,
+    /// The workbook to write (.xlsx).
+    #[arg(short, long, value_name = "FILE.xlsx")]
+    pub output: PathBuf,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ImportArgs {
+    /// The questionnaire workbook (.xlsx or .ods).
+    #[arg(value_name = "QUESTIONNAIRE")]
+    pub workbook: PathBuf,
+    /// The assessment to write (.json).
+    #[arg(short, long, value_name = "FILE.json")]
+    pub output: PathBuf,
 }
 
 /// The shells `snc completions` writes for.
@@ -113,7 +136,8 @@ pub struct InitArgs {
     /// Service name to write in the skeleton.
     #[arg(long, default_value = "")]
     pub service: String,
-    /// Where to write the skeleton.
+    /// Where to write the skeleton: an assessment (.json), or a questionnaire workbook to fill in a spreadsheet
+    /// application (.xlsx).
     #[arg(short, long, default_value = "assessment.json")]
     pub output: PathBuf,
     /// Overwrite an existing file.
@@ -123,7 +147,7 @@ pub struct InitArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct CheckArgs {
-    /// The assessment file (JSON).
+    /// The assessment file (JSON, or a .xlsx/.ods questionnaire).
     pub assessment: PathBuf,
     /// Format printed on standard output.
     #[arg(long, value_enum, default_value_t = FormatArg::Text)]

@@ -106,6 +106,19 @@ pub fn diff(
         files.push((path, format_of(path)?));
     }
     let read = |path: &Path| -> Result<diff::Input, Error> {
+        if crate::assessment::workbook::is_workbook(path) {
+            let limits = Limits::default();
+            let bytes = crate::assessment::read_capped(path, &limits)?;
+            let file = path.display().to_string();
+            let (_, json) =
+                crate::assessment::workbook::parse_document(&file, &bytes, pack, &limits)?;
+            return Ok(diff::Input {
+                text: super::pretty(&json),
+                file,
+                kind: SourceKind::Assessment,
+                json,
+            });
+        }
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, msg!("io.read"), e))?;
         diff::read(&path.display().to_string(), &bytes)
     };

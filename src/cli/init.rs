@@ -28,7 +28,13 @@ pub fn init(pack: &Pack, args: &InitArgs, lang: Lang) -> Result<Output, Error> {
         lang,
     );
     let count = skeleton["answers"].as_object().map_or(0, Map::len);
-    crate::fs::write_atomic(&args.output, pretty(&skeleton).as_bytes())?;
+    if crate::report::xlsx::is_xlsx(&args.output) {
+        crate::report::xlsx::ensure_available()?;
+        let bytes = crate::assessment::workbook::write(pack, &skeleton, lang)?;
+        crate::fs::write_atomic(&args.output, &bytes)?;
+    } else {
+        crate::fs::write_atomic(&args.output, pretty(&skeleton).as_bytes())?;
+    }
     let wrote = msg!(
         "cli.init_wrote",
         path = args.output.display().to_string(),

@@ -4,6 +4,7 @@
 pub(crate) mod check;
 pub(crate) mod diff;
 pub(crate) mod explain;
+pub(crate) mod export;
 pub(crate) mod init;
 pub(crate) mod manual;
 pub(crate) mod pdf;
@@ -165,6 +166,8 @@ pub fn run(cli: Cli, env: &Environment) -> Result<Output, Error> {
             portfolio::portfolio(&pack, &args, lang, env, args.templates.templates.as_deref())
         }
         Command::Verify(args) => verify::verify(&pack, &args, lang),
+        Command::Export(args) => export::export(&pack, &args, lang, &env.limits()?),
+        Command::Import(args) => export::import(&pack, &args, lang, &env.limits()?),
         Command::Schema { which } => Ok(Output::ok(match which {
             SchemaArg::Assessment => pretty(&schema::assessment(&pack)),
             SchemaArg::Report => schema::REPORT_SCHEMA.to_owned(),

@@ -13,7 +13,7 @@ use crate::msg;
 use crate::pack::Pack;
 
 pub fn validate(pack: &Pack, path: &Path, limits: &Limits, lang: Lang) -> Result<Output, Error> {
-    let a = assessment::load_with(path, pack, limits)?;
+    let a = assessment::load_any(path, pack, limits)?;
     let mut stderr = String::new();
     for (id, line) in &a.unknown_answers {
         let warning = msg!(

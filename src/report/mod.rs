@@ -629,7 +629,7 @@ pub fn evaluate_file(
     limits: &Limits,
     lang: Lang,
 ) -> Result<Report, Error> {
-    let assessment = crate::assessment::load_with(path, pack, limits)?;
+    let assessment = crate::assessment::load_any(path, pack, limits)?;
     let outcome = crate::engine::run(pack, assessment, inputs)?;
     Ok(Report::build(&outcome, lang))
 }

@@ -242,10 +242,9 @@ pub fn is_review_file(path: &Path) -> bool {
 /// accepted extensions.
 #[must_use]
 pub fn is_submission(path: &Path) -> bool {
-    const EXTENSIONS: [&str; 1] = ["json"];
     path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| EXTENSIONS.iter().any(|x| e.eq_ignore_ascii_case(x)))
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        || crate::assessment::workbook::is_workbook(path)
 }
 
 /// What the command line names: submissions in input order (a folder's, found by walking it, sorted by path) and

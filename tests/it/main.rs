@@ -23,3 +23,5 @@ mod pack_loading;
 mod properties;
 mod reports;
 mod staff;
+#[cfg(feature = "xlsx")]
+mod workbook;
