@@ -59,6 +59,21 @@ pub enum Command {
     Portfolio(PortfolioArgs),
     /// Check that a JSON report matches its assessment: pack, digests, verdicts, scores, readiness.
     Verify(VerifyArgs),
+    /// Answer the assessment in a browser: a local web questionnaire on 127.0.0.1 that saves as you type.
+    Serve(ServeArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ServeArgs {
+    /// The assessment file (JSON); the first page creates it when it does not exist.
+    #[arg(default_value = "assessment.json")]
+    pub assessment: PathBuf,
+    /// Listen on this port of 127.0.0.1 (default: a free port). The server never listens elsewhere.
+    #[arg(long, value_name = "N")]
+    pub port: Option<u16>,
+    /// Do not open a browser; only print the URL.
+    #[arg(long)]
+    pub no_open: bool,
 }
 
 #[derive(clap::Args, Debug)]

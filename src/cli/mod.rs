@@ -7,6 +7,7 @@ pub(crate) mod explain;
 pub(crate) mod init;
 pub(crate) mod portfolio;
 pub(crate) mod rules;
+pub(crate) mod serve;
 pub(crate) mod validate;
 pub(crate) mod verify;
 
@@ -40,6 +41,18 @@ pub struct Environment {
     pub progress: Option<ProgressFn>,
     /// `SNC_MAX_ASSESSMENT_BYTES`, if set: the largest assessment file read.
     pub max_assessment_bytes: Option<String>,
+    /// Prints a line on standard output at once, for a command that runs until stopped (`serve` tells its URL).
+    pub announce: Option<AnnounceFn>,
+}
+
+/// Prints one line on standard output now, before the command ends.
+#[derive(Clone)]
+pub struct AnnounceFn(pub std::sync::Arc<dyn Fn(&str) + Send + Sync>);
+
+impl std::fmt::Debug for AnnounceFn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AnnounceFn")
+    }
 }
 
 /// The language of everything `snc` prints: `--lang`, else the one `LC_ALL` or `LANG` names, else English. `main`
@@ -134,6 +147,7 @@ pub fn run(cli: Cli, env: &Environment) -> Result<Output, Error> {
             portfolio::portfolio(&pack, &args, lang, env, cli.templates.as_deref())
         }
         Command::Verify(args) => verify::verify(&pack, &args, lang),
+        Command::Serve(args) => serve::serve(pack, &args, lang, env),
         Command::Schema { which } => Ok(Output::ok(match which {
             SchemaArg::Assessment => pretty(&schema::assessment(&pack)),
             SchemaArg::Report => schema::REPORT_SCHEMA.to_owned(),

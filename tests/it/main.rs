@@ -20,4 +20,5 @@ mod pack_invariants;
 mod pack_loading;
 mod properties;
 mod reports;
+mod serve;
 mod staff;
