@@ -21,4 +21,5 @@ mod pack_loading;
 mod properties;
 mod reports;
 mod serve;
+mod serve_browser;
 mod staff;
