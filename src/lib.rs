@@ -12,9 +12,11 @@
 //!    scores, readiness and the gate. Pure: no I/O, no clock.
 //! 6. [`report`]: the report of a run and every output format (Handlebars for HTML and Markdown).
 //! 7. [`staff`]: programme staff's tools over many reports: diff, portfolio, verify.
-//! 8. [`cli`]: the command line: clap types, one file per command; returns what `main` prints.
+//! 8. [`serve`]: `snc serve`, the local web questionnaire: an HTTP server on the loopback address whose pages
+//!    edit the assessment, each change validated and written atomically.
+//! 9. [`cli`]: the command line: clap types, one file per command; returns what `main` prints.
 //!
-//! Only loaders read files, only [`fs`] writes them, only `report` and `staff` render Handlebars, and only
+//! Only loaders read files, only [`fs`] writes them, only `report`, `staff` and `serve` render Handlebars, and only
 //! `main.rs` prints, reads the clock and the environment, and sets the exit code.
 
 pub mod model;
@@ -30,6 +32,8 @@ pub mod engine;
 pub mod report;
 
 pub mod staff;
+
+pub mod serve;
 
 pub mod cli;
 

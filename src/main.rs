@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
-use snc::cli::{self, Cli, Environment, Exit, ProgressFn};
+use snc::cli::{self, AnnounceFn, Cli, Environment, Exit, ProgressFn};
 
 /// Writes to a stream; a closed pipe (`snc check … | head`) is a normal end, not a failure.
 fn emit(mut stream: impl Write, text: &str) {
@@ -75,6 +75,9 @@ fn main() -> ExitCode {
         chromium: std::env::var_os("SNC_CHROMIUM")
             .filter(|s| !s.is_empty())
             .map(std::path::PathBuf::from),
+        announce: Some(AnnounceFn(std::sync::Arc::new(|line: &str| {
+            emit(std::io::stdout(), &format!("{line}\n"));
+        }))),
     };
     // Known before the command runs, so that its errors are shown in the user's language too.
     let lang = cli::lang(&cli, &env);

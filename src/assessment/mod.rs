@@ -50,6 +50,9 @@ pub struct Assessment {
     pub unknown_answers: Vec<(String, usize)>,
     /// Line of each answer, by id, for outputs that point into the file.
     pub answer_lines: HashMap<String, usize>,
+    /// Evidence files recorded with a SHA-256 that are gone or changed, by reference; filled when the assessment
+    /// is loaded from a file ([`check_evidence_files`]), empty when it is parsed from bytes.
+    pub evidence_files: std::collections::BTreeMap<String, EvidenceFile>,
 }
 
 #[derive(Debug, Clone)]
@@ -89,6 +92,55 @@ pub struct Evidence {
     pub date: Option<NaiveDate>,
     #[serde(default)]
     pub kind: Option<EvidenceKind>,
+    /// SHA-256 (hex) of the file `reference` names, beside the assessment, as `snc serve`'s attach records it.
+    #[serde(default)]
+    pub sha256: Option<String>,
+}
+
+/// What became of an evidence file an answer records with its SHA-256 (`reference` relative to the assessment's
+/// folder), found when the assessment is loaded from a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EvidenceFile {
+    /// No such file any more.
+    Missing,
+    /// The file's content differs from the recorded digest: this is its digest now.
+    Changed { actual: String },
+}
+
+/// The reference of an evidence entry that names a file beside the assessment: relative, not a URL.
+#[must_use]
+pub fn local_reference(reference: &str) -> Option<&Path> {
+    let path = Path::new(reference);
+    (!reference.is_empty() && !reference.contains("://") && path.is_relative()).then_some(path)
+}
+
+/// Looks at every evidence file an answer records with its SHA-256, relative to the folder of `file`, and notes
+/// in `assessment.evidence_files` each one that is gone or changed.
+pub fn check_evidence_files(assessment: &mut Assessment, file: &Path) {
+    let folder = file.parent().unwrap_or_else(|| Path::new(""));
+    let mut states = std::collections::BTreeMap::new();
+    for answer in assessment.answers.values() {
+        for evidence in &answer.evidence {
+            let (Some(reference), Some(recorded)) = (&evidence.reference, &evidence.sha256) else {
+                continue;
+            };
+            let Some(relative) = local_reference(reference) else {
+                continue;
+            };
+            let state = match std::fs::read(folder.join(relative)) {
+                Err(_) => Some(EvidenceFile::Missing),
+                Ok(bytes) => {
+                    let actual = format!("{:x}", Sha256::digest(&bytes));
+                    (!actual.eq_ignore_ascii_case(recorded))
+                        .then_some(EvidenceFile::Changed { actual })
+                }
+            };
+            if let Some(state) = state {
+                states.insert(reference.clone(), state);
+            }
+        }
+    }
+    assessment.evidence_files = states;
 }
 
 #[derive(Deserialize)]
@@ -150,14 +202,18 @@ pub fn load(path: &Path, pack: &Pack) -> Result<Assessment, Error> {
 /// Reads and validates an assessment file within `limits`; a file over the size limit is not read past it.
 pub fn load_with(path: &Path, pack: &Pack, limits: &Limits) -> Result<Assessment, Error> {
     let bytes = read_capped(path, limits)?;
-    parse_with(&path.display().to_string(), &bytes, pack, limits)
+    let mut assessment = parse_with(&path.display().to_string(), &bytes, pack, limits)?;
+    check_evidence_files(&mut assessment, path);
+    Ok(assessment)
 }
 
 /// Reads an assessment or a workbook: a JSON file, or a `.xlsx`/`.ods` questionnaire ([`workbook`]), by its
 /// extension.
 pub fn load_any(path: &Path, pack: &Pack, limits: &Limits) -> Result<Assessment, Error> {
     if workbook::is_workbook(path) {
-        workbook::load_with(path, pack, limits)
+        let mut assessment = workbook::load_with(path, pack, limits)?;
+        check_evidence_files(&mut assessment, path);
+        Ok(assessment)
     } else {
         load_with(path, pack, limits)
     }
@@ -352,6 +408,7 @@ pub fn parse_with(
         answers,
         unknown_answers,
         answer_lines,
+        evidence_files: std::collections::BTreeMap::new(),
     })
 }
 

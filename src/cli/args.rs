@@ -74,6 +74,8 @@ pub enum Command {
     Export(ExportArgs),
     /// Read a questionnaire workbook (.xlsx or .ods) back into an assessment (JSON).
     Import(ImportArgs),
+    /// Answer the assessment in a browser: a local web questionnaire on 127.0.0.1 that saves as you type.
+    Serve(ServeArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -120,6 +122,19 @@ pub struct TemplatesArg {
     /// Use the report templates of this folder (each file replaces the embedded one of the same name).
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ServeArgs {
+    /// The assessment file (JSON); the first page creates it when it does not exist.
+    #[arg(default_value = "assessment.json")]
+    pub assessment: PathBuf,
+    /// Listen on this port of 127.0.0.1 (default: a free port). The server never listens elsewhere.
+    #[arg(long, value_name = "N")]
+    pub port: Option<u16>,
+    /// Do not open a browser; only print the URL.
+    #[arg(long)]
+    pub no_open: bool,
 }
 
 #[derive(clap::Args, Debug)]

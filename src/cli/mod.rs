@@ -10,6 +10,7 @@ pub(crate) mod manual;
 pub(crate) mod pdf;
 pub(crate) mod portfolio;
 pub(crate) mod rules;
+pub(crate) mod serve;
 pub(crate) mod validate;
 pub(crate) mod verify;
 
@@ -54,6 +55,18 @@ pub struct Environment {
     pub github_step_summary: Option<std::path::PathBuf>,
     /// `SNC_CHROMIUM`, if set: the browser that prints `-o report.pdf`.
     pub chromium: Option<PathBuf>,
+    /// Prints a line on standard output at once, for a command that runs until stopped (`serve` tells its URL).
+    pub announce: Option<AnnounceFn>,
+}
+
+/// Prints one line on standard output now, before the command ends.
+#[derive(Clone)]
+pub struct AnnounceFn(pub std::sync::Arc<dyn Fn(&str) + Send + Sync>);
+
+impl std::fmt::Debug for AnnounceFn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AnnounceFn")
+    }
 }
 
 /// The language of everything `snc` prints: `--lang`, else the one `LC_ALL` or `LANG` names, else English. `main`
@@ -168,6 +181,7 @@ pub fn run(cli: Cli, env: &Environment) -> Result<Output, Error> {
         Command::Verify(args) => verify::verify(&pack, &args, lang),
         Command::Export(args) => export::export(&pack, &args, lang, &env.limits()?),
         Command::Import(args) => export::import(&pack, &args, lang, &env.limits()?),
+        Command::Serve(args) => serve::serve(pack, &args, lang, env),
         Command::Schema { which } => Ok(Output::ok(match which {
             SchemaArg::Assessment => pretty(&schema::assessment(&pack)),
             SchemaArg::Report => schema::REPORT_SCHEMA.to_owned(),

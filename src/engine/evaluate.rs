@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use serde_json::Value as Json;
 
-use crate::assessment::{Answer, Assessment};
+use crate::assessment::{Answer, Assessment, EvidenceFile};
 use crate::engine::detail;
 use crate::engine::result::{Code, Evaluation, Finding, RequirementResult};
 use crate::model::{ServiceType, Status};
@@ -263,6 +263,40 @@ fn evaluate_one(
                     .push(Finding::new(Code::EvidenceStale, &message));
             }
         }
+    }
+
+    // An attached evidence file that is gone or no longer the one recorded does not support the claim.
+    let mut file_problem = false;
+    for e in evidence {
+        let Some(reference) = &e.reference else {
+            continue;
+        };
+        match assessment.evidence_files.get(reference) {
+            Some(EvidenceFile::Missing) => {
+                file_problem = true;
+                result.findings.push(Finding::new(
+                    Code::EvidenceFileMissing,
+                    &msg!(
+                        "finding.evidence_file_missing",
+                        reference = reference.as_str()
+                    ),
+                ));
+            }
+            Some(EvidenceFile::Changed { .. }) => {
+                file_problem = true;
+                result.findings.push(Finding::new(
+                    Code::EvidenceFileChanged,
+                    &msg!(
+                        "finding.evidence_file_changed",
+                        reference = reference.as_str()
+                    ),
+                ));
+            }
+            None => {}
+        }
+    }
+    if file_problem && result.verdict == Status::Compliant {
+        result.verdict = Status::PartiallyCompliant;
     }
 
     // A compliant claim whose facts are unknown is not verified: it cannot count in full.

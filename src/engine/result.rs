@@ -24,6 +24,8 @@ crate::model::vocabulary!(
         ReviewerOverride => "reviewer-override",
         DateInFuture => "date-in-future",
         DeclaredNotApplicable => "declared-not-applicable",
+        EvidenceFileMissing => "evidence-file-missing",
+        EvidenceFileChanged => "evidence-file-changed",
     }
 );
 

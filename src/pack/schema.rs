@@ -36,7 +36,8 @@ pub fn assessment(pack: &Pack) -> Json {
             "title": {"type": "string", "minLength": 1, "description": "What the evidence is, e.g. \"Information security policy v3\"."},
             "ref": {"type": ["string", "null"], "description": "Where to find it: a path in the vendor's document store or a URL."},
             "date": {"anyOf": [{"$ref": "#/$defs/date"}, {"type": "null"}], "description": "Date of the document or record; freshness is judged from the newest evidence."},
-            "kind": {"anyOf": [{"enum": names(EvidenceKind::ALL)}, {"type": "null"}], "description": "The kind of evidence."}
+            "kind": {"anyOf": [{"enum": names(EvidenceKind::ALL)}, {"type": "null"}], "description": "The kind of evidence."},
+            "sha256": {"anyOf": [{"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}, {"type": "null"}], "description": "SHA-256 (hex) of the file `ref` names, relative to the assessment's folder (as `snc serve` attaches it); `snc check` reports the file gone or changed."}
         }
     });
     defs["answer"] = json!({

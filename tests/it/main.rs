@@ -22,6 +22,8 @@ mod pack_invariants;
 mod pack_loading;
 mod properties;
 mod reports;
+mod serve;
+mod serve_browser;
 mod staff;
 #[cfg(feature = "xlsx")]
 mod workbook;
