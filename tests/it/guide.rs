@@ -227,3 +227,34 @@ fn a_pdf_without_a_usable_chromium_exits_2_says_how_and_writes_nothing() {
     assert!(err.contains("could not print the PDF"), "{err}");
     assert!(!pdf.exists() && !html.exists(), "an output was written");
 }
+
+#[test]
+fn a_requirement_may_hint_its_effort_and_a_word_outside_the_vocabulary_is_refused() {
+    let with = |effort: &str| {
+        let mut files = PackSource::embedded_files();
+        let name = "19-additional.toml";
+        let text = String::from_utf8(files[name].clone()).expect("UTF-8");
+        files.insert(
+            name.to_owned(),
+            text.replacen(
+                "id = \"19.6.b\"\n",
+                &format!("id = \"19.6.b\"\neffort = \"{effort}\"\n"),
+                1,
+            )
+            .into_bytes(),
+        );
+        Pack::load_partial(&PackSource::Memory(files))
+    };
+    let (pack, diagnostics) = with("large");
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    let id = "19.6.b".parse().expect("id");
+    assert_eq!(
+        pack.and_then(|p| p.requirement(&id).and_then(|q| q.effort)),
+        Some(snc::pack::Effort::Large)
+    );
+    let (_, diagnostics) = with("huge");
+    assert!(
+        diagnostics.iter().any(|d| d.to_string().contains("huge")),
+        "{diagnostics:#?}"
+    );
+}
