@@ -147,7 +147,7 @@ pub fn ineligible_because(report: &Report) -> Option<String> {
                     } else {
                         format!(
                             " {}",
-                            msg!("finding.more_at_fault", count = rest.len()).render(lang)
+                            msg!("guide.more_failures", count = rest.len()).render(lang)
                         )
                     };
                     format!("{} ({}){}{first}{more}", r.id, r.title, t(lang, "colon"))
