@@ -258,3 +258,40 @@ fn a_requirement_may_hint_its_effort_and_a_word_outside_the_vocabulary_is_refuse
         "{diagnostics:#?}"
     );
 }
+
+#[test]
+fn a_hostile_holder_name_or_vendor_stays_text_in_the_named_message_the_table_and_the_print_header()
+{
+    let text = std::fs::read_to_string(crate::common::root().join(INELIGIBLE)).expect("example");
+    let hostile = text
+        .replace(
+            "Redwood Peak Capital Fund III, L.P.",
+            "<img src=x onerror=alert(1)> *Redwood* | `x`",
+        )
+        .replace(
+            "\"DataPilote SAS\"",
+            "\"\\\"}</style><script>alert(2)</script>\"",
+        );
+    assert_ne!(hostile, text);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("hostile.json");
+    std::fs::write(&file, hostile).expect("write");
+    let file = file.to_string_lossy().into_owned();
+    let html = render(&file, "html", "en");
+    assert!(!html.contains("<img src=x"), "raw holder name in HTML");
+    assert!(!html.contains("<script>alert"), "raw vendor name in HTML");
+    assert!(html.contains(
+        "&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt; *Redwood* | &#x60;x&#x60; (US) holds 31 %"
+    ));
+    let style = html.split("</style>").next().expect("style");
+    assert!(!style.contains("<script"), "the vendor left the CSS string");
+    let md = render(&file, "markdown", "en");
+    assert!(
+        md.contains("\\<img src=x onerror=alert(1)\\> \\*Redwood\\* \\| \\`x\\` (US) holds 31 %"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| **⚠ \\<img src=x onerror=alert(1)\\> \\*Redwood\\* \\| \\`x\\`** | US |"),
+        "{md}"
+    );
+}
