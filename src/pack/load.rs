@@ -955,6 +955,7 @@ impl<'s> Loader<'s> {
             applies_if,
             inheritable,
             eligibility,
+            effort: raw.effort,
             inheritable_reason: raw.inheritable_reason.take(),
             title,
             question,

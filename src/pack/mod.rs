@@ -28,7 +28,7 @@ pub use facts::{
     COUNTRIES, FactDecl, FactType, FieldDecl, LANGUAGES, Scalar, defs, fact_at_pointer,
     facts_schema, skeleton,
 };
-pub use raw::Expect;
+pub use raw::{Effort, Expect};
 
 /// The id of the pack embedded in the binary.
 pub const EMBEDDED_PACK: &str = "secnumcloud-3.2";
@@ -133,6 +133,8 @@ pub struct Requirement {
     pub inheritable_reason: Option<String>,
     /// An eligibility condition (`eligibility = true`): failing it on facts makes the vendor `ineligible`.
     pub eligibility: bool,
+    /// How much work closing it usually takes, when the pack says (`effort`).
+    pub effort: Option<Effort>,
     pub title: Texts,
     pub question: Texts,
     pub guidance: Texts,

@@ -112,6 +112,8 @@ pub struct RawRequirement {
     /// An eligibility condition: failing it on facts makes the vendor `ineligible`.
     #[serde(default)]
     pub eligibility: Option<bool>,
+    /// A hint of the work closing the requirement takes, to rank a report's first actions.
+    pub effort: Option<Effort>,
     pub title: RawTexts,
     pub question: RawTexts,
     pub guidance: RawTexts,
@@ -152,6 +154,18 @@ pub struct RawCheck {
 pub struct RawDetail {
     pub expr: String,
     pub message: RawTexts,
+}
+
+/// How much work closing a requirement usually takes (`effort` in a requirement): a hint to rank the first actions.
+#[derive(Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum Effort {
+    /// A document, a setting, a clause: days.
+    Small,
+    /// A process or a tool to set up: weeks.
+    Medium,
+    /// A change of architecture, supplier or company: months.
+    Large,
 }
 
 #[derive(Deserialize, Clone, Copy, Debug, PartialEq, Eq)]

@@ -54,9 +54,18 @@ fn severity_rank(s: Severity) -> usize {
         .unwrap_or(usize::MAX)
 }
 
+/// The rank of an effort hint: small first, no hint as medium.
+fn effort_rank(effort: Option<crate::pack::Effort>) -> u8 {
+    match effort {
+        Some(crate::pack::Effort::Small) => 0,
+        None | Some(crate::pack::Effort::Medium) => 1,
+        Some(crate::pack::Effort::Large) => 2,
+    }
+}
+
 /// The requirements to close first, at most [`FIRST_ACTIONS`]: those the next readiness level needs, then
-/// eligibility conditions not met, then by severity (critical first), then non-compliant before partially met
-/// before unanswered, then in pack order.
+/// eligibility conditions not met, then by severity (critical first), then by the pack's effort hint (small
+/// first, none as medium), then non-compliant before partially met before unanswered, then in pack order.
 #[must_use]
 pub fn first_actions(report: &Report) -> Vec<Action<'_>> {
     let next: &[crate::model::RequirementId] = report
@@ -98,6 +107,7 @@ pub fn first_actions(report: &Report) -> Vec<Action<'_>> {
             a.why,
             !a.requirement.eligibility || a.requirement.verdict.is_met(),
             severity_rank(a.requirement.severity),
+            effort_rank(a.requirement.effort),
             verdict_rank(a.requirement.verdict),
             *i,
         )
@@ -137,7 +147,7 @@ pub fn ineligible_because(report: &Report) -> Option<String> {
                     } else {
                         format!(
                             " {}",
-                            msg!("finding.more_at_fault", count = rest.len()).render(lang)
+                            msg!("guide.more_failures", count = rest.len()).render(lang)
                         )
                     };
                     format!("{} ({}){}{first}{more}", r.id, r.title, t(lang, "colon"))

@@ -372,6 +372,9 @@ pub struct RequirementView {
     /// An eligibility condition of the pack (not serialized: the pack says it).
     #[serde(skip)]
     pub eligibility: bool,
+    /// The pack's effort hint (not serialized).
+    #[serde(skip)]
+    pub effort: Option<crate::pack::Effort>,
 }
 
 #[derive(Serialize, Debug, Clone)]
@@ -562,6 +565,7 @@ impl Report {
                         .and_then(|a| a.justification.clone()),
                     review: r.review.clone(),
                     eligibility: pack.requirement(&r.id).is_some_and(|q| q.eligibility),
+                    effort: pack.requirement(&r.id).and_then(|q| q.effort),
                 })
                 .collect(),
         }

@@ -227,3 +227,71 @@ fn a_pdf_without_a_usable_chromium_exits_2_says_how_and_writes_nothing() {
     assert!(err.contains("could not print the PDF"), "{err}");
     assert!(!pdf.exists() && !html.exists(), "an output was written");
 }
+
+#[test]
+fn a_requirement_may_hint_its_effort_and_a_word_outside_the_vocabulary_is_refused() {
+    let with = |effort: &str| {
+        let mut files = PackSource::embedded_files();
+        let name = "19-additional.toml";
+        let text = String::from_utf8(files[name].clone()).expect("UTF-8");
+        files.insert(
+            name.to_owned(),
+            text.replacen(
+                "id = \"19.6.b\"\n",
+                &format!("id = \"19.6.b\"\neffort = \"{effort}\"\n"),
+                1,
+            )
+            .into_bytes(),
+        );
+        Pack::load_partial(&PackSource::Memory(files))
+    };
+    let (pack, diagnostics) = with("large");
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    let id = "19.6.b".parse().expect("id");
+    assert_eq!(
+        pack.and_then(|p| p.requirement(&id).and_then(|q| q.effort)),
+        Some(snc::pack::Effort::Large)
+    );
+    let (_, diagnostics) = with("huge");
+    assert!(
+        diagnostics.iter().any(|d| d.to_string().contains("huge")),
+        "{diagnostics:#?}"
+    );
+}
+
+#[test]
+fn a_hostile_holder_name_or_vendor_stays_text_in_the_named_message_the_table_and_the_print_header()
+{
+    let text = std::fs::read_to_string(crate::common::root().join(INELIGIBLE)).expect("example");
+    let hostile = text
+        .replace(
+            "Redwood Peak Capital Fund III, L.P.",
+            "<img src=x onerror=alert(1)> *Redwood* | `x`",
+        )
+        .replace(
+            "\"DataPilote SAS\"",
+            "\"\\\"}</style><script>alert(2)</script>\"",
+        );
+    assert_ne!(hostile, text);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("hostile.json");
+    std::fs::write(&file, hostile).expect("write");
+    let file = file.to_string_lossy().into_owned();
+    let html = render(&file, "html", "en");
+    assert!(!html.contains("<img src=x"), "raw holder name in HTML");
+    assert!(!html.contains("<script>alert"), "raw vendor name in HTML");
+    assert!(html.contains(
+        "&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt; *Redwood* | &#x60;x&#x60; (US) holds 31 %"
+    ));
+    let style = html.split("</style>").next().expect("style");
+    assert!(!style.contains("<script"), "the vendor left the CSS string");
+    let md = render(&file, "markdown", "en");
+    assert!(
+        md.contains("\\<img src=x onerror=alert(1)\\> \\*Redwood\\* \\| \\`x\\` (US) holds 31 %"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| **⚠ \\<img src=x onerror=alert(1)\\> \\*Redwood\\* \\| \\`x\\`** | US |"),
+        "{md}"
+    );
+}
