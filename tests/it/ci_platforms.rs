@@ -820,3 +820,15 @@ fn verify_reads_the_policy_from_the_report_and_holds_it_to_its_digest() {
         "{text}"
     );
 }
+
+#[test]
+fn the_job_summary_is_never_appended_to_an_input() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let assessment = dir.path().join("a.json");
+    std::fs::copy(root().join(READY), &assessment).expect("copy");
+    let before = std::fs::read(&assessment).expect("read");
+    let mut cmd = check(assessment.to_str().expect("utf-8"), &["--format", "github"]);
+    cmd.env("GITHUB_STEP_SUMMARY", &assessment);
+    assert_eq!(stdout(cmd).0, 2);
+    assert_eq!(std::fs::read(&assessment).expect("read"), before);
+}
