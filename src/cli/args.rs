@@ -370,7 +370,8 @@ pub struct VerifyArgs {
     /// The reviewer file the report applied, when it names one.
     #[arg(long, value_name = "FILE")]
     pub review: Option<PathBuf>,
-    /// The gate is part of what is verified: give the policy options the report was made with.
+    /// The gate is part of what is verified: by default with the policy the report records (its file, held to
+    /// its digest, and its thresholds); policy options given here replace it.
     #[command(flatten)]
     pub gate: GateArgs,
 }

@@ -127,6 +127,9 @@ pub fn check(
     let mut inputs: Vec<&Path> = vec![&args.assessment];
     inputs.extend(gate_files.iter().map(PathBuf::as_path));
     inputs.extend(args.review.as_deref());
+    if let (Some(summary), FormatArg::Github) = (&env.github_step_summary, args.format) {
+        fs::ensure_not_input(summary, &inputs)?;
+    }
     // Every output is rendered before any is written, so a failure leaves no partial set of files.
     let mut files = Vec::new();
     let mut spreadsheets = Vec::new();

@@ -45,11 +45,11 @@ pub fn man(command: &[String], output: Option<&Path>) -> Result<Output, Error> {
             })?;
     }
     let mut roff = Vec::new();
-    clap_mangen::Man::new(page.clone())
+    // Writing into memory cannot fail.
+    let _ = clap_mangen::Man::new(page.clone())
         .source(format!("snc {}", env!("CARGO_PKG_VERSION")))
         .manual("snc")
-        .render(&mut roff)
-        .map_err(|e| Error::io("-", msg!("io.write"), e))?;
+        .render(&mut roff);
     match output {
         Some(path) => {
             fs::write_atomic(path, &roff)?;

@@ -18,6 +18,44 @@ use crate::engine::RunInputs;
 use crate::staff::verify::compare;
 
 use super::check::gate_inputs;
+use crate::engine::gate::policy::{self, Policy};
+use crate::engine::score::PerMille;
+
+/// Whether a gate option other than `--baseline` is on the command line: then it, not the report, says the policy.
+fn gate_given(gate: &crate::cli::GateArgs) -> bool {
+    gate.policy.is_some() || gate.fail_on.is_some() || gate.min_score.is_some()
+}
+
+/// The policy a report records: its file read again and held to the recorded digest (a changed file would make the
+/// comparison meaningless), then the thresholds that were in force.
+fn recorded_policy(
+    pack: &Pack,
+    report: &str,
+    recorded: &crate::report::json::DocPolicy,
+) -> Result<Policy, Error> {
+    let mut policy = match (&recorded.file, &recorded.digest) {
+        (Some(path), Some(digest)) => {
+            let policy = policy::load(std::path::Path::new(path), pack)?;
+            let found = policy.source.as_ref().map(|s| s.digest.as_str());
+            if found != Some(digest.as_str()) {
+                return Err(Error::Usage(msg!(
+                    "verify.policy_changed",
+                    report,
+                    file = path.as_str(),
+                    digest = digest.as_str(),
+                    found = found.unwrap_or_default()
+                )));
+            }
+            policy
+        }
+        _ => Policy::default(),
+    };
+    policy.fail_on = recorded.fail_on;
+    policy.min_score = recorded
+        .min_score
+        .map(|m| PerMille::from_percent(m).unwrap_or(PerMille(0)));
+    Ok(policy)
+}
 
 /// At most this many differences are listed; the count says how many there are.
 const MAX_LISTED: usize = 50;
@@ -52,7 +90,20 @@ pub fn verify(pack: &Pack, args: &VerifyArgs, lang: Lang) -> Result<Output, Erro
         .as_deref()
         .map(|p| review::load(p, pack))
         .transpose()?;
-    let (policy, baseline, _) = gate_inputs(pack, &args.gate)?;
+    let (policy, baseline) = match &doc.policy {
+        Some(recorded) if !gate_given(&args.gate) => (
+            recorded_policy(pack, &file, recorded)?,
+            args.gate
+                .baseline
+                .as_deref()
+                .map(|path| crate::report::json::load_baseline(path, &pack.id))
+                .transpose()?,
+        ),
+        _ => {
+            let (policy, baseline, _) = gate_inputs(pack, &args.gate)?;
+            (policy, baseline)
+        }
+    };
     let inputs = RunInputs {
         as_of: doc.as_of,
         policy: &policy,

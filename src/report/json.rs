@@ -30,6 +30,18 @@ pub struct DocReport {
     pub requirements: Vec<DocRequirement>,
     #[serde(default)]
     pub review: Option<DocReview>,
+    /// The policy the report was made with; absent from reports of earlier versions.
+    #[serde(default)]
+    pub policy: Option<DocPolicy>,
+}
+
+/// The policy a report records: its file and digest, and the thresholds in force.
+#[derive(Deserialize)]
+pub struct DocPolicy {
+    pub file: Option<String>,
+    pub digest: Option<String>,
+    pub fail_on: Option<Severity>,
+    pub min_score: Option<f64>,
 }
 
 #[derive(Deserialize)]

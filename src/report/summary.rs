@@ -103,16 +103,17 @@ pub fn render_summary(report: &Report, outputs: &[String]) -> String {
         format!("❌ {}", t(lang, "gate_failed"))
     };
     let mut head = String::new();
+    let colon = t(lang, "colon");
     let _ = writeln!(
         head,
-        "## {}: {} · {}\n",
+        "## {}{colon}{} · {}\n",
         t(lang, "title"),
         inline(&report.assessment.vendor, 200),
         inline(&report.assessment.service, 200)
     );
     let _ = writeln!(
         head,
-        "**{}**: {} · **{}**: {} / 100 · **{}**: {gate}\n",
+        "**{}**{colon}{} · **{}**{colon}{} / 100 · **{}**{colon}{gate}\n",
         t(lang, "readiness"),
         label(lang, report.readiness),
         t(lang, "score"),

@@ -21,12 +21,20 @@ pub struct Difference {
 }
 
 /// Fields that do not come from the evaluation: the version of the tool that wrote the report.
-const NOT_EVALUATED: &[&str] = &["/tool"];
+/// `/policy/file` is where the policy was read from, which may differ between two runs of the same policy: its
+/// digest is what is compared.
+const NOT_EVALUATED: &[&str] = &["/tool", "/policy/file"];
 
 /// Compares a report read from a file with the same evaluation done now; differences in document order.
 #[must_use]
 pub fn compare(claimed: &Json, fresh: &Report) -> Vec<Difference> {
-    let fresh = serde_json::to_value(fresh).unwrap_or(Json::Null);
+    let mut fresh = serde_json::to_value(fresh).unwrap_or(Json::Null);
+    // A report from before snc recorded its policy: nothing to compare it with.
+    if claimed.get("policy").is_none()
+        && let Some(map) = fresh.as_object_mut()
+    {
+        map.remove("policy");
+    }
     let mut out = Vec::new();
     walk(claimed, &fresh, &mut String::new(), claimed, &mut out);
     out

@@ -780,3 +780,55 @@ fn every_ci_example_pins_the_version_of_cargo_toml() {
         }
     }
 }
+
+#[test]
+fn verify_reads_the_policy_from_the_report_and_holds_it_to_its_digest() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let policy = write(
+        dir.path(),
+        "p.toml",
+        &format!("min-score = 60\n{}", waivers(&["7.1.a"])),
+    );
+    let report = dir.path().join("r.json");
+    let mut cmd = check(GAPS, &["--policy", &policy, "--fail-on", "high", "-o"]);
+    cmd.arg(&report).args(["--format", "text"]);
+    assert_eq!(stdout(cmd).0, 1);
+    let verify = |args: &[&str]| {
+        let out = snc()
+            .arg("verify")
+            .arg(&report)
+            .arg(GAPS)
+            .args(args)
+            .output()
+            .expect("run");
+        (
+            out.status.code().expect("code"),
+            String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let (code, text) = verify(&[]);
+    assert_eq!(code, 0, "the recorded policy, file and thresholds: {text}");
+    let (code, text) = verify(&["--fail-on", "critical"]);
+    assert_eq!(code, 1, "options given replace it: {text}");
+    assert!(text.contains("/policy/fail_on"), "{text}");
+    std::fs::write(&policy, "min-score = 60\n").expect("write");
+    let (code, text) = verify(&[]);
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains("p.toml") && text.contains("--policy FILE"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_job_summary_is_never_appended_to_an_input() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let assessment = dir.path().join("a.json");
+    std::fs::copy(root().join(READY), &assessment).expect("copy");
+    let before = std::fs::read(&assessment).expect("read");
+    let mut cmd = check(assessment.to_str().expect("utf-8"), &["--format", "github"]);
+    cmd.env("GITHUB_STEP_SUMMARY", &assessment);
+    assert_eq!(stdout(cmd).0, 2);
+    assert_eq!(std::fs::read(&assessment).expect("read"), before);
+}

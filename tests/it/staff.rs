@@ -702,8 +702,16 @@ fn verify_accepts_a_report_that_matches_its_assessment() {
     );
     assert!(text.starts_with("Report verified: "), "{text}");
     assert!(text.contains("278 verdicts checked"), "{text}");
+    // Without options, the policy is the one the report records.
+    stdout(snc().arg("verify").arg(&report).arg(PAAS), 0);
     // The gate is verified too: under another policy it differs, and verify says which options to give.
-    let other_policy = stdout(snc().arg("verify").arg(&report).arg(PAAS), 1);
+    let other_policy = stdout(
+        snc()
+            .arg("verify")
+            .arg(&report)
+            .args([PAAS, "--fail-on", "critical"]),
+        1,
+    );
     assert!(other_policy.contains("- /gate/passed: "), "{other_policy}");
     assert!(other_policy.contains("--fail-on"), "{other_policy}");
     let reviewed = write_report(dir.path(), &["--review", REVIEW]);
