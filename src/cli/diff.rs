@@ -79,7 +79,7 @@ fn side(
                 review: None,
             };
             // The assessment's facts are kept so that the diff can say which facts a changed verdict read.
-            let assessment = crate::assessment::load_with(path, pack, &Limits::default())?;
+            let assessment = crate::assessment::load_any(path, pack, &Limits::default())?;
             let facts = assessment.facts.clone();
             let outcome = crate::engine::run(pack, assessment, &inputs)?;
             let report = crate::report::Report::build(&outcome, lang);

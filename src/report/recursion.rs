@@ -201,12 +201,16 @@ fn visit(
 
 #[cfg(test)]
 mod tests {
-    fn recursion(templates: &[(&str, &str)]) -> Vec<String> {
+    fn registry(templates: &[(&str, &str)]) -> handlebars::Handlebars<'static> {
         let mut r = handlebars::Handlebars::new();
         for (name, text) in templates {
             r.register_template_string(name, text).expect("compiles");
         }
-        super::problems(&r, |name| format!("template {name}"), 3)
+        r
+    }
+
+    fn recursion(templates: &[(&str, &str)]) -> Vec<String> {
+        super::problems(&registry(templates), |name| format!("template {name}"), 3)
             .into_iter()
             .map(|d| format!("{}: {}", d.file, d.message))
             .collect()
@@ -264,6 +268,15 @@ mod tests {
                 "template main: `each` blocks nest 4 deep through partials (main → one → two → three); snc renders at most 3"
             ]
         );
+        let at_limit = registry(&[
+            ("main", "{{#each a}}{{> one}}{{/each}}"),
+            (
+                "one",
+                "{{#each b}}{{#each c}}{{#each d}}x{{/each}}{{/each}}{{/each}}",
+            ),
+        ]);
+        assert!(super::problems(&at_limit, str::to_owned, 4).is_empty());
+        assert_eq!(super::problems(&at_limit, str::to_owned, 3).len(), 1);
         // A partial called outside the loops, or in an `else` branch, adds nothing.
         let fine = recursion(&[
             (

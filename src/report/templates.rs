@@ -248,7 +248,7 @@ fn compile(sources: &[Source], main: &str) -> Result<Handlebars<'static>, Error>
         problems.extend(super::recursion::problems(
             &registry,
             display,
-            MAX_EACH_NESTING,
+            MAX_EACH_NESTING_THROUGH_PARTIALS,
         ));
     }
     if !problems.is_empty() {
@@ -330,6 +330,11 @@ const MAX_BLOCK_NESTING: usize = 8;
 /// How deep `{{#each}}` may nest in one template: the shipped ones nest 2 deep. Each level multiplies the work by
 /// the length of its list (278 requirements), whether or not anything is written.
 const MAX_EACH_NESTING: usize = 3;
+
+/// How deep `{{#each}}` may nest through the partials a template calls: the shipped report nests 4 deep (the gaps,
+/// then in each gap's partial a fact table's rows and cells). One level more than a single file may nest, so that
+/// a partial can loop over what its caller loops over, not two.
+const MAX_EACH_NESTING_THROUGH_PARTIALS: usize = 4;
 
 /// Problems of a template file from `--templates DIR` that keep it from being compiled: too large, blocks or
 /// `each` nested too deep.

@@ -328,17 +328,19 @@ struct HeadVendor {
 
 /// The vendor and the date of a submission, read without validating the rest: `None` when the file does not even
 /// say who it is from (its evaluation then reports why).
-fn head(index: usize, path: &Path) -> Option<Submission> {
-    use std::io::Read as _;
-    let limit = Limits::default().max_bytes;
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .ok()?
-        .take(u64::try_from(limit).unwrap_or(u64::MAX))
-        .read_to_end(&mut bytes)
-        .ok()?;
-    let text = std::str::from_utf8(&bytes).ok()?;
-    let head: Head = serde_json::from_str(text.trim_start_matches('\u{feff}')).ok()?;
+fn head(index: usize, path: &Path, pack: &Pack) -> Option<Submission> {
+    let limits = Limits::default();
+    let bytes = crate::assessment::read_capped(path, &limits).ok()?;
+    let head: Head = if crate::assessment::workbook::is_workbook(path) {
+        // A questionnaire says who it is from in its Service sheet: the workbook is read as a document.
+        let file = path.display().to_string();
+        let (_, document) =
+            crate::assessment::workbook::parse_document(&file, &bytes, pack, &limits).ok()?;
+        serde_json::from_value(document).ok()?
+    } else {
+        let text = std::str::from_utf8(&bytes).ok()?;
+        serde_json::from_str(text.trim_start_matches('\u{feff}')).ok()?
+    };
     let vendor_id = head
         .vendor
         .id
@@ -432,7 +434,7 @@ pub fn evaluate(
     lang: Lang,
     options: &Options<'_>,
 ) -> Result<(Portfolio, Vec<VendorReport>), Error> {
-    let heads = parallel(files, |i, path| head(i, path));
+    let heads = parallel(files, |i, path| head(i, path, pack));
     let mut errors: Vec<(usize, FileError)> = Vec::new();
     let mut groups: BTreeMap<String, Vec<Submission>> = BTreeMap::new();
     let mut unread = Vec::new();
@@ -446,7 +448,7 @@ pub fn evaluate(
     for (i, result) in unread.iter().zip(parallel(
         &unread.iter().map(|&i| files[i].clone()).collect::<Vec<_>>(),
         |_, path| {
-            crate::assessment::load_with(path, pack, &Limits::default())
+            crate::assessment::load_any(path, pack, &Limits::default())
                 .err()
                 .unwrap_or_else(|| {
                     Error::Usage(msg!(

@@ -1016,7 +1016,7 @@ fn portfolio_says_why_a_vendor_is_ineligible_in_every_export_and_marks_every_cha
     let chapters = 15;
     assert_eq!(html.matches("class=\"cell ineligible\"").count(), chapters);
     assert!(
-        html.contains("<code>19.6.b</code> A single holder"),
+        html.contains("<code>19.6.b</code> Redwood Peak Capital Fund III, L.P. (US) holds 31 %"),
         "why ineligible in HTML"
     );
     let md = std::fs::read_to_string(out("md")).expect("md");
@@ -1026,7 +1026,7 @@ fn portfolio_says_why_a_vendor_is_ineligible_in_every_export_and_marks_every_cha
         .expect("heat map row");
     assert_eq!(row.matches('⊘').count(), chapters, "{row}");
     assert!(
-        md.contains("`19.6.b` A single holder"),
+        md.contains("`19.6.b` Redwood Peak Capital Fund III, L.P. (US) holds 31 %"),
         "why ineligible in Markdown"
     );
     let csv = std::fs::read_to_string(out("csv")).expect("csv");
@@ -1035,12 +1035,13 @@ fn portfolio_says_why_a_vendor_is_ineligible_in_every_export_and_marks_every_cha
         .find(|l| l.contains("DataPilote"))
         .expect("csv row");
     assert!(
-        line.contains(",true,") && line.contains("19.6.b: A single holder"),
+        line.contains(",true,")
+            && line.contains("19.6.b: Redwood Peak Capital Fund III, L.P. (US) holds 31 %"),
         "{line}"
     );
     let strings = &unzip(&std::fs::read(out("xlsx")).expect("xlsx"))["xl/sharedStrings.xml"];
     assert!(
-        strings.contains("19.6.b A single holder"),
+        strings.contains("19.6.b Redwood Peak Capital Fund III, L.P. (US) holds 31 %"),
         "why ineligible in XLSX"
     );
     assert!(
