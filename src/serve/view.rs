@@ -106,6 +106,12 @@ fn progress(report: &Report, chapter: &str) -> (u32, u32) {
 // ---------------------------------------------------------------------------------------------------------------
 
 #[derive(Serialize)]
+pub struct Missing {
+    pub id: String,
+    pub chapter: String,
+}
+
+#[derive(Serialize)]
 pub struct Summary {
     pub t: &'static BTreeMap<String, String>,
     pub layout: Layout,
@@ -116,7 +122,8 @@ pub struct Summary {
     pub gate_label: &'static str,
     pub gate_reasons: Vec<String>,
     pub next_label: &'static str,
-    pub next_missing: Vec<String>,
+    /// The requirements the next level needs, each with its chapter, to link to its form.
+    pub next_missing: Vec<Missing>,
     pub has_next: bool,
     pub downloads: Vec<&'static str>,
 }
@@ -157,7 +164,17 @@ pub fn summary(app: &App, current: &Current) -> Summary {
             .as_ref()
             .map_or("", |n| label(lang, n.level)),
         next_missing: report.readiness_next.as_ref().map_or_else(Vec::new, |n| {
-            n.missing.iter().map(ToString::to_string).collect()
+            n.missing
+                .iter()
+                .map(|id| Missing {
+                    id: id.to_string(),
+                    chapter: app
+                        .pack
+                        .requirement(id)
+                        .map(|r| r.chapter.clone())
+                        .unwrap_or_default(),
+                })
+                .collect()
         }),
         has_next: report.readiness_next.is_some(),
         downloads,

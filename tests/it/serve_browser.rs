@@ -1,6 +1,7 @@
 //! `snc serve` end to end in a real browser: Debian's headless Chromium driven over `WebDriver` (`chromedriver`, from
 //! the `chromium-driver` package that `.ci/run` installs). The test fills a fact and answers a requirement with the
-//! keyboard and the mouse, reloads, and checks the file on disk and the live readiness.
+//! keyboard and the mouse, reloads, and checks the file on disk and the live readiness; then stops the server, types,
+//! sees the page say the input is not saved, restarts the server and finds the input saved from the browser.
 
 use std::io::{BufRead as _, BufReader};
 use std::net::TcpStream;
@@ -46,12 +47,13 @@ fn read_json(path: &Path) -> Json {
     serde_json::from_slice(&std::fs::read(path).expect("assessment")).expect("JSON")
 }
 
-/// Starts `snc serve` on the assessment and returns it with the URL it printed first.
-fn serve(assessment: &Path) -> (Started, String) {
+/// Starts `snc serve` on the assessment and `port` and returns it with the URL it printed first.
+fn serve(assessment: &Path, port: u16) -> (Started, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_snc"))
         .arg("serve")
         .arg(assessment)
         .arg("--no-open")
+        .arg(format!("--port={port}"))
         .env("SOURCE_DATE_EPOCH", "1795824000") // 2026-11-28
         .env("LANG", "C.UTF-8")
         .stdout(Stdio::piped())
@@ -95,7 +97,8 @@ async fn value(client: &Client, css: &str) -> String {
 }
 
 #[test]
-fn a_user_fills_facts_and_answers_in_chromium_and_finds_them_on_disk_after_a_reload() {
+fn facts_and_answers_typed_in_chromium_reach_the_file_and_input_typed_while_the_server_is_down_is_saved_after_restart()
+ {
     if !Path::new(CHROMEDRIVER).exists() {
         assert!(
             std::env::var_os("CI").is_none(),
@@ -116,7 +119,8 @@ fn a_user_fills_facts_and_answers_in_chromium_and_finds_them_on_disk_after_a_rel
         &path,
     )
     .expect("copy example");
-    let (_server, url) = serve(&path);
+    let port = free_port();
+    let (server, url) = serve(&path, port);
     assert!(
         url.starts_with("http://127.0.0.1:") && url.contains("/?token="),
         "first line: {url}"
@@ -261,6 +265,45 @@ fn a_user_fills_facts_and_answers_in_chromium_and_finds_them_on_disk_after_a_rel
             .await
             .expect("script");
         assert_eq!(errors, json!(0));
+
+        // The server stops; what is typed then is not saved, the page says so, and the input is kept in the
+        // browser: once the server is back (same port, a new token), the page restores it and saves it.
+        drop(server);
+        let comment = client
+            .find(Locator::Css("form[data-requirement='5.1.a'] textarea[name=comment]"))
+            .await
+            .expect("comment");
+        comment.click().await.expect("click");
+        comment.send_keys("typed while the server was down").await.expect("type");
+        comment
+            .send_keys(&Key::Tab.to_string())
+            .await
+            .expect("tab");
+        let start = Instant::now();
+        loop {
+            let shown = client
+                .find(Locator::Css("[data-save-status]"))
+                .await
+                .expect("status")
+                .text()
+                .await
+                .expect("text");
+            if shown.contains("NOT SAVED") {
+                break;
+            }
+            assert!(start.elapsed() < Duration::from_secs(10), "status: {shown}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        assert!(read_json(&path)["answers"]["5.1.a"].get("comment").is_none());
+        let (_server, url) = serve(&path, port);
+        client.goto(&url).await.expect("the new URL");
+        client
+            .goto(&format!("{base}/chapter/5"))
+            .await
+            .expect("chapter 5 again");
+        wait_until("the kept input saved after the restart", || {
+            read_json(&path)["answers"]["5.1.a"]["comment"] == "typed while the server was down"
+        });
         client.close().await.expect("close");
     });
     snc::assessment::load(
