@@ -1,4 +1,5 @@
-//! Benchmarks (`cargo bench`): pack loading, one assessment parsed, evaluated and rendered in every format, and
+//! Benchmarks (`cargo bench`): pack loading, one assessment parsed, evaluated and rendered in every format, the
+//! questionnaire workbook written and read back, and
 //! portfolios of 1,000 assessments (in memory one after the other, and as files through the `portfolio` command's
 //! parallel engine). Inputs come from `snc::testing`, deterministic from their seed. Figures and targets are
 //! recorded in `docs/performance.md`.
@@ -98,6 +99,30 @@ fn benches(c: &mut Criterion) {
     c.bench_function("render/xlsx", |b| {
         b.iter(|| black_box(snc::report::xlsx::report(black_box(&built))));
     });
+    #[cfg(feature = "xlsx")]
+    {
+        let doc = testing::assessment(&pack, &mut XorShift::new(1), as_of());
+        c.bench_function("workbook/write", |b| {
+            b.iter(|| {
+                black_box(assessment::workbook::write(
+                    &pack,
+                    black_box(&doc),
+                    Lang::En,
+                ))
+            });
+        });
+        let book = assessment::workbook::write(&pack, &doc, Lang::En).expect("workbook");
+        c.bench_function("workbook/read", |b| {
+            b.iter(|| {
+                black_box(assessment::workbook::parse_with(
+                    "q.xlsx",
+                    black_box(&book),
+                    &pack,
+                    &assessment::limits::Limits::default(),
+                ))
+            });
+        });
+    }
 
     let inputs: Vec<Vec<u8>> = (0..1000).map(|seed| synthetic(&pack, seed)).collect();
     let mut group = c.benchmark_group("portfolio");

@@ -602,6 +602,14 @@ fn evidence(
         }
     }
     drop_down(sheet, (1, row + SPARE_ROWS), 4, &Kind::Evidence, lang)?;
+    // The ids of the Requirements sheet, to choose from.
+    if !ids.is_empty() {
+        let list = DataValidation::new().allow_list_formula(Formula::new(format!(
+            "={REQUIREMENTS}!$A$2:$A${}",
+            ids.len() + 1
+        )));
+        sheet.add_data_validation(1, 0, row + SPARE_ROWS, 0, &list)?;
+    }
     sheet.set_freeze_panes(1, 0)?;
     Ok(())
 }
