@@ -4,6 +4,8 @@
 //! parallel engine). Inputs come from `snc::testing`, deterministic from their seed. Figures and targets are
 //! recorded in `docs/performance.md`.
 //!
+//! `SNC_BENCH_PORTFOLIO_ONCE=cohort` writes a cohort folder of 1,000 vendors with 5 dated submissions each and
+//! runs the portfolio over it once.
 //! `SNC_BENCH_PORTFOLIO_ONCE=sequential cargo bench --bench snc` runs the 1,000 evaluations once, without
 //! criterion and with one input in memory at a time; `SNC_BENCH_PORTFOLIO_ONCE=files` writes the 1,000 as files
 //! and runs `snc::staff::portfolio::evaluate` on them once. Either way `/usr/bin/time -v` reads the peak memory.
@@ -142,7 +144,24 @@ fn benches(c: &mut Criterion) {
     group.bench_function("evaluate_1000_files_parallel", |b| {
         b.iter(|| black_box(files_portfolio(&pack, &files)));
     });
+    // The programme's cohort: 1,000 vendors with 5 submissions each, the latest and the one before evaluated.
+    let cohort = tempfile::tempdir().expect("temp dir");
+    let cohort_files = write_cohort(&pack, cohort.path(), 1000, 5);
+    group.bench_function("cohort_1000_vendors_x5_submissions", |b| {
+        b.iter(|| black_box(files_portfolio(&pack, &cohort_files)));
+    });
     group.finish();
+}
+
+/// `bytes` with a `vendor.id` and, when given, a `submitted_on`: the synthetic generator draws vendor names from
+/// a short list, and a portfolio groups submissions by vendor.
+fn with_identity(bytes: &[u8], id: &str, submitted_on: Option<&str>) -> Vec<u8> {
+    let mut doc: serde_json::Value = serde_json::from_slice(bytes).expect("json");
+    doc["vendor"]["id"] = serde_json::json!(id);
+    if let Some(date) = submitted_on {
+        doc["submitted_on"] = serde_json::json!(date);
+    }
+    serde_json::to_vec_pretty(&doc).expect("json")
 }
 
 fn write_files(dir: &std::path::Path, inputs: &[Vec<u8>]) -> Vec<std::path::PathBuf> {
@@ -151,10 +170,38 @@ fn write_files(dir: &std::path::Path, inputs: &[Vec<u8>]) -> Vec<std::path::Path
         .enumerate()
         .map(|(i, bytes)| {
             let path = dir.join(format!("vendor-{i:04}.json"));
-            std::fs::write(&path, bytes).expect("write a synthetic assessment");
+            std::fs::write(&path, with_identity(bytes, &format!("V{i:04}"), None))
+                .expect("write a synthetic assessment");
             path
         })
         .collect()
+}
+
+/// A cohort folder as the programme keeps it: `vendors` sub-folders of `submissions` assessments each, dated by
+/// `submitted_on`, every one a different synthetic assessment. Returns the folder's files, as `snc portfolio
+/// DIR` finds them.
+fn write_cohort(
+    pack: &Pack,
+    dir: &std::path::Path,
+    vendors: u64,
+    submissions: u64,
+) -> Vec<std::path::PathBuf> {
+    for v in 0..vendors {
+        let folder = dir.join(format!("vendor-{v:04}"));
+        std::fs::create_dir_all(&folder).expect("mkdir");
+        for s in 0..submissions {
+            let date = format!("2026-{:02}-15", s + 1);
+            let bytes = with_identity(
+                &synthetic(pack, v * submissions + s),
+                &format!("V{v:04}"),
+                Some(&date),
+            );
+            std::fs::write(folder.join(format!("{date}.json")), bytes).expect("write a submission");
+        }
+    }
+    snc::staff::portfolio::inputs(&[dir.to_path_buf()])
+        .expect("cohort")
+        .files
 }
 
 /// Rows of a portfolio of `files`, as `snc portfolio` builds them.
@@ -171,8 +218,44 @@ fn files_portfolio(pack: &Pack, files: &[std::path::PathBuf]) -> usize {
     portfolio.vendors.len()
 }
 
+/// The CPU time this process has used, user and system, from `/proc/self/stat` (0 where there is none): on a
+/// shared host, what a run costs whatever the other processes do.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // Fields 14 and 15 of the file (utime, stime), counted after the command name; 100 ticks a second on Linux.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 fn main() {
     match std::env::var("SNC_BENCH_PORTFOLIO_ONCE").as_deref() {
+        Ok("cohort") => {
+            let pack = pack();
+            let dir = tempfile::tempdir().expect("temp dir");
+            let files = write_cohort(&pack, dir.path(), 1000, 5);
+            let (start, cpu) = (Instant::now(), cpu_seconds());
+            let rows = black_box(files_portfolio(&pack, &files));
+            let _ = writeln!(
+                std::io::stdout(),
+                "cohort of {rows} vendors ({} submissions) walked, read, grouped, evaluated (latest and previous) \
+                 and reduced to rows in {:?} ({:.2} s of CPU) on {} threads",
+                files.len(),
+                start.elapsed(),
+                cpu_seconds() - cpu,
+                std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+            );
+        }
         Ok("files") => {
             let pack = pack();
             let dir = tempfile::tempdir().expect("temp dir");

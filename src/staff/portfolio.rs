@@ -697,7 +697,7 @@ fn evaluate_vendor(
     let html = options
         .reports
         .then(|| {
-            let rendered = Templates::load(options.templates).and_then(|t| t.html(&report, pack));
+            let rendered = render_report(&report, pack, options.templates);
             match rendered {
                 Ok(html) => Some(html),
                 Err(e) => {
@@ -714,6 +714,26 @@ fn evaluate_vendor(
         })
         .flatten();
     (Some(row), html, errors)
+}
+
+thread_local! {
+    /// Each worker's templates, compiled once for all the reports it renders (compiling costs more than rendering).
+    /// Workers are the scoped threads of one [`evaluate`] call, so the templates do not outlive it.
+    static TEMPLATES: std::cell::RefCell<Option<Templates>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The HTML report of `report`, with this worker's templates.
+fn render_report(report: &Report, pack: &Pack, templates: Option<&Path>) -> Result<String, Error> {
+    TEMPLATES.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let loaded = match slot.take() {
+            Some(t) => t,
+            None => Templates::load(templates)?,
+        };
+        let html = loaded.html(report, pack);
+        *slot = Some(loaded);
+        html
+    })
 }
 
 /// Runs `work` over `items` on the available cores; results in the order of `items`.
