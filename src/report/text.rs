@@ -19,6 +19,15 @@ fn paint(color: bool, style: Style, text: &str) -> String {
     }
 }
 
+/// A section's title on a line of its own after a blank line, in bold, with its item count when it has one.
+fn heading(out: &mut String, color: bool, title: &str, count: Option<usize>) {
+    let title = match count {
+        Some(n) => format!("{title} ({n})"),
+        None => title.to_owned(),
+    };
+    let _ = writeln!(out, "\n{}", paint(color, Style::new().bold(), &title));
+}
+
 fn style_for(score: f64) -> Style {
     let c = if score >= 90.0 {
         AnsiColor::Green
@@ -204,15 +213,7 @@ pub fn render_text(report: &Report, color: bool) -> String {
         .filter_map(|r| r.review.as_ref().map(|v| (r, v)))
         .collect();
     if !reviewed.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n{}",
-            paint(
-                color,
-                bold,
-                &format!("{} ({})", t(lang, "reviews"), reviewed.len())
-            )
-        );
+        heading(&mut out, color, t(lang, "reviews"), Some(reviewed.len()));
         for (r, v) in reviewed {
             let _ = writeln!(
                 out,
@@ -246,14 +247,11 @@ pub fn render_text(report: &Report, color: bool) -> String {
             let _ = writeln!(out, "\n{} {}", t(lang, "review_stale"), ids.join(", "));
         }
         if !review.requests.is_empty() {
-            let _ = writeln!(
-                out,
-                "\n{}",
-                paint(
-                    color,
-                    bold,
-                    &format!("{} ({})", t(lang, "review_requests"), review.requests.len())
-                )
+            heading(
+                &mut out,
+                color,
+                t(lang, "review_requests"),
+                Some(review.requests.len()),
             );
             for q in &review.requests {
                 let state = match q.state {
@@ -274,14 +272,11 @@ pub fn render_text(report: &Report, color: bool) -> String {
             }
         }
         if !review.notes.is_empty() {
-            let _ = writeln!(
-                out,
-                "\n{}",
-                paint(
-                    color,
-                    bold,
-                    &format!("{} ({})", t(lang, "review_notes"), review.notes.len())
-                )
+            heading(
+                &mut out,
+                color,
+                t(lang, "review_notes"),
+                Some(review.notes.len()),
             );
             for n in &review.notes {
                 let id = n.id.as_ref().map_or("", |id| id.as_str());
@@ -297,13 +292,13 @@ pub fn render_text(report: &Report, color: bool) -> String {
         }
     }
 
-    let _ = writeln!(out, "\n{}", paint(color, bold, t(lang, "progress")));
+    heading(&mut out, color, t(lang, "progress"), None);
     for (name, done, total, percent) in super::guide::progress_lines(report) {
         let _ = writeln!(out, "  {name:<40} {done:>4} / {total:<4} {percent:>3} %");
     }
 
     let actions = super::guide::first_actions(report);
-    let _ = writeln!(out, "\n{}", paint(color, bold, t(lang, "first_actions")));
+    heading(&mut out, color, t(lang, "first_actions"), None);
     if actions.is_empty() {
         let _ = writeln!(out, "  {}", t(lang, "no_actions"));
     }
@@ -345,7 +340,7 @@ pub fn render_text(report: &Report, color: bool) -> String {
         );
     }
 
-    let _ = writeln!(out, "\n{}", paint(color, bold, t(lang, "chapter_scores")));
+    heading(&mut out, color, t(lang, "chapter_scores"), None);
     for c in &report.score.chapters {
         #[expect(
             clippy::cast_possible_truncation,
@@ -390,14 +385,11 @@ pub fn render_text(report: &Report, color: bool) -> String {
                 && r.severity == Severity::Critical
         })
         .collect();
-    let _ = writeln!(
-        out,
-        "\n{}",
-        paint(
-            color,
-            bold,
-            &format!("{} ({})", t(lang, "critical_gaps"), critical.len())
-        )
+    heading(
+        &mut out,
+        color,
+        t(lang, "critical_gaps"),
+        Some(critical.len()),
     );
     if critical.is_empty() {
         let _ = writeln!(out, "  {}", t(lang, "no_critical_gaps"));
@@ -414,7 +406,7 @@ pub fn render_text(report: &Report, color: bool) -> String {
             let _ = writeln!(out, "            {}: {}", f.code, visible(&f.message));
         }
     }
-    let _ = writeln!(out, "\n{}", paint(color, bold, t(lang, "other_gaps")));
+    heading(&mut out, color, t(lang, "other_gaps"), None);
     for severity in [Severity::High, Severity::Medium, Severity::Low] {
         let of_severity: Vec<_> = gaps.iter().filter(|r| r.severity == severity).collect();
         let _ = writeln!(out, "  {} ({})", label(lang, severity), of_severity.len());
@@ -455,14 +447,11 @@ pub fn render_text(report: &Report, color: bool) -> String {
         .filter(|r| r.applicable && r.kind == Kind::Requirement && r.verdict == Status::NotAssessed)
         .map(|r| r.id.as_str())
         .collect();
-    let _ = writeln!(
-        out,
-        "\n{}",
-        paint(
-            color,
-            bold,
-            &format!("{} ({})", t(lang, "not_assessed_items"), unanswered.len())
-        )
+    heading(
+        &mut out,
+        color,
+        t(lang, "not_assessed_items"),
+        Some(unanswered.len()),
     );
     if unanswered.is_empty() {
         let _ = writeln!(out, "  {}", t(lang, "no_not_assessed"));
