@@ -739,3 +739,33 @@ fn justified_not_applicable_on_an_applicable_requirement_is_flagged() {
     );
     assert!(!result(&e, "12.2.c").has(Code::DeclaredNotApplicable));
 }
+
+#[test]
+fn an_attached_evidence_file_gone_or_changed_caps_compliant_and_is_reported_with_its_code() {
+    let answers = json!({"5.1.a": {"status": "compliant", "evidence": [
+        {"title": "policy.pdf", "ref": "evidence/policy.pdf", "date": "2026-10-01",
+         "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}]}});
+    let untouched = evaluate(
+        pack(),
+        &assessment(json!({}), answers.clone()),
+        date("2026-11-28"),
+    );
+    assert!(!result(&untouched, "5.1.a").has(Code::EvidenceFileMissing));
+    for (state, code) in [
+        (assessment::EvidenceFile::Missing, Code::EvidenceFileMissing),
+        (
+            assessment::EvidenceFile::Changed {
+                actual: "0".repeat(64),
+            },
+            Code::EvidenceFileChanged,
+        ),
+    ] {
+        let mut a = assessment(json!({}), answers.clone());
+        a.evidence_files
+            .insert("evidence/policy.pdf".to_owned(), state);
+        let e = evaluate(pack(), &a, date("2026-11-28"));
+        let r = result(&e, "5.1.a");
+        assert!(r.has(code), "{:?}", r.findings);
+        assert_ne!(r.verdict, Status::Compliant);
+    }
+}
